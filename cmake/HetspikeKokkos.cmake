@@ -1,0 +1,15 @@
+# Kokkos: Debian's 3.4 (Serial) here, a user's 4.x (OpenMP, CUDA) on clusters via -DKokkos_ROOT=...
+find_package(Kokkos 3.4 REQUIRED)
+# Debian's Kokkos package records a non-existent include directory (/usr/lib/include); repair it only then,
+# so that an upstream Kokkos stays untouched.
+get_target_property(_hetspike_kokkos_inc Kokkos::kokkos INTERFACE_INCLUDE_DIRECTORIES)
+set(_hetspike_kokkos_inc_ok TRUE)
+foreach(_dir IN LISTS _hetspike_kokkos_inc)
+  if(NOT _dir MATCHES "^\\$<" AND NOT EXISTS "${_dir}")
+    set(_hetspike_kokkos_inc_ok FALSE)
+  endif()
+endforeach()
+if(NOT _hetspike_kokkos_inc_ok)
+  set_target_properties(Kokkos::kokkos PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${Kokkos_INCLUDE_DIRS}")
+endif()
+message(STATUS "hetspike: Kokkos ${Kokkos_VERSION}, devices: ${Kokkos_DEVICES}")
