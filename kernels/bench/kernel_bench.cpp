@@ -1,0 +1,184 @@
+// hetspike_kernel_bench: the hot kernels alone, on whatever Kokkos backend this was built with (no MPI, no
+// HDF5), so that a GPU node with only CUDA and Kokkos can measure them. A synthetic network of n neurons
+// (iaf_psc_delta, Poisson drive) with k random targets per neuron runs the loop of DESIGN.md on one rank:
+// update, collect spikes, deliver through the synapse store. Prints neuron updates per second, synaptic
+// events per second and an order-independent spike hash (equal hashes on two backends mean equal spikes).
+//
+//   hetspike_kernel_bench [--neurons N] [--outdegree K] [--steps S] [--delay D] [--repeat R]
+#include <Kokkos_Core.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels/neuron_population.hpp"
+#include "kernels/spike_collect.hpp"
+#include "kernels/spike_delivery.hpp"
+
+namespace {
+
+using namespace hetspike;
+using exec = Kokkos::DefaultExecutionSpace;
+using mem = exec::memory_space;
+
+struct options {
+  std::uint32_t neurons = 12500;
+  std::uint32_t outdegree = 1250;
+  std::int64_t steps = 2000;
+  std::uint16_t delay = 15;
+  int repeat = 3;
+};
+
+options parse(int argc, char** argv) {
+  options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = argv[i];
+    const long long v = std::atoll(argv[i + 1]);
+    if (key == "--neurons")
+      o.neurons = static_cast<std::uint32_t>(v);
+    else if (key == "--outdegree")
+      o.outdegree = static_cast<std::uint32_t>(v);
+    else if (key == "--steps")
+      o.steps = v;
+    else if (key == "--delay")
+      o.delay = static_cast<std::uint16_t>(v);
+    else if (key == "--repeat")
+      o.repeat = static_cast<int>(v);
+  }
+  return o;
+}
+
+/// Every neuron a row with `outdegree` random targets (sorted), one segment per 2^16-target block; 80% of
+/// sources excitatory (+0.1 mV), 20% inhibitory (-0.5 mV) as in Brunel's network.
+synapse_store<mem> make_store(const options& o, const fixed_point_scale& scale) {
+  synapse_store<Kokkos::HostSpace> h;
+  std::vector<std::uint64_t> row_begin{0}, seg_begin{0};
+  std::vector<std::uint32_t> seg_column, seg_projection;
+  std::vector<std::uint16_t> offsets;
+  const auto key = make_rng_key(1, rng_purpose::connectivity, 0);
+  std::vector<std::uint32_t> targets(o.outdegree);
+  for (std::uint32_t src = 0; src < o.neurons; ++src) {
+    random_stream s(key, src);
+    for (auto& t : targets) t = static_cast<std::uint32_t>(s.below(o.neurons));
+    std::sort(targets.begin(), targets.end());
+    std::size_t k = 0;
+    while (k < targets.size()) {
+      const std::uint32_t block = targets[k] / segment_block_size;
+      for (; k < targets.size() && targets[k] / segment_block_size == block; ++k)
+        offsets.push_back(static_cast<std::uint16_t>(targets[k] % segment_block_size));
+      seg_begin.push_back(offsets.size());
+      seg_column.push_back(block * segment_block_size);
+      seg_projection.push_back(src < o.neurons * 4 / 5 ? 0 : 1);
+    }
+    row_begin.push_back(seg_column.size());
+  }
+  auto view = [](const auto& v, const char* label) {
+    using T = typename std::decay_t<decltype(v)>::value_type;
+    Kokkos::View<T*, Kokkos::HostSpace> out(std::string(label), v.size());
+    std::copy(v.begin(), v.end(), out.data());
+    return Kokkos::create_mirror_view_and_copy(mem(), out);
+  };
+  synapse_store<mem> d;
+  d.row_segment_begin = view(row_begin, "rows");
+  d.segment_begin = view(seg_begin, "segments");
+  d.segment_column = view(seg_column, "columns");
+  d.segment_projection = view(seg_projection, "projections_of_segments");
+  d.segment_weight_begin = view(std::vector<std::uint64_t>(seg_column.size(), 0), "weight_begin");
+  d.segment_delay_begin = view(std::vector<std::uint64_t>(seg_column.size(), 0), "delay_begin");
+  d.target_offset = view(offsets, "targets");
+  std::vector<projection_delivery> proj(2);
+  proj[0].weight = scale.to_fixed32(0.1), proj[1].weight = scale.to_fixed32(-0.5);
+  proj[0].delay = proj[1].delay = o.delay;
+  d.projections = view(proj, "projections");
+  return d;
+}
+
+struct result {
+  double update_seconds = 0, deliver_seconds = 0;
+  std::uint64_t spikes = 0, events = 0, hash = 0;
+};
+
+std::uint64_t mix(std::uint64_t x) {
+  x ^= x >> 30, x *= 0xbf58476d1ce4e5b9ull, x ^= x >> 27, x *= 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+result run_once(const options& o, const synapse_store<mem>& store, const fixed_point_scale& scale) {
+  iaf_psc_delta_params p;
+  p.C_m = 1.0, p.tau_m = 20.0, p.E_L = 0.0, p.V_reset = 0.0, p.V_th = 20.0;
+  exec space;
+  neuron_population<exec> pop(p, 0.1, o.neurons, 0, 0, 0, scale);
+  pop.add_poisson_input(1, {0, 20000.0, 0.1, 0}, 0.1);
+  ring_buffer_view<mem> ring("ring", o.delay, o.neurons);
+  Kokkos::View<std::uint8_t*, mem> spiked("spiked", o.neurons);
+  Kokkos::View<local_spike*, mem> spikes("spikes", static_cast<std::size_t>(o.neurons) * o.delay);
+  auto host_spikes = Kokkos::create_mirror_view(spikes);
+  Kokkos::View<spike_message*, mem> msgs("messages", static_cast<std::size_t>(o.neurons) * o.delay);
+  auto host_msgs = Kokkos::create_mirror_view(msgs);
+  result r;
+  using clock = std::chrono::steady_clock;
+  for (std::int64_t start = 0; start < o.steps; start += o.delay) {
+    const auto t0 = clock::now();
+    std::uint64_t n = 0;
+    for (std::int64_t lag = 0; lag < o.delay; ++lag) {
+      pop.update(space, ring_row(ring, start + lag), start + lag, spiked);
+      n += collect_spikes(space, Kokkos::View<const std::uint8_t*, mem>(spiked), static_cast<std::uint32_t>(lag),
+                          spikes, n);
+    }
+    space.fence();
+    const auto t1 = clock::now();
+    Kokkos::deep_copy(host_spikes, spikes);
+    for (std::uint64_t i = 0; i < n; ++i) {  // one rank: the row of a neuron is its own index
+      host_msgs(i) = spike_message{host_spikes(i).lid, host_spikes(i).lag};
+      r.hash +=
+          mix(host_spikes(i).lid * 0x9e3779b97f4a7c15ull ^ static_cast<std::uint64_t>(start + host_spikes(i).lag));
+    }
+    Kokkos::deep_copy(msgs, host_msgs);
+    const auto t2 = clock::now();
+    r.events += deliver_spikes(space, store, Kokkos::View<const spike_message*, mem>(msgs), n, ring, start);
+    space.fence();
+    const auto t3 = clock::now();
+    r.update_seconds += std::chrono::duration<double>(t1 - t0).count();
+    r.deliver_seconds += std::chrono::duration<double>(t3 - t2).count();
+    r.spikes += n;
+  }
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Kokkos::ScopeGuard guard(argc, argv);
+  const options o = parse(argc, argv);
+  const auto scale = fixed_point_scale::for_max_weight(0.5);
+  const auto store = make_store(o, scale);
+  std::vector<result> runs;
+  for (int i = 0; i < std::max(1, o.repeat); ++i) runs.push_back(run_once(o, store, scale));
+  auto median = [&](auto f) {
+    std::vector<double> v;
+    for (const auto& r : runs) v.push_back(f(r));
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  const double updates = double(o.neurons) * double(o.steps);
+  std::printf("backend                    %s\n", exec::name());
+  std::printf("neurons                    %u (outdegree %u, delay %u steps, %lld steps)\n", o.neurons, o.outdegree,
+              o.delay, static_cast<long long>(o.steps));
+  std::printf("mean rate                  %.2f Hz\n", double(runs[0].spikes) / o.neurons / (o.steps * 1e-4));
+  std::printf("neuron_updates_per_second  %.4g (median of %zu)\n",
+              median([&](const result& r) { return updates / r.update_seconds; }), runs.size());
+  std::printf("synaptic_events_per_second %.4g (median of %zu)\n",
+              median([](const result& r) { return r.events / r.deliver_seconds; }), runs.size());
+  std::printf("spike_hash                 %016llx (%llu spikes)\n", static_cast<unsigned long long>(runs[0].hash),
+              static_cast<unsigned long long>(runs[0].spikes));
+  for (const auto& r : runs)
+    if (r.hash != runs[0].hash) {
+      std::printf("error: repeated runs gave different spikes\n");
+      return 1;
+    }
+  return 0;
+}

@@ -1,0 +1,39 @@
+#pragma once
+// Synaptic input is summed as 64-bit integers. Integer addition is associative, so the input a neuron sees does
+// not depend on how many ranks, threads or GPU blocks delivered it, nor in which order: this is what makes
+// runs bitwise reproducible (DESIGN.md). Each target population has one power-of-two scale for all its
+// channels; converting back to double is exact (a power-of-two multiply) while |sum| < 2^53.
+#include <Kokkos_Core.hpp>
+
+#include <cstdint>
+
+#include "kernels/types.hpp"
+
+namespace hetspike {
+
+class fixed_point_scale {
+ public:
+  /// The scale that maps the largest weight magnitude a population can receive to at most 2^30 units,
+  /// leaving 2^33 spikes of that weight per step and neuron before an int64 sum could overflow.
+  static fixed_point_scale for_max_weight(double max_abs_weight);
+  explicit fixed_point_scale(int exponent = 0);
+
+  /// Units per unit of weight: 2^exponent.
+  int exponent() const { return exponent_; }
+
+  /// The weight as an integer, rounded to nearest (ties away from zero); the same everywhere.
+  fixed_type to_fixed(double weight) const;
+
+  /// The 32-bit form stored in synapses; throws std::range_error if it does not fit (the caller names the
+  /// projection).
+  std::int32_t to_fixed32(double weight) const;
+
+  KOKKOS_INLINE_FUNCTION double to_double(fixed_type v) const { return static_cast<double>(v) * inverse_; }
+  KOKKOS_INLINE_FUNCTION double inverse() const { return inverse_; }
+
+ private:
+  int exponent_;
+  double inverse_;  ///< 2^-exponent
+};
+
+}  // namespace hetspike

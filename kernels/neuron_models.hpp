@@ -1,0 +1,51 @@
+#pragma once
+// Parameters of the neuron models, with NEST's names, units and defaults, so that a NEST model translates
+// one to one. Pure data: kernels turn them into propagators (iaf_psc_delta.hpp, iaf_psc_exp.hpp).
+#include <limits>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+
+namespace hetspike {
+
+/// NEST's iaf_psc_delta: leaky integrate-and-fire, input as voltage jumps (weights in mV).
+struct iaf_psc_delta_params {
+  static constexpr std::string_view model_name = "iaf_psc_delta";
+  double C_m = 250.0;                                       ///< membrane capacitance, pF
+  double tau_m = 10.0;                                      ///< membrane time constant, ms
+  double t_ref = 2.0;                                       ///< absolute refractory period, ms
+  double E_L = -70.0;                                       ///< resting potential, mV
+  double V_reset = -70.0;                                   ///< reset potential, mV
+  double V_th = -55.0;                                      ///< threshold, mV
+  double V_min = -std::numeric_limits<double>::infinity();  ///< lower bound of V_m, mV
+  double I_e = 0.0;                                         ///< constant input current, pA
+};
+
+/// NEST's iaf_psc_exp: leaky integrate-and-fire with exponentially decaying currents (weights in pA),
+/// one channel for excitatory (weight > 0) and one for inhibitory input.
+struct iaf_psc_exp_params {
+  static constexpr std::string_view model_name = "iaf_psc_exp";
+  double C_m = 250.0;
+  double tau_m = 10.0;
+  double t_ref = 2.0;
+  double E_L = -70.0;
+  double V_reset = -70.0;
+  double V_th = -55.0;
+  double I_e = 0.0;
+  double tau_syn_ex = 2.0;  ///< ms
+  double tau_syn_in = 2.0;  ///< ms
+};
+
+using neuron_params = std::variant<iaf_psc_delta_params, iaf_psc_exp_params>;
+
+/// The model name of a parameter set ("iaf_psc_delta", ...).
+inline std::string_view model_name(const neuron_params& p) {
+  return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::model_name; }, p);
+}
+
+/// Resting potential, the reference of every relative voltage in the kernels.
+inline double resting_potential(const neuron_params& p) {
+  return std::visit([](const auto& m) { return m.E_L; }, p);
+}
+
+}  // namespace hetspike

@@ -1,0 +1,49 @@
+#include "kernels/propagators.hpp"
+
+#include <cmath>
+
+namespace hetspike {
+
+std::int32_t refractory_steps(double t_ref, double dt) { return static_cast<std::int32_t>(std::llround(t_ref / dt)); }
+
+double propagator_psc_to_voltage(double tau_syn, double tau_m, double C_m, double h) {
+  // Written operation for operation as NEST's IAFPropagator, so that the propagator has the same bits.
+  const double beta = tau_syn * tau_m / (tau_m - tau_syn);  // inf when tau_m == tau_syn
+  const double gamma = beta / C_m;
+  const double inv_tau_syn = 1 / tau_syn;
+  const double inv_tau_m = 1 / tau_m;
+  const double inv_c_m = 1 / C_m;
+  const double inv_beta = (tau_m - tau_syn) / (tau_syn * tau_m);
+  const double P32 = gamma * std::exp(-h * inv_tau_syn) * std::expm1(h * inv_beta);
+  if (std::isnormal(P32) && P32 > 0) return P32;
+  return h * inv_c_m * std::exp(-h * inv_tau_m);
+}
+
+iaf_psc_delta_propagators make_propagators(const iaf_psc_delta_params& p, double dt) {
+  iaf_psc_delta_propagators r;
+  r.P33 = std::exp(-dt / p.tau_m);
+  r.P30 = 1 / p.C_m * (1 - r.P33) * p.tau_m;
+  r.I_e = p.I_e;
+  r.V_th = p.V_th - p.E_L;
+  r.V_reset = p.V_reset - p.E_L;
+  r.V_min = p.V_min - p.E_L;
+  r.refractory_steps = refractory_steps(p.t_ref, dt);
+  return r;
+}
+
+iaf_psc_exp_propagators make_propagators(const iaf_psc_exp_params& p, double dt) {
+  iaf_psc_exp_propagators r;
+  r.P11ex = std::exp(-dt / p.tau_syn_ex);
+  r.P11in = std::exp(-dt / p.tau_syn_in);
+  r.P22 = std::exp(-dt / p.tau_m);
+  r.P21ex = propagator_psc_to_voltage(p.tau_syn_ex, p.tau_m, p.C_m, dt);
+  r.P21in = propagator_psc_to_voltage(p.tau_syn_in, p.tau_m, p.C_m, dt);
+  r.P20 = p.tau_m / p.C_m * (1.0 - r.P22);
+  r.I_e = p.I_e;
+  r.V_th = p.V_th - p.E_L;
+  r.V_reset = p.V_reset - p.E_L;
+  r.refractory_steps = refractory_steps(p.t_ref, dt);
+  return r;
+}
+
+}  // namespace hetspike

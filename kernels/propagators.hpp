@@ -1,0 +1,42 @@
+#pragma once
+// Exact-integration propagators of the iaf models, computed once on the host in double precision exactly as
+// NEST computes them, so that the per-step update is only multiplies and adds (no transcendental call in a
+// kernel, nothing a GPU would round differently). Voltages are relative to E_L, as in NEST.
+#include <cstdint>
+
+#include "kernels/neuron_models.hpp"
+
+namespace hetspike {
+
+struct iaf_psc_delta_propagators {
+  double P33 = 0;      ///< exp(-h/tau_m)
+  double P30 = 0;      ///< (1 - P33) tau_m / C_m: current to voltage
+  double I_e = 0;      ///< pA, constant input
+  double V_th = 0;     ///< mV, relative to E_L
+  double V_reset = 0;  ///< mV, relative to E_L
+  double V_min = 0;    ///< mV, relative to E_L (may be -inf)
+  std::int32_t refractory_steps = 0;
+};
+
+struct iaf_psc_exp_propagators {
+  double P11ex = 0, P11in = 0;  ///< exp(-h/tau_syn)
+  double P22 = 0;               ///< exp(-h/tau_m)
+  double P21ex = 0, P21in = 0;  ///< synaptic current to voltage (NEST's IAFPropagatorExp)
+  double P20 = 0;               ///< tau_m/C_m (1 - P22): constant current to voltage
+  double I_e = 0;
+  double V_th = 0;
+  double V_reset = 0;
+  std::int32_t refractory_steps = 0;
+};
+
+iaf_psc_delta_propagators make_propagators(const iaf_psc_delta_params& p, double dt);
+iaf_psc_exp_propagators make_propagators(const iaf_psc_exp_params& p, double dt);
+
+/// NEST's P32 for exponential currents (libnestutil/iaf_propagator.cpp): the regular expression unless it is
+/// not a positive normal number (tau_syn == tau_m or too close), then the singular limit h/C exp(-h/tau_m).
+double propagator_psc_to_voltage(double tau_syn, double tau_m, double C_m, double h);
+
+/// Refractory period in whole steps (NEST rounds t_ref to the grid).
+std::int32_t refractory_steps(double t_ref, double dt);
+
+}  // namespace hetspike
