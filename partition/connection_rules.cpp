@@ -1,0 +1,121 @@
+#include "partition/connection_rules.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+#include "partition/error.hpp"
+
+namespace hetspike {
+
+source_sampler::source_sampler(const projection_spec& projection, std::uint32_t seed, std::uint32_t projection_index,
+                               std::uint64_t source_size, std::uint64_t target_size, bool same_population)
+    : projection_(projection),
+      key_(make_rng_key(seed, rng_purpose::connectivity, projection_index)),
+      source_size_(source_size),
+      target_size_(target_size),
+      exclude_self_(same_population && !projection.autapses) {}
+
+void source_sampler::sources(std::uint64_t t, std::uint64_t indegree, std::vector<std::uint64_t>& out) const {
+  random_stream s(key_, t);
+  switch (projection_.rule) {
+    case connection_rule::fixed_indegree:
+      if (projection_.multapses)
+        fixed_indegree(s, t, projection_.indegree, out);
+      else
+        distinct(s, t, projection_.indegree, out);
+      break;
+    case connection_rule::fixed_total_number:
+      fixed_indegree(s, t, indegree, out);
+      break;
+    case connection_rule::pairwise_bernoulli:
+      bernoulli(s, t, out);
+      break;
+    case connection_rule::one_to_one:
+      if (!exclude_self_) out.push_back(t);
+      break;
+    case connection_rule::all_to_all:
+      for (std::uint64_t i = 0; i < source_size_; ++i)
+        if (!(exclude_self_ && i == t)) out.push_back(i);
+      break;
+  }
+}
+
+// k independent uniform draws (multapses allowed); without autapses, drawn from the N-1 others.
+void source_sampler::fixed_indegree(random_stream& s, std::uint64_t t, std::uint64_t k,
+                                    std::vector<std::uint64_t>& out) const {
+  const std::uint64_t n = exclude_self_ ? source_size_ - 1 : source_size_;
+  if (n == 0 && k > 0) throw internal_error("fixed_indegree: no candidate sources (validation should catch this)");
+  for (std::uint64_t j = 0; j < k; ++j) {
+    std::uint64_t i = s.below(n);
+    if (exclude_self_ && i >= t) ++i;
+    out.push_back(i);
+  }
+}
+
+// k distinct sources (no multapses) by Floyd's algorithm: O(k) draws whatever k/N is.
+void source_sampler::distinct(random_stream& s, std::uint64_t t, std::uint64_t k,
+                              std::vector<std::uint64_t>& out) const {
+  const std::uint64_t n = exclude_self_ ? source_size_ - 1 : source_size_;
+  if (k > n) throw internal_error("fixed_indegree: indegree above the candidates (validation should catch this)");
+  std::unordered_set<std::uint64_t> chosen;
+  chosen.reserve(k * 2);
+  const std::size_t first = out.size();
+  for (std::uint64_t j = n - k; j < n; ++j) {
+    const std::uint64_t r = s.below(j + 1);
+    const std::uint64_t pick = chosen.insert(r).second ? r : (chosen.insert(j), j);
+    out.push_back(pick);
+  }
+  for (std::size_t i = first; i < out.size(); ++i)
+    if (exclude_self_ && out[i] >= t) ++out[i];
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+}
+
+// Each source independently with probability p, visited by geometric skips: O(p N) draws.
+void source_sampler::bernoulli(random_stream& s, std::uint64_t t, std::vector<std::uint64_t>& out) const {
+  const double p = projection_.probability;
+  if (p <= 0.0) return;
+  const double log_q = std::log1p(-p);
+  std::uint64_t i = 0;
+  for (;;) {
+    if (p < 1.0) {
+      const double skip = std::floor(std::log(s.uniform_pos()) / log_q);
+      if (skip >= static_cast<double>(source_size_ - i)) return;
+      i += static_cast<std::uint64_t>(skip);
+    }
+    if (i >= source_size_) return;
+    if (!(exclude_self_ && i == t)) out.push_back(i);
+    ++i;
+  }
+}
+
+double draw_value(const value_distribution& d, random_stream& s) {
+  using kind = value_distribution::kind;
+  if (d.type == kind::constant) return d.a;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const double x = d.type == kind::normal ? d.a + d.b * s.normal() : d.a + (d.b - d.a) * s.uniform();
+    if (x >= d.lower && x <= d.upper) return x;
+  }
+  throw input_error("a distribution with mean/low " + std::to_string(d.a) + " gave no value within [" +
+                    std::to_string(d.lower) + ", " + std::to_string(d.upper) + "] in 1000 draws; widen the bounds");
+}
+
+double expected_synapses(const projection_spec& p, std::uint64_t ns, std::uint64_t nt, bool same) {
+  const double s = static_cast<double>(ns), t = static_cast<double>(nt);
+  const double self = same && !p.autapses ? 1.0 : 0.0;
+  switch (p.rule) {
+    case connection_rule::fixed_indegree:
+      return t * static_cast<double>(p.indegree);
+    case connection_rule::fixed_total_number:
+      return static_cast<double>(p.total);
+    case connection_rule::pairwise_bernoulli:
+      return p.probability * t * (s - self);
+    case connection_rule::one_to_one:
+      return t;
+    case connection_rule::all_to_all:
+      return t * (s - self);
+  }
+  return 0.0;
+}
+
+}  // namespace hetspike

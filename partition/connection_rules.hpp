@@ -1,0 +1,44 @@
+#pragma once
+// NEST's connection rules, generated on the target side: the sources of a target neuron are a pure function
+// of (seed, projection, target gid), drawn from the target's own Philox stream. Synapse weights and delays
+// have their own streams, so the sources can be drawn again without them (connectivity_builder counts first,
+// then fills).
+#include <cstdint>
+#include <vector>
+
+#include "kernels/random.hpp"
+#include "partition/network_spec.hpp"
+
+namespace hetspike {
+
+class source_sampler {
+ public:
+  /// `projection_index` keys the streams; gids locate self-connections when source and target coincide.
+  source_sampler(const projection_spec& projection, std::uint32_t seed, std::uint32_t projection_index,
+                 std::uint64_t source_size, std::uint64_t target_size, bool same_population);
+
+  /// Appends the sources (indices within the source population) of target `target_index` (within its
+  /// population) to `out`. `indegree` is used by fixed_total_number (from split_total) and ignored otherwise.
+  void sources(std::uint64_t target_index, std::uint64_t indegree, std::vector<std::uint64_t>& out) const;
+
+ private:
+  void fixed_indegree(random_stream& s, std::uint64_t t, std::uint64_t k, std::vector<std::uint64_t>& out) const;
+  void distinct(random_stream& s, std::uint64_t t, std::uint64_t k, std::vector<std::uint64_t>& out) const;
+  void bernoulli(random_stream& s, std::uint64_t t, std::vector<std::uint64_t>& out) const;
+
+  const projection_spec& projection_;
+  philox_engine::key_type key_;
+  std::uint64_t source_size_;
+  std::uint64_t target_size_;
+  bool exclude_self_;  ///< same population and no autapses
+};
+
+/// Draws from a weight or delay distribution, redrawing outside [lower, upper] as NEST's redraw does.
+/// Throws input_error after 1000 redraws (bounds that exclude almost all of the distribution).
+double draw_value(const value_distribution& d, random_stream& s);
+
+/// The synapse count a projection will have (exact for every rule but pairwise_bernoulli: its mean).
+double expected_synapses(const projection_spec& projection, std::uint64_t source_size, std::uint64_t target_size,
+                         bool same_population);
+
+}  // namespace hetspike

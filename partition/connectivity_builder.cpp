@@ -1,0 +1,215 @@
+#include "partition/connectivity_builder.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "partition/binomial.hpp"
+#include "partition/connection_rules.hpp"
+#include "partition/error.hpp"
+
+namespace hetspike {
+
+std::int64_t delay_steps(double delay_ms, double dt) { return std::llround(delay_ms / dt); }
+
+namespace {
+
+/// One projection's view of this rank: where its local targets are and how to draw their sources.
+struct projection_plan {
+  std::size_t index = 0;
+  const projection_spec* spec = nullptr;
+  const local_population* target = nullptr;
+  std::uint64_t source_size = 0;
+  std::uint64_t target_first_index = 0;  ///< first local target, as an index within the target population
+  std::vector<std::uint64_t> indegrees;  ///< fixed_total_number: per local target
+  std::size_t num_blocks = 0;
+  // Per (target block, source index): synapse count, then the write cursor; and the segment it fills.
+  std::vector<std::vector<std::uint64_t>> cursor;
+  std::vector<std::vector<std::uint64_t>> segment;
+};
+
+std::vector<projection_plan> make_plans(const network_spec& net, const block_partition& partition,
+                                        const local_layout& layout) {
+  std::vector<projection_plan> plans;
+  for (std::size_t i = 0; i < net.projections.size(); ++i) {
+    projection_plan p;
+    p.index = i;
+    p.spec = &net.projections[i];
+    p.target = &layout.populations[p.spec->target];
+    p.source_size = partition.population_size(p.spec->source);
+    p.target_first_index = p.target->first_gid - partition.population_offset(p.spec->target);
+    p.num_blocks = (p.target->count + segment_block_size - 1) / segment_block_size;
+    if (p.spec->rule == connection_rule::fixed_total_number)
+      p.indegrees = split_total(make_rng_key(net.seed, rng_purpose::total_number_split, static_cast<std::uint32_t>(i)),
+                                p.spec->total, partition.population_size(p.spec->target), p.target_first_index,
+                                p.target_first_index + p.target->count);
+    p.cursor.assign(p.num_blocks, std::vector<std::uint64_t>(p.num_blocks ? p.source_size : 0, 0));
+    p.segment.assign(p.num_blocks, std::vector<std::uint64_t>(p.num_blocks ? p.source_size : 0, 0));
+    plans.push_back(std::move(p));
+  }
+  return plans;
+}
+
+source_sampler make_sampler(const network_spec& net, const block_partition& partition, const projection_plan& p) {
+  return source_sampler(*p.spec, net.seed, static_cast<std::uint32_t>(p.index), p.source_size,
+                        partition.population_size(p.spec->target), p.spec->source == p.spec->target);
+}
+
+/// Calls f(local target index, source list) for every local target of the projection.
+template <class F>
+void for_each_target(const network_spec& net, const block_partition& partition, const projection_plan& p, F&& f) {
+  const source_sampler sampler = make_sampler(net, partition, p);
+  std::vector<std::uint64_t> sources;
+  for (std::uint64_t t = 0; t < p.target->count; ++t) {
+    sources.clear();
+    sampler.sources(p.target_first_index + t, p.indegrees.empty() ? 0 : p.indegrees[t], sources);
+    f(t, sources);
+  }
+}
+
+void count_synapses(const network_spec& net, const block_partition& partition, std::vector<projection_plan>& plans) {
+  for (auto& p : plans)
+    for_each_target(net, partition, p, [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
+      auto& counts = p.cursor[t / segment_block_size];
+      for (auto s : sources) ++counts[s];
+    });
+}
+
+/// Lays out rows (sources with targets here, by gid) and their segments; turns counts into write cursors.
+void lay_out_rows(const network_spec& net, const block_partition& partition, std::vector<projection_plan>& plans,
+                  built_connectivity& out) {
+  std::vector<std::uint64_t> row_begin{0}, seg_begin{0}, seg_wbegin, seg_dbegin;
+  std::vector<std::uint32_t> seg_column, seg_projection;
+  std::uint64_t next_w = 0, next_d = 0;
+  for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
+    std::vector<projection_plan*> from;
+    for (auto& p : plans)
+      if (p.spec->source == sp && p.num_blocks > 0) from.push_back(&p);
+    if (from.empty()) continue;
+    for (std::uint64_t s = 0; s < partition.population_size(sp); ++s) {
+      const std::size_t segments_before = seg_column.size();
+      for (auto* p : from)
+        for (std::size_t b = 0; b < p->num_blocks; ++b) {
+          const std::uint64_t n = p->cursor[b][s];
+          if (n == 0) continue;
+          p->segment[b][s] = seg_column.size();
+          p->cursor[b][s] = seg_begin.back();
+          seg_begin.push_back(seg_begin.back() + n);
+          seg_column.push_back(p->target->first_column + static_cast<std::uint32_t>(b * segment_block_size));
+          seg_projection.push_back(static_cast<std::uint32_t>(p->index));
+          seg_wbegin.push_back(next_w);
+          seg_dbegin.push_back(next_d);
+          if (!p->spec->weight.is_constant()) next_w += n;
+          if (!p->spec->delay.is_constant()) next_d += n;
+        }
+      if (seg_column.size() == segments_before) continue;
+      out.row_source.push_back(partition.population_offset(sp) + s);
+      row_begin.push_back(seg_column.size());
+    }
+  }
+  auto to_view = [](const auto& v, const char* label) {
+    using T = typename std::decay_t<decltype(v)>::value_type;
+    Kokkos::View<T*, Kokkos::HostSpace> view(std::string(label), v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) view(i) = v[i];
+    return view;
+  };
+  auto& st = out.store;
+  st.row_segment_begin = to_view(row_begin, "hetspike::synapses::row_segment_begin");
+  st.segment_begin = to_view(seg_begin, "hetspike::synapses::segment_begin");
+  st.segment_column = to_view(seg_column, "hetspike::synapses::segment_column");
+  st.segment_projection = to_view(seg_projection, "hetspike::synapses::segment_projection");
+  st.segment_weight_begin = to_view(seg_wbegin, "hetspike::synapses::segment_weight_begin");
+  st.segment_delay_begin = to_view(seg_dbegin, "hetspike::synapses::segment_delay_begin");
+  st.target_offset = decltype(st.target_offset)(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, "hetspike::synapses::target"), seg_begin.back());
+  st.weight =
+      decltype(st.weight)(Kokkos::view_alloc(Kokkos::WithoutInitializing, "hetspike::synapses::weight"), next_w);
+  st.delay = decltype(st.delay)(Kokkos::view_alloc(Kokkos::WithoutInitializing, "hetspike::synapses::delay"), next_d);
+  out.num_synapses = seg_begin.back();
+  if (out.row_source.size() > std::numeric_limits<std::uint32_t>::max())
+    throw capacity_error("more than 2^32 - 1 source neurons project to one rank; run on more ranks");
+}
+
+std::int32_t fixed_weight(const local_population& target, double w, std::size_t projection) {
+  try {
+    return target.scale.to_fixed32(w);
+  } catch (const std::range_error& e) {
+    throw capacity_error("projections[" + std::to_string(projection) + "]: " + e.what());
+  }
+}
+
+std::uint16_t checked_delay(std::int64_t steps, bool per_synapse, std::size_t projection, double dt) {
+  const std::int64_t limit = per_synapse ? max_synapse_delay_steps : std::numeric_limits<std::uint16_t>::max();
+  if (steps < 1 || steps > limit)
+    throw capacity_error("projections[" + std::to_string(projection) + "]: a delay of " +
+                         std::to_string(static_cast<double>(steps) * dt) + " ms (" + std::to_string(steps) +
+                         " steps) is outside 1.." + std::to_string(limit) + " steps of dt = " + std::to_string(dt) +
+                         " ms" + (per_synapse ? " (per-synapse delays are 8-bit)" : ""));
+  return static_cast<std::uint16_t>(steps);
+}
+
+/// The projection table of the store; constant weights and delays become fixed point and steps here.
+void fill_projections(const network_spec& net, const std::vector<projection_plan>& plans, built_connectivity& out) {
+  Kokkos::View<projection_delivery*, Kokkos::HostSpace> table("hetspike::synapses::projections", plans.size());
+  for (const auto& p : plans) {
+    projection_delivery d;
+    d.has_weights = p.spec->weight.is_constant() ? 0 : 1;
+    d.has_delays = p.spec->delay.is_constant() ? 0 : 1;
+    d.inhibitory_offset = p.target->inhibitory_offset;
+    if (!d.has_weights) d.weight = fixed_weight(*p.target, p.spec->weight.a, p.index);
+    if (!d.has_delays) d.delay = checked_delay(delay_steps(p.spec->delay.a, net.dt), false, p.index, net.dt);
+    table(p.index) = d;
+  }
+  out.store.projections = table;
+}
+
+void fill_synapses(const network_spec& net, const block_partition& partition, std::vector<projection_plan>& plans,
+                   built_connectivity& out) {
+  auto& st = out.store;
+  for (auto& p : plans) {
+    const projection_delivery pd = st.projections(p.index);
+    bool any = false;
+    for_each_target(net, partition, p, [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
+      const gid_type gid = p.target->first_gid + t;
+      random_stream weights(make_rng_key(net.seed, rng_purpose::weight, static_cast<std::uint32_t>(p.index)), gid);
+      random_stream delays(make_rng_key(net.seed, rng_purpose::delay, static_cast<std::uint32_t>(p.index)), gid);
+      const std::size_t b = t / segment_block_size;
+      const auto offset = static_cast<std::uint16_t>(t % segment_block_size);
+      for (auto s : sources) {
+        any = true;
+        const std::uint64_t pos = p.cursor[b][s]++;
+        const std::uint64_t seg = p.segment[b][s];
+        st.target_offset(pos) = offset;
+        const std::uint64_t k = pos - st.segment_begin(seg);
+        if (pd.has_weights)
+          st.weight(st.segment_weight_begin(seg) + k) =
+              fixed_weight(*p.target, draw_value(p.spec->weight, weights), p.index);
+        if (pd.has_delays) {
+          const auto d = checked_delay(delay_steps(draw_value(p.spec->delay, delays), net.dt), true, p.index, net.dt);
+          st.delay(st.segment_delay_begin(seg) + k) = static_cast<std::uint8_t>(d);
+          out.min_delay = std::min<std::int64_t>(out.min_delay, d);
+          out.max_delay = std::max<std::int64_t>(out.max_delay, d);
+        }
+      }
+    });
+    if (any && !pd.has_delays) {
+      out.min_delay = std::min<std::int64_t>(out.min_delay, pd.delay);
+      out.max_delay = std::max<std::int64_t>(out.max_delay, pd.delay);
+    }
+  }
+}
+
+}  // namespace
+
+built_connectivity build_connectivity(const network_spec& net, const block_partition& partition,
+                                      const local_layout& layout) {
+  built_connectivity out;
+  auto plans = make_plans(net, partition, layout);
+  count_synapses(net, partition, plans);
+  lay_out_rows(net, partition, plans, out);
+  fill_projections(net, plans, out);
+  fill_synapses(net, partition, plans, out);
+  return out;
+}
+
+}  // namespace hetspike

@@ -1,0 +1,79 @@
+#include "partition/local_network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "partition/error.hpp"
+
+namespace hetspike {
+
+int input_channels(const neuron_params& params) { return std::holds_alternative<iaf_psc_exp_params>(params) ? 2 : 1; }
+
+namespace {
+
+double max_abs(const value_distribution& d) {
+  using kind = value_distribution::kind;
+  switch (d.type) {
+    case kind::constant:
+      return std::abs(d.a);
+    case kind::uniform:
+      return std::max(std::abs(d.a), std::abs(d.b));
+    case kind::normal: {
+      double lo = d.a - 10.0 * d.b, hi = d.a + 10.0 * d.b;
+      if (std::isfinite(d.lower)) lo = std::max(lo, d.lower);
+      if (std::isfinite(d.upper)) hi = std::min(hi, d.upper);
+      return std::max(std::abs(lo), std::abs(hi));
+    }
+  }
+  return 0.0;
+}
+
+}  // namespace
+
+double max_abs_input_weight(const network_spec& net, std::size_t population) {
+  double m = 0.0;
+  for (const auto& p : net.projections)
+    if (p.target == population) m = std::max(m, max_abs(p.weight));
+  for (const auto& in : net.inputs)
+    if (in.target == population && in.type == input_spec::kind::poisson) m = std::max(m, std::abs(in.weight));
+  return m;
+}
+
+local_layout make_local_layout(const network_spec& net, const block_partition& partition, int rank) {
+  local_layout layout;
+  std::uint64_t column = 0;
+  for (const auto& r : partition.local_ranges(rank)) {
+    local_population lp;
+    lp.population = r.population;
+    lp.first_gid = r.first_gid;
+    lp.count = r.count;
+    lp.first_lid = r.first_lid;
+    lp.first_column = static_cast<std::uint32_t>(column);
+    lp.channels = input_channels(net.populations[r.population].params);
+    lp.inhibitory_offset = lp.channels == 2 ? static_cast<std::uint32_t>(r.count) : 0;
+    lp.scale = fixed_point_scale::for_max_weight(max_abs_input_weight(net, r.population));
+    column += r.count * static_cast<std::uint64_t>(lp.channels);
+    layout.num_local += r.count;
+    layout.populations.push_back(lp);
+  }
+  if (column > std::numeric_limits<std::uint32_t>::max() || layout.num_local > std::numeric_limits<lid_type>::max())
+    throw capacity_error("rank " + std::to_string(rank) + " would hold " + std::to_string(layout.num_local) +
+                         " neurons (" + std::to_string(column) +
+                         " input channels); at most 2^32 - 1 per rank: run on more ranks");
+  layout.num_columns = static_cast<std::uint32_t>(column);
+  return layout;
+}
+
+}  // namespace hetspike
+
+namespace hetspike {
+
+gid_type global_id(const local_layout& layout, lid_type lid) {
+  for (const auto& p : layout.populations)
+    if (lid >= p.first_lid && lid < p.first_lid + p.count) return p.first_gid + (lid - p.first_lid);
+  throw internal_error("global_id: local id " + std::to_string(lid) + " out of range");
+}
+
+}  // namespace hetspike

@@ -1,0 +1,46 @@
+#pragma once
+// Where a rank's neurons and their input channels sit: local ids and ring-buffer columns per population, and
+// the fixed-point scale of each population's input (computed from the network alone, so every rank agrees).
+#include <cstdint>
+#include <vector>
+
+#include "kernels/fixed_point.hpp"
+#include "partition/block_partition.hpp"
+#include "partition/network_spec.hpp"
+
+namespace hetspike {
+
+struct local_population {
+  std::size_t population = 0;
+  gid_type first_gid = 0;
+  std::uint64_t count = 0;
+  lid_type first_lid = 0;
+  std::uint32_t first_column = 0;       ///< ring column of the first neuron's first channel
+  int channels = 1;                     ///< input channels of the model
+  std::uint32_t inhibitory_offset = 0;  ///< column offset of the inhibitory channel (count, or 0 with one channel)
+  fixed_point_scale scale;
+};
+
+struct local_layout {
+  std::vector<local_population> populations;  ///< one per population of the network, possibly empty
+  std::uint64_t num_local = 0;
+  std::uint32_t num_columns = 0;
+};
+
+/// Input channels of a neuron model: 1 for delta synapses, 2 (excitatory, inhibitory) for current models.
+int input_channels(const neuron_params& params);
+
+/// The largest weight magnitude a population can receive from projections and inputs: bounds of
+/// distributions where finite, else mean + 10 standard deviations.
+double max_abs_input_weight(const network_spec& net, std::size_t population);
+
+local_layout make_local_layout(const network_spec& net, const block_partition& partition, int rank);
+
+}  // namespace hetspike
+
+namespace hetspike {
+
+/// The gid of a local neuron.
+gid_type global_id(const local_layout& layout, lid_type lid);
+
+}  // namespace hetspike
