@@ -1,0 +1,50 @@
+#pragma once
+// Per-neuron activity in the recorded window, kept as the run goes so that rates, ISI CVs and the spike
+// hash cover every neuron (not only recorded ones) without storing spike trains.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kernels/spike_collect.hpp"
+#include "partition/local_network.hpp"
+#include "runtime/distributed_context.hpp"
+#include "runtime/run_summary.hpp"
+
+namespace hetspike {
+
+class activity_statistics {
+ public:
+  activity_statistics(const local_layout& layout, std::size_t num_populations);
+
+  /// Adds one interval's spikes (steps interval_start + lag) of local neurons.
+  void add(std::span<const local_spike> spikes, step_type interval_start);
+
+  std::uint64_t local_spikes() const { return total_spikes_; }
+
+  /// Collective: per-population spike counts, rates over `window_ms`, mean ISI CV (in steps: dt cancels),
+  /// and the global spike count and hash. Fills summary.populations (names/sizes must be set by the caller)
+  /// and summary.spikes, summary.spike_hash.
+  void summarize(const distributed_context& ctx, double window_ms, run_summary& summary) const;
+
+  /// An order-independent 64-bit hash of a spike, summed over all spikes of the run: equal sums mean equal
+  /// spike multisets (up to a 2^-64 chance), whatever the rank count or order of arrival.
+  static std::uint64_t spike_hash(gid_type gid, step_type step);
+
+ private:
+  struct neuron_activity {
+    std::uint32_t spikes = 0;
+    std::uint32_t intervals = 0;
+    step_type last = -1;
+    double isi_sum = 0;
+    double isi_sum_sq = 0;
+  };
+  std::vector<neuron_activity> neurons_;
+  std::vector<std::size_t> population_of_lid_;
+  std::vector<gid_type> gid_of_lid_;
+  std::size_t num_populations_;
+  std::uint64_t total_spikes_ = 0;
+  std::uint64_t hash_ = 0;
+};
+
+}  // namespace hetspike

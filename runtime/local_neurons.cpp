@@ -1,0 +1,39 @@
+#include "runtime/local_neurons.hpp"
+
+#include "partition/connection_rules.hpp"
+#include "partition/connectivity_builder.hpp"
+
+namespace hetspike {
+
+neuron_params parameters_with_dc(const network_spec& net, std::size_t population) {
+  neuron_params p = net.populations[population].params;
+  for (const auto& in : net.inputs)
+    if (in.target == population && in.type == input_spec::kind::dc)
+      std::visit([&](auto& m) { m.I_e += in.amplitude; }, p);
+  return p;
+}
+
+std::vector<double> initial_potentials(const network_spec& net, std::size_t population, gid_type first_gid,
+                                       std::uint64_t count) {
+  const auto& pop = net.populations[population];
+  std::vector<double> v(count, pop.v_init.a);
+  if (pop.v_init.is_constant()) return v;
+  const auto key = make_rng_key(net.seed, rng_purpose::initial_state, static_cast<std::uint32_t>(population));
+  for (std::uint64_t i = 0; i < count; ++i) {
+    random_stream s(key, first_gid + i);
+    v[i] = draw_value(pop.v_init, s);
+  }
+  return v;
+}
+
+std::vector<population_poisson_input> poisson_inputs(const network_spec& net, std::size_t population) {
+  std::vector<population_poisson_input> out;
+  for (std::size_t i = 0; i < net.inputs.size(); ++i) {
+    const auto& in = net.inputs[i];
+    if (in.target != population || in.type != input_spec::kind::poisson) continue;
+    out.push_back({static_cast<std::uint32_t>(i), in.rate_hz, in.weight, delay_steps(in.delay, net.dt)});
+  }
+  return out;
+}
+
+}  // namespace hetspike

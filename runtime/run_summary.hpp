@@ -1,0 +1,68 @@
+#pragma once
+// What a finished run reports (io/ writes it as JSON): sizes, activity, and where the time and memory went.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hetspike {
+
+/// Wall-clock seconds per phase of the run on one rank.
+struct phase_timers {
+  double build = 0;        ///< partition, connection generation, synapse store, exchange tables
+  double update = 0;       ///< neuron updates and external input
+  double deliver = 0;      ///< writing received spikes into ring buffers
+  double communicate = 0;  ///< spike exchange collectives and packing
+  double output = 0;       ///< recording and writing spike files
+};
+
+struct rank_summary {
+  int rank = 0;
+  std::string backend;  ///< e.g. "cpu (Kokkos::Serial)"
+  std::uint64_t neurons = 0;
+  std::uint64_t synapses = 0;
+  std::uint64_t spikes_emitted = 0;    ///< spikes of this rank's neurons, whole run
+  std::uint64_t messages_sent = 0;     ///< spike messages sent to ranks (one per spike and destination rank)
+  std::uint64_t bytes_sent = 0;        ///< payload bytes of those messages, this rank included
+  std::uint64_t rss_before_build = 0;  ///< bytes, resident set size before the network was built
+  std::uint64_t peak_rss = 0;          ///< bytes, peak resident set size of the whole run
+  std::uint64_t peak_rss_after_build = 0;
+  phase_timers timers;
+};
+
+struct population_summary {
+  std::string name;
+  std::string model;
+  std::uint64_t size = 0;
+  std::uint64_t spikes = 0;  ///< in the recorded window [t_presim, t_presim + t_sim)
+  double rate_hz = 0;        ///< mean over all neurons of the population
+  double cv_isi = 0;         ///< mean ISI CV over neurons with at least 2 intervals (0 if none)
+  std::uint64_t neurons_with_cv = 0;
+};
+
+struct run_summary {
+  std::string hetspike_version;
+  std::string model_file;
+  std::string model_hash;
+  std::uint32_t seed = 0;
+  int ranks = 1;
+  double dt = 0.1;         ///< ms
+  double t_sim = 0;        ///< ms
+  double t_presim = 0;     ///< ms
+  std::int64_t d_min = 1;  ///< steps
+  std::int64_t d_max = 1;  ///< steps
+  std::uint64_t neurons = 0;
+  std::uint64_t synapses = 0;
+  std::uint64_t spikes = 0;           ///< recorded window, all neurons
+  std::string spike_hash;             ///< order-independent hash of all (gid, step) in the recorded window
+  double build_seconds = 0;           ///< max over ranks
+  double simulate_seconds = 0;        ///< max over ranks, presim included
+  double real_time_factor = 0;        ///< simulate_seconds / simulated seconds
+  std::uint64_t synaptic_events = 0;  ///< spikes delivered to synapses, whole run
+  double synaptic_events_per_second = 0;
+  double bytes_per_synapse = 0;  ///< sum over ranks of (peak RSS after build - RSS before) / synapses
+  std::vector<population_summary> populations;
+  std::vector<rank_summary> per_rank;
+  std::vector<std::string> outputs;  ///< files written, final names
+};
+
+}  // namespace hetspike

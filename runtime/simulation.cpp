@@ -1,0 +1,17 @@
+#include "runtime/simulation.hpp"
+
+#include "runtime/simulation_engine.hpp"
+
+namespace hetspike {
+
+simulation::simulation(const distributed_context& ctx, const run_spec& spec, simulation_options options)
+    : engine_(std::make_unique<simulation_engine<Kokkos::DefaultExecutionSpace>>(ctx, spec, options)) {}
+
+simulation::~simulation() = default;
+
+void simulation::run(spike_sink& sink) { engine_->run(sink); }
+run_summary simulation::summarize() const { return engine_->summarize(); }
+std::int64_t simulation::min_delay_steps() const { return engine_->d_min(); }
+std::int64_t simulation::max_delay_steps() const { return engine_->d_max(); }
+
+}  // namespace hetspike

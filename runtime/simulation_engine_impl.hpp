@@ -1,0 +1,267 @@
+#pragma once
+// Member definitions of simulation_engine (included at the end of simulation_engine.hpp).
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "runtime/collective_errors.hpp"
+#include "runtime/memory_usage.hpp"
+
+namespace hetspike {
+
+namespace detail {
+
+template <class T, class MemorySpace>
+Kokkos::View<T*, MemorySpace> to_space(const Kokkos::View<T*, Kokkos::HostSpace>& host) {
+  return Kokkos::create_mirror_view_and_copy(MemorySpace(), host);
+}
+
+template <class MemorySpace>
+synapse_store<MemorySpace> to_space(const synapse_store<Kokkos::HostSpace>& h) {
+  synapse_store<MemorySpace> d;
+  d.row_segment_begin = to_space<std::uint64_t, MemorySpace>(h.row_segment_begin);
+  d.segment_begin = to_space<std::uint64_t, MemorySpace>(h.segment_begin);
+  d.segment_column = to_space<std::uint32_t, MemorySpace>(h.segment_column);
+  d.segment_projection = to_space<std::uint32_t, MemorySpace>(h.segment_projection);
+  d.segment_weight_begin = to_space<std::uint64_t, MemorySpace>(h.segment_weight_begin);
+  d.segment_delay_begin = to_space<std::uint64_t, MemorySpace>(h.segment_delay_begin);
+  d.target_offset = to_space<std::uint16_t, MemorySpace>(h.target_offset);
+  d.weight = to_space<std::int32_t, MemorySpace>(h.weight);
+  d.delay = to_space<std::uint8_t, MemorySpace>(h.delay);
+  d.projections = to_space<projection_delivery, MemorySpace>(h.projections);
+  return d;
+}
+
+inline std::string backend_name(const std::string& space) {
+  return (space == "Cuda" ? "gpu (Kokkos::" : "cpu (Kokkos::") + space + ")";
+}
+
+}  // namespace detail
+
+template <class ExecSpace>
+simulation_engine<ExecSpace>::simulation_engine(const distributed_context& ctx, const run_spec& spec,
+                                                const simulation_options& options)
+    : ctx_(ctx),
+      spec_(spec),
+      options_(options),
+      partition_(
+          [&] {
+            std::vector<std::uint64_t> sizes;
+            for (const auto& p : spec.network.populations) sizes.push_back(p.size);
+            return sizes;
+          }(),
+          ctx.size()) {
+  const auto start = std::chrono::steady_clock::now();
+  rss_before_build_ = current_rss_bytes();
+  build();
+  peak_rss_after_build_ = peak_rss_bytes();
+  timers_.build = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+template <class ExecSpace>
+void simulation_engine<ExecSpace>::build() {
+  const auto& net = spec_.network;
+  const int rank = ctx_.rank();
+  auto built = agree_on_input_errors(ctx_, [&] {
+    layout_ = make_local_layout(net, partition_, rank);
+    return build_connectivity(net, partition_, layout_);
+  });
+  num_synapses_ = built.num_synapses;
+  d_min_ = ctx_.min(built.min_delay);
+  d_max_ = ctx_.max(built.max_delay);
+  if (d_max_ == 0) d_min_ = d_max_ = 1;  // no synapses anywhere: any interval works; one step is simplest
+  presim_steps_ = std::llround(spec_.t_presim / net.dt);
+  total_steps_ = presim_steps_ + std::llround(spec_.t_sim / net.dt);
+
+  store_ = detail::to_space<memory_space>(built.store);
+  exchange_ = std::make_unique<spike_exchange>(ctx_, partition_, built.row_source);
+  built = built_connectivity{};  // the host copy is no longer needed where the store lives on a device
+
+  ring_ =
+      ring_buffer_view<memory_space>("hetspike::ring_buffer", static_cast<std::size_t>(d_max_), layout_.num_columns);
+  populations_ = make_local_neurons<ExecSpace>(net, layout_);
+  spiked_ = Kokkos::View<std::uint8_t*, memory_space>("hetspike::spiked", layout_.num_local);
+  spikes_ = Kokkos::View<local_spike*, memory_space>("hetspike::interval_spikes", layout_.num_local + 1);
+  stats_ = std::make_unique<activity_statistics>(layout_, net.populations.size());
+
+  recorded_.assign(layout_.num_local, 0);
+  for (const auto& r : spec_.recorders) {
+    const auto& lp = layout_.populations[r.population];
+    const gid_type first = partition_.population_offset(r.population);
+    const gid_type end = r.first ? first + *r.first : first + partition_.population_size(r.population);
+    for (std::uint64_t i = 0; i < lp.count; ++i)
+      if (lp.first_gid + i < end) recorded_[lp.first_lid + i] = 1;
+  }
+  Kokkos::fence();
+}
+
+template <class ExecSpace>
+std::uint64_t simulation_engine<ExecSpace>::update_interval(step_type start, step_type steps) {
+  std::uint64_t count = 0;
+  for (step_type lag = 0; lag < steps; ++lag) {
+    const step_type step = start + lag;
+    const auto row = ring_row(ring_, step);
+    for (const auto& pop : populations_) pop.update(space_, row, step, spiked_);
+    // Room for every neuron to spike in this step: grows rarely, only under very high activity.
+    if (spikes_.extent(0) < count + layout_.num_local) Kokkos::resize(spikes_, 2 * (count + layout_.num_local));
+    count += collect_spikes(space_, Kokkos::View<const std::uint8_t*, memory_space>(spiked_),
+                            static_cast<std::uint32_t>(lag), spikes_, count);
+  }
+  space_.fence();
+  return count;
+}
+
+template <class ExecSpace>
+void simulation_engine<ExecSpace>::deliver(std::span<const spike_message> messages, step_type start) {
+  Kokkos::View<const spike_message*, memory_space> msgs;
+  if constexpr (Kokkos::SpaceAccessibility<memory_space, Kokkos::HostSpace>::accessible) {
+    msgs = Kokkos::View<const spike_message*, memory_space, Kokkos::MemoryUnmanaged>(messages.data(), messages.size());
+  } else {
+    if (messages_.extent(0) < messages.size())
+      messages_ = decltype(messages_)("hetspike::messages", 2 * messages.size());
+    Kokkos::deep_copy(space_, Kokkos::subview(messages_, Kokkos::make_pair(std::size_t{0}, messages.size())),
+                      Kokkos::View<const spike_message*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(messages.data(),
+                                                                                                     messages.size()));
+    msgs = messages_;
+  }
+  events_ += deliver_spikes(space_, store_, msgs, messages.size(), ring_, start);
+  space_.fence();
+}
+
+template <class ExecSpace>
+void simulation_engine<ExecSpace>::observe(std::span<const local_spike> spikes, step_type start) {
+  // The recorded window starts at presim; an interval may straddle it when presim is not a multiple of d_min.
+  std::size_t first = 0;
+  while (first < spikes.size() && start + spikes[first].lag < presim_steps_) ++first;
+  const auto window = spikes.subspan(first);
+  stats_->add(window, start);
+  for (const auto& s : window)
+    if (recorded_[s.lid]) pending_.push_back({global_id(layout_, s.lid), start + s.lag});
+}
+
+template <class ExecSpace>
+void simulation_engine<ExecSpace>::flush(spike_sink& sink) {
+  sink.write(pending_);
+  pending_.clear();
+}
+
+template <class ExecSpace>
+void simulation_engine<ExecSpace>::run(spike_sink& sink) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  progress_line progress(static_cast<double>(total_steps_) * spec_.network.dt,
+                         options_.show_progress && ctx_.rank() == 0);
+  auto host_spikes = Kokkos::create_mirror_view(spikes_);
+  const auto flush_steps = std::max<step_type>(1, std::llround(options_.flush_every_ms / spec_.network.dt));
+  step_type next_flush = presim_steps_ + flush_steps;
+  for (step_type start = 0; start < total_steps_; start += d_min_) {
+    const step_type steps = std::min<step_type>(d_min_, total_steps_ - start);
+    if (options_.fault && options_.fault->rank == ctx_.rank() && start >= options_.fault->step)
+      throw std::runtime_error("injected fault at step " + std::to_string(start) + " (HETSPIKE_FAULT_INJECT)");
+    std::uint64_t count = 0;
+    {
+      scoped_timer t(timers_.update);
+      count = update_interval(start, steps);
+      if (host_spikes.extent(0) < spikes_.extent(0)) host_spikes = Kokkos::create_mirror_view(spikes_);
+      Kokkos::deep_copy(Kokkos::subview(host_spikes, Kokkos::make_pair(std::uint64_t{0}, count)),
+                        Kokkos::subview(spikes_, Kokkos::make_pair(std::uint64_t{0}, count)));
+    }
+    spikes_emitted_ += count;
+    const std::span<const local_spike> spikes(host_spikes.data(), count);
+    std::span<const spike_message> received;
+    {
+      scoped_timer t(timers_.communicate);
+      received = exchange_->exchange(spikes);
+    }
+    {
+      scoped_timer t(timers_.deliver);
+      deliver(received, start);
+    }
+    {
+      scoped_timer t(timers_.output);
+      if (start + steps > presim_steps_) observe(spikes, start);
+      if (start + steps >= next_flush) {  // the same interval on every rank: interval starts are global
+        flush(sink);
+        next_flush += flush_steps;
+      }
+    }
+    progress.update(static_cast<double>(start + steps) * spec_.network.dt);
+  }
+  {
+    scoped_timer t(timers_.output);
+    flush(sink);
+    sink.close();
+  }
+  simulate_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  progress.finish(static_cast<double>(total_steps_) * spec_.network.dt);
+}
+
+namespace detail {
+
+/// One rank's figures as they travel in an allgather: plain data only.
+struct rank_figures {
+  std::uint64_t neurons, synapses, spikes_emitted, messages_sent, bytes_sent, rss_before, peak_rss, peak_after_build;
+  double timers[5];
+  char backend[64];
+};
+
+}  // namespace detail
+
+template <class ExecSpace>
+run_summary simulation_engine<ExecSpace>::summarize() const {
+  const auto& net = spec_.network;
+  run_summary s;
+  s.ranks = ctx_.size();
+  s.seed = net.seed;
+  s.dt = net.dt;
+  s.t_sim = spec_.t_sim;
+  s.t_presim = spec_.t_presim;
+  s.d_min = d_min_;
+  s.d_max = d_max_;
+  s.neurons = partition_.num_neurons();
+  s.synapses = static_cast<std::uint64_t>(ctx_.sum(static_cast<std::int64_t>(num_synapses_)));
+  for (std::size_t p = 0; p < net.populations.size(); ++p)
+    s.populations.push_back(
+        {net.populations[p].name, std::string(model_name(net.populations[p].params)), net.populations[p].size});
+  stats_->summarize(ctx_, spec_.t_sim, s);
+
+  detail::rank_figures mine{layout_.num_local,
+                            num_synapses_,
+                            spikes_emitted_,
+                            exchange_->messages_sent(),
+                            exchange_->bytes_sent(),
+                            rss_before_build_,
+                            peak_rss_bytes(),
+                            peak_rss_after_build_,
+                            {timers_.build, timers_.update, timers_.deliver, timers_.communicate, timers_.output},
+                            {}};
+  const std::string backend = detail::backend_name(ExecSpace::name());
+  std::strncpy(mine.backend, backend.c_str(), sizeof mine.backend - 1);
+  double growth = 0;
+  for (const auto& f : ctx_.allgather(mine)) {
+    rank_summary r;
+    r.rank = static_cast<int>(s.per_rank.size());
+    r.backend = f.backend;
+    r.neurons = f.neurons;
+    r.synapses = f.synapses;
+    r.spikes_emitted = f.spikes_emitted;
+    r.messages_sent = f.messages_sent;
+    r.bytes_sent = f.bytes_sent;
+    r.rss_before_build = f.rss_before;
+    r.peak_rss = f.peak_rss;
+    r.peak_rss_after_build = f.peak_after_build;
+    r.timers = {f.timers[0], f.timers[1], f.timers[2], f.timers[3], f.timers[4]};
+    growth += static_cast<double>(f.peak_after_build - std::min(f.peak_after_build, f.rss_before));
+    s.build_seconds = std::max(s.build_seconds, f.timers[0]);
+    s.per_rank.push_back(std::move(r));
+  }
+  s.simulate_seconds = ctx_.max(simulate_seconds_);
+  const double simulated_seconds = (spec_.t_sim + spec_.t_presim) * 1e-3;
+  s.real_time_factor = simulated_seconds > 0 ? s.simulate_seconds / simulated_seconds : 0;
+  s.synaptic_events = static_cast<std::uint64_t>(ctx_.sum(static_cast<std::int64_t>(events_)));
+  s.synaptic_events_per_second =
+      s.simulate_seconds > 0 ? static_cast<double>(s.synaptic_events) / s.simulate_seconds : 0;
+  s.bytes_per_synapse = s.synapses > 0 ? growth / static_cast<double>(s.synapses) : 0;
+  return s;
+}
+
+}  // namespace hetspike
