@@ -1,0 +1,48 @@
+#pragma once
+// Private to io/: the model-file keys of each neuron model's parameters, so that reading, validating and
+// printing them (canonical text) walk one list instead of repeating every name.
+#include <array>
+#include <string_view>
+
+#include "kernels/neuron_models.hpp"
+
+namespace hetspike::model_detail {
+
+template <class Params>
+struct param_field {
+  std::string_view name;
+  double Params::*member;
+  std::string_view unit;
+};
+
+/// Fields in the order of the struct (and of NEST's documentation).
+constexpr std::array<param_field<iaf_psc_delta_params>, 8> param_fields(const iaf_psc_delta_params&) {
+  using p = iaf_psc_delta_params;
+  return {{{"C_m", &p::C_m, "pF"},
+           {"tau_m", &p::tau_m, "ms"},
+           {"t_ref", &p::t_ref, "ms"},
+           {"E_L", &p::E_L, "mV"},
+           {"V_reset", &p::V_reset, "mV"},
+           {"V_th", &p::V_th, "mV"},
+           {"V_min", &p::V_min, "mV"},
+           {"I_e", &p::I_e, "pA"}}};
+}
+
+constexpr std::array<param_field<iaf_psc_exp_params>, 9> param_fields(const iaf_psc_exp_params&) {
+  using p = iaf_psc_exp_params;
+  return {{{"C_m", &p::C_m, "pF"},
+           {"tau_m", &p::tau_m, "ms"},
+           {"t_ref", &p::t_ref, "ms"},
+           {"E_L", &p::E_L, "mV"},
+           {"V_reset", &p::V_reset, "mV"},
+           {"V_th", &p::V_th, "mV"},
+           {"I_e", &p::I_e, "pA"},
+           {"tau_syn_ex", &p::tau_syn_ex, "ms"},
+           {"tau_syn_in", &p::tau_syn_in, "ms"}}};
+}
+
+/// The model names a population may use, in the variant's order.
+constexpr std::array<std::string_view, 2> neuron_model_names{iaf_psc_delta_params::model_name,
+                                                             iaf_psc_exp_params::model_name};
+
+}  // namespace hetspike::model_detail

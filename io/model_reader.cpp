@@ -1,0 +1,207 @@
+#include "io/model_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include "io/expression.hpp"
+#include "partition/error.hpp"
+
+namespace hetspike::model_detail {
+
+std::string member_path(std::string_view parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  return std::string(parent) + "." + std::string(key);
+}
+
+std::string element_path(std::string_view parent, std::size_t index) {
+  return std::string(parent) + "[" + std::to_string(index) + "]";
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+std::string join(const std::vector<std::string_view>& items) {
+  return join(std::vector<std::string>(items.begin(), items.end()));
+}
+
+std::string type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
+  }
+}
+
+bool is_identifier(std::string_view name) {
+  auto start = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+  auto rest = [&](char c) { return start(c) || (c >= '0' && c <= '9'); };
+  return !name.empty() && start(name.front()) && std::all_of(name.begin() + 1, name.end(), rest);
+}
+
+std::vector<std::pair<std::string_view, const toml::node*>> in_file_order(const toml::table& table) {
+  std::vector<std::tuple<std::uint32_t, std::uint32_t, std::string_view, const toml::node*>> keyed;
+  for (auto&& [key, value] : table) {
+    keyed.emplace_back(key.source().begin.line, key.source().begin.column, key.str(), &value);
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<std::pair<std::string_view, const toml::node*>> out;
+  for (const auto& [line, column, key, value] : keyed) out.emplace_back(key, value);
+  return out;
+}
+
+void model_reader::fail(std::string_view path, std::string_view problem) const {
+  throw input_error(file_ + ": " + std::string(path) + ": " + std::string(problem));
+}
+
+std::optional<double> model_reader::parameter(std::string_view name) const {
+  for (const auto& [key, value] : parameters_) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+std::string model_reader::known_parameters() const {
+  if (parameters_.empty()) return "there are no [parameters]";
+  std::vector<std::string> names;
+  for (const auto& p : parameters_) names.push_back(p.first);
+  return "parameters: " + join(names);
+}
+
+void model_reader::check_keys(const toml::table& table, std::string_view path,
+                              const std::vector<std::string_view>& allowed, std::string_view qualifier) const {
+  for (const auto& [key, value] : in_file_order(table)) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    const std::string which = qualifier.empty() ? "allowed: " : "allowed " + std::string(qualifier) + ": ";
+    fail(member_path(path, key), "unknown key; " + which + join(allowed));
+  }
+}
+
+const toml::node& model_reader::required(const toml::table& table, std::string_view path, std::string_view key,
+                                         std::string_view allowed) const {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) fail(member_path(path, key), "missing; required: " + std::string(allowed));
+  return *node;
+}
+
+const toml::table& model_reader::table(const toml::node& node, std::string_view path) const {
+  if (const toml::table* t = node.as_table()) return *t;
+  fail(path, "got " + type_name(node) + "; allowed: a table");
+}
+
+std::vector<const toml::table*> model_reader::table_array(const toml::node* node, std::string_view path) const {
+  std::vector<const toml::table*> out;
+  if (node == nullptr) return out;
+  const toml::array* array = node->as_array();
+  if (array == nullptr) {
+    fail(path, "got " + type_name(*node) + "; allowed: an array of tables, [[" + std::string(path) + "]]");
+  }
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::table* t = (*array)[i].as_table();
+    if (t == nullptr) fail(element_path(path, i), "got " + type_name((*array)[i]) + "; allowed: a table");
+    out.push_back(t);
+  }
+  return out;
+}
+
+double model_reader::number(const toml::node& node, std::string_view path, std::string_view allowed) const {
+  if (const auto* i = node.as_integer()) return static_cast<double>(i->get());
+  if (const auto* s = node.as_string()) return evaluate(s->get(), path);
+  const auto* f = node.as_floating_point();
+  if (f == nullptr) fail(path, "got " + type_name(node) + "; allowed: " + std::string(allowed));
+  if (!std::isfinite(f->get())) {
+    fail(path, format_number(f->get()) + " is not finite; allowed: " + std::string(allowed));
+  }
+  return f->get();
+}
+
+double model_reader::evaluate(std::string_view text, std::string_view path) const {
+  // Built by append: "\"" + std::string(text) trips a false -Wrestrict in g++ 12 at -O3 (GCC bug 105329).
+  const std::string quoted = std::string(1, '"').append(text).append(1, '"');
+  try {
+    const expression e = expression::parse(text);
+    for (const auto& name : e.names()) {
+      if (!parameter(name)) fail(path, "unknown name '" + name + "' in " + quoted + "; " + known_parameters());
+    }
+    return e.evaluate([this](std::string_view name) { return parameter(name); });
+  } catch (const expression_error& e) {
+    fail(path, "in " + quoted + " " + e.what());
+  }
+}
+
+std::uint64_t model_reader::integer(const toml::node& node, std::string_view path, std::uint64_t min, std::uint64_t max,
+                                    std::string_view range_note) const {
+  std::string allowed = max == std::numeric_limits<std::uint64_t>::max()
+                            ? "an integer >= " + std::to_string(min)
+                            : "an integer in " + std::to_string(min) + ".." + std::to_string(max);
+  if (!range_note.empty()) allowed += " (" + std::string(range_note) + ")";
+  if (const auto* i = node.as_integer()) {
+    // Integers TOML wrote as such are taken exactly, without a detour through double.
+    const std::int64_t v = i->get();
+    if (v < 0 || static_cast<std::uint64_t>(v) < min || static_cast<std::uint64_t>(v) > max) {
+      fail(path, std::to_string(v) + " is out of range; allowed: " + allowed);
+    }
+    return static_cast<std::uint64_t>(v);
+  }
+  const double v = number(node, path, allowed + ", as a number or an expression string");
+  const double rounded = std::round(v);
+  if (std::fabs(v - rounded) > 1e-9 * std::max(1.0, std::fabs(rounded))) {
+    fail(path, format_number(v) + " is not a whole number; allowed: " + allowed);
+  }
+  constexpr double two_to_64 = 18446744073709551616.0;
+  if (rounded < static_cast<double>(min) || rounded >= two_to_64 || static_cast<std::uint64_t>(rounded) > max) {
+    fail(path, format_number(rounded) + " is out of range; allowed: " + allowed);
+  }
+  return static_cast<std::uint64_t>(rounded);
+}
+
+bool model_reader::boolean(const toml::node& node, std::string_view path) const {
+  const auto* b = node.as_boolean();
+  if (b == nullptr) fail(path, "got " + type_name(node) + "; allowed: true or false");
+  return b->get();
+}
+
+std::string model_reader::string(const toml::node& node, std::string_view path, std::string_view allowed) const {
+  const auto* s = node.as_string();
+  if (s == nullptr) fail(path, "got " + type_name(node) + "; allowed: " + std::string(allowed));
+  return s->get();
+}
+
+std::vector<named_element> model_reader::names(const toml::node& node, std::string_view path) const {
+  constexpr std::string_view allowed = "a population name or a non-empty list of names";
+  std::vector<named_element> out;
+  if (const auto* s = node.as_string()) {
+    out.push_back({s->get(), std::string(path)});
+    return out;
+  }
+  const toml::array* array = node.as_array();
+  if (array == nullptr) fail(path, "got " + type_name(node) + "; allowed: " + std::string(allowed));
+  if (array->empty()) fail(path, "the list is empty; allowed: " + std::string(allowed));
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const std::string element = element_path(path, i);
+    out.push_back({string((*array)[i], element, "a population name (a string)"), element});
+  }
+  return out;
+}
+
+}  // namespace hetspike::model_detail

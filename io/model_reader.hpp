@@ -1,0 +1,103 @@
+#pragma once
+// Private to io/: typed reads from the parsed TOML tree with the checks and messages every part of a model file
+// shares. Each read names the key path of what it reads, so that a failure can say where it is in the file.
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "partition/network_spec.hpp"
+
+namespace hetspike::model_detail {
+
+/// "projections[1]" + "weight" -> "projections[1].weight"; a top-level key has no parent.
+std::string member_path(std::string_view parent, std::string_view key);
+/// "projections" + 1 -> "projections[1]".
+std::string element_path(std::string_view parent, std::size_t index);
+/// "a, b, c".
+std::string join(const std::vector<std::string>& items);
+std::string join(const std::vector<std::string_view>& items);
+/// "a string", "an integer", ... for "got ..." in messages.
+std::string type_name(const toml::node& node);
+/// [A-Za-z_][A-Za-z0-9_]*: what an expression can refer to and a SONATA population may be called.
+bool is_identifier(std::string_view name);
+/// The keys of a table in the order the file wrote them (toml::table itself is sorted by key).
+std::vector<std::pair<std::string_view, const toml::node*>> in_file_order(const toml::table& table);
+
+/// What a distributed value is, which decides the keys it may have and its bounds.
+enum class quantity { v_init, weight, delay };
+
+/// A name in a list of names, with the key path of that element for messages.
+struct named_element {
+  std::string name;
+  std::string path;
+};
+
+/// Reads values out of one model file. Holds what later reads depend on: the file name for messages, the
+/// resolved parameters that expressions refer to, and dt, which bounds every delay.
+class model_reader {
+ public:
+  explicit model_reader(std::string file) : file_(std::move(file)) {}
+
+  const std::string& file() const { return file_; }
+
+  /// Throws input_error "FILE: PATH: PROBLEM" (PROBLEM should end with "; allowed: ..." or similar).
+  [[noreturn]] void fail(std::string_view path, std::string_view problem) const;
+
+  void set_parameters(std::vector<std::pair<std::string, double>> parameters) { parameters_ = std::move(parameters); }
+  const std::vector<std::pair<std::string, double>>& parameters() const { return parameters_; }
+  std::optional<double> parameter(std::string_view name) const;
+  /// "parameters: a, b, c" or "there are no [parameters]", to follow "unknown name 'x'; ".
+  std::string known_parameters() const;
+
+  void set_dt(double dt) { dt_ = dt; }
+  double dt() const { return dt_; }
+
+  /// Fails on the first key of `table`, in file order, that is not in `allowed`, listing the allowed ones.
+  /// `qualifier` narrows the list's meaning, e.g. "for rule \"one_to_one\"".
+  void check_keys(const toml::table& table, std::string_view path, const std::vector<std::string_view>& allowed,
+                  std::string_view qualifier = {}) const;
+  /// The value of a key that must be present; `allowed` describes it for the message.
+  const toml::node& required(const toml::table& table, std::string_view path, std::string_view key,
+                             std::string_view allowed) const;
+  /// A [table] (or inline table) at `path`.
+  const toml::table& table(const toml::node& node, std::string_view path) const;
+  /// The tables of an [[array]]; none when `node` is null (the key is absent).
+  std::vector<const toml::table*> table_array(const toml::node* node, std::string_view path) const;
+
+  /// A number or an expression string over the parameters; always finite.
+  double number(const toml::node& node, std::string_view path,
+                std::string_view allowed = "a number or an expression string") const;
+  /// An expression string at `path`, evaluated against the parameters.
+  double evaluate(std::string_view text, std::string_view path) const;
+  /// A whole number in min..max, written as a number or an expression; a value within 1e-9 (relative) of an
+  /// integer is taken as that integer, since products like 0.1 * 10000 are not exact in binary.
+  std::uint64_t integer(const toml::node& node, std::string_view path, std::uint64_t min,
+                        std::uint64_t max = std::numeric_limits<std::uint64_t>::max(),
+                        std::string_view range_note = {}) const;
+  bool boolean(const toml::node& node, std::string_view path) const;
+  std::string string(const toml::node& node, std::string_view path, std::string_view allowed) const;
+  /// "E" or ["E", "I"]: one element per name, in order; never empty.
+  std::vector<named_element> names(const toml::node& node, std::string_view path) const;
+
+  /// A constant (number or expression) or a distribution table, for v_init, a weight or a delay.
+  value_distribution distribution(const toml::node& node, std::string_view path, quantity what) const;
+  /// A constant delay: at least dt and a whole multiple of dt (to 1e-9 relative).
+  double constant_delay(double delay, std::string_view path) const;
+
+ private:
+  value_distribution normal(const toml::table& table, std::string_view path, quantity what) const;
+  value_distribution uniform(const toml::table& table, std::string_view path, quantity what) const;
+  void check_redraw_bounds(const value_distribution& d, std::string_view path) const;
+
+  std::string file_;
+  std::vector<std::pair<std::string, double>> parameters_;
+  double dt_ = 0.1;
+};
+
+}  // namespace hetspike::model_detail

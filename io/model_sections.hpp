@@ -1,0 +1,27 @@
+#pragma once
+// Private to io/: one reader per top-level table of a model file, called by parse_model_text in file-format
+// order, since each depends on the ones before (parameters -> dt -> populations -> projections, inputs).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "io/model_file.hpp"
+#include "io/model_reader.hpp"
+
+namespace hetspike::model_detail {
+
+/// [parameters] with the --set overrides applied, resolved in dependency order, returned in file order.
+std::vector<std::pair<std::string, double>> read_parameters(const model_reader& reader, const toml::node* node,
+                                                            const std::vector<std::string>& set);
+/// [simulation] (dt, t_sim, t_presim, seed) with --seed and --t-sim applied.
+void read_simulation(const model_reader& reader, const toml::node* node, const model_overrides& overrides,
+                     run_spec& spec);
+void read_populations(const model_reader& reader, const toml::node* node, network_spec& network);
+void read_projections(const model_reader& reader, const toml::node* node, network_spec& network);
+void read_inputs(const model_reader& reader, const toml::node* node, network_spec& network);
+void read_recorders(const model_reader& reader, const toml::node* node, run_spec& spec);
+
+/// The index of the population called `name`, or a failure at `path` listing the known ones.
+std::size_t population_index(const model_reader& reader, const network_spec& network, const named_element& name);
+
+}  // namespace hetspike::model_detail

@@ -1,0 +1,10 @@
+set(HETSPIKE_IO_MODEL_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/expression.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_reader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_distribution.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_parameters.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_populations.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_projections.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_inputs.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_canonical.cpp)
