@@ -1,0 +1,148 @@
+#include "io/run_report.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "partition/error.hpp"
+
+namespace hetspike {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// ordered_json keeps the keys in struct order, which reads better than alphabetical for a person.
+using json = nlohmann::ordered_json;
+
+json timers_json(const phase_timers& t) {
+  return {{"build", t.build},
+          {"update", t.update},
+          {"deliver", t.deliver},
+          {"communicate", t.communicate},
+          {"output", t.output}};
+}
+
+json rank_json(const rank_summary& r) {
+  return {{"rank", r.rank},
+          {"backend", r.backend},
+          {"neurons", r.neurons},
+          {"synapses", r.synapses},
+          {"spikes_emitted", r.spikes_emitted},
+          {"messages_sent", r.messages_sent},
+          {"bytes_sent", r.bytes_sent},
+          {"rss_before_build", r.rss_before_build},
+          {"peak_rss", r.peak_rss},
+          {"peak_rss_after_build", r.peak_rss_after_build},
+          {"timers", timers_json(r.timers)}};
+}
+
+json population_json(const population_summary& p) {
+  return {{"name", p.name},
+          {"model", p.model},
+          {"size", p.size},
+          {"spikes", p.spikes},
+          {"rate_hz", p.rate_hz},
+          {"cv_isi", p.cv_isi},
+          {"neurons_with_cv", p.neurons_with_cv}};
+}
+
+json summary_json(const run_summary& s) {
+  json populations = json::array();
+  for (const auto& p : s.populations) populations.push_back(population_json(p));
+  json per_rank = json::array();
+  for (const auto& r : s.per_rank) per_rank.push_back(rank_json(r));
+  return {{"hetspike_version", s.hetspike_version},
+          {"model_file", s.model_file},
+          {"model_hash", s.model_hash},
+          {"seed", s.seed},
+          {"ranks", s.ranks},
+          {"dt", s.dt},
+          {"t_sim", s.t_sim},
+          {"t_presim", s.t_presim},
+          {"d_min", s.d_min},
+          {"d_max", s.d_max},
+          {"neurons", s.neurons},
+          {"synapses", s.synapses},
+          {"spikes", s.spikes},
+          {"spike_hash", s.spike_hash},
+          {"build_seconds", s.build_seconds},
+          {"simulate_seconds", s.simulate_seconds},
+          {"real_time_factor", s.real_time_factor},
+          {"synaptic_events", s.synaptic_events},
+          {"synaptic_events_per_second", s.synaptic_events_per_second},
+          {"bytes_per_synapse", s.bytes_per_synapse},
+          {"populations", std::move(populations)},
+          {"per_rank", std::move(per_rank)},
+          {"outputs", s.outputs}};
+}
+
+/// printf-style formatting into a std::string (g++ 12 has no <format>).
+template <class... Args>
+std::string printf_string(const char* format, Args... args) {
+  const int n = std::snprintf(nullptr, 0, format, args...);
+  if (n <= 0) return {};
+  std::string text(static_cast<std::size_t>(n), '\0');
+  std::snprintf(text.data(), text.size() + 1, format, args...);
+  return text;
+}
+
+}  // namespace
+
+void write_run_report(const run_summary& summary, const fs::path& path) {
+  fs::path partial = path;
+  partial += ".partial";
+  // Invalid UTF-8 in a name or path is replaced rather than thrown: losing the whole report over one byte of a
+  // file name would be worse.
+  const std::string text = summary_json(summary).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  {
+    errno = 0;
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    if (out) out << text << std::flush;
+    if (!out) {
+      const std::string reason = errno != 0 ? std::strerror(errno) : "write failed";
+      std::error_code ignored;
+      fs::remove(partial, ignored);
+      throw input_error("cannot write run report '" + path.string() + "' (via '" + partial.string() + "'): " + reason);
+    }
+  }
+  std::error_code ec;
+  fs::rename(partial, path, ec);  // atomic on POSIX: readers see the old report or the whole new one
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(partial, ignored);
+    throw input_error("cannot write run report '" + path.string() + "': renaming '" + partial.string() +
+                      "' failed: " + ec.message());
+  }
+}
+
+std::string format_run_summary(const run_summary& s) {
+  std::size_t name_width = 10;  // the width of "Population"
+  for (const auto& p : s.populations) name_width = std::max(name_width, p.name.size());
+  const int w = static_cast<int>(name_width);
+
+  std::string out = printf_string("%-*s %12s %10s %7s\n", w, "Population", "neurons", "rate [Hz]", "CV ISI");
+  for (const auto& p : s.populations)
+    out += printf_string("%-*s %12llu %10.2f %7.2f\n", w, p.name.c_str(), static_cast<unsigned long long>(p.size),
+                         p.rate_hz, p.cv_isi);
+
+  const auto line = [&out](const char* label, const std::string& value) {
+    out += printf_string("%-26s%s\n", label, value.c_str());
+  };
+  line("Neurons", printf_string("%llu", static_cast<unsigned long long>(s.neurons)));
+  line("Synapses", printf_string("%llu", static_cast<unsigned long long>(s.synapses)));
+  line("Build time", printf_string("%.2f s", s.build_seconds));
+  line("Simulation time", printf_string("%.2f s for %.1f ms of model time", s.simulate_seconds, s.t_presim + s.t_sim));
+  line("Real-time factor", printf_string("%.2f", s.real_time_factor));
+  line("Synaptic events / second", printf_string("%.3g", s.synaptic_events_per_second));
+  line("Bytes per synapse", printf_string("%.2f", s.bytes_per_synapse));
+  if (s.outputs.empty()) line("Outputs", "none");
+  for (std::size_t i = 0; i < s.outputs.size(); ++i) line(i == 0 ? "Outputs" : "", s.outputs[i]);
+  return out;
+}
+
+}  // namespace hetspike
