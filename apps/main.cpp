@@ -1,0 +1,68 @@
+// hetspike: the command-line entry point. MPI first, then Kokkos (STYLE.md §10), then one subcommand.
+// A failure that is bad input stops every rank with one message and exit code 2; any other failure on one
+// rank aborts the whole job (MPI_Abort) so that no rank waits forever in a collective.
+#include <Kokkos_Core.hpp>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "apps/commands.hpp"
+#include "partition/error.hpp"
+#include "runtime/mpi_context.hpp"
+
+namespace {
+
+void add_model_options(CLI::App& cmd, hetspike::model_options& m) {
+  cmd.add_option("model", m.model_path, "Model file (TOML)")->required();
+  cmd.add_option("--set", m.set, "Override a model parameter: NAME=VALUE (repeatable)");
+  cmd.add_option("--seed", m.seed, "Random seed (replaces [simulation].seed)");
+  cmd.add_option("--t-sim", m.t_sim, "Simulated time in ms (replaces [simulation].t_sim)");
+}
+
+int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv) {
+  CLI::App app{"hetspike: large spiking neural networks on heterogeneous MPI clusters"};
+  app.set_version_flag("--version", "hetspike " HETSPIKE_VERSION);
+  app.require_subcommand(1);
+  hetspike::run_options run;
+  auto* run_cmd = app.add_subcommand("run", "Build and simulate a model");
+  add_model_options(*run_cmd, run.model);
+  run_cmd->add_option("--out", run.out_dir, "Output directory (spikes.h5, report.json)")->capture_default_str();
+  run_cmd->add_flag("!--no-progress", run.progress, "Do not print the progress line");
+  hetspike::check_options check;
+  auto* check_cmd = app.add_subcommand("check", "Validate a model and print its size, without running it");
+  add_model_options(*check_cmd, check.model);
+  check_cmd->add_option("--ranks", check.ranks, "Estimate memory for this many ranks")->check(CLI::PositiveNumber);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (ctx.rank() != 0) return e.get_exit_code() == 0 ? hetspike::exit_ok : hetspike::exit_bad_input;
+    const int code = app.exit(e);  // prints help, version or the error
+    return code == 0 ? hetspike::exit_ok : hetspike::exit_bad_input;
+  }
+  if (*run_cmd) return hetspike::run_command(ctx, run);
+  return hetspike::check_command(ctx, check);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  hetspike::mpi_environment mpi(argc, argv);
+  const hetspike::distributed_context ctx = hetspike::make_mpi_context();
+  int code = hetspike::exit_ok;
+  {
+    Kokkos::ScopeGuard kokkos(argc, argv);
+    try {
+      code = dispatch(ctx, argc, argv);
+    } catch (const hetspike::input_error& e) {
+      // Every rank holds the same message (agree_on_input_errors): one prints it.
+      if (ctx.rank() == 0) std::fprintf(stderr, "hetspike: error: %s\n", e.what());
+      code = hetspike::exit_bad_input;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "hetspike: rank %d: fatal: %s\n", ctx.rank(), e.what());
+      std::fflush(stderr);
+      ctx.abort(hetspike::exit_failure);
+    }
+  }
+  return code;
+}

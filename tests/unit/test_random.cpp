@@ -1,0 +1,181 @@
+// Philox known-answer vectors (Random123's kat_vectors) and the statistics of the draws built on it.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "kernels/poisson_table.hpp"
+#include "kernels/random.hpp"
+#include "partition/binomial.hpp"
+
+namespace hetspike {
+namespace {
+
+TEST(random, philox4x32_10_known_answers) {
+  struct kat {
+    philox_engine::ctr_type ctr;
+    philox_engine::key_type key;
+    std::uint32_t expected[4];
+  };
+  const kat cases[] = {
+      {{{0, 0, 0, 0}}, {{0, 0}}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+      {{{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}},
+       {{0xffffffff, 0xffffffff}},
+       {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+      {{{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}},
+       {{0xa4093822, 0x299f31d0}},
+       {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
+  };
+  for (const auto& c : cases) {
+    const auto r = philox_engine()(c.ctr, c.key);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(r.v[i], c.expected[i]);
+  }
+  // philox_block lays (id, index) into the counter as documented: (id lo, id hi, index lo, index hi).
+  const auto b = philox_block({{0xa4093822, 0x299f31d0}}, 0x85a308d3243f6a88ull, 0x0370734413198a2eull);
+  EXPECT_EQ(b.v[0], 0xd16cfe09u);
+  EXPECT_EQ(b.v[3], 0x24126ea1u);
+}
+
+TEST(random, streams_are_pure_functions_of_their_key_and_id) {
+  random_stream a(make_rng_key(7, rng_purpose::weight, 3), 42), b(make_rng_key(7, rng_purpose::weight, 3), 42);
+  random_stream c(make_rng_key(7, rng_purpose::delay, 3), 42);
+  int differ = 0;
+  for (int i = 0; i < 100; ++i) {
+    const auto x = a.next_u32();
+    EXPECT_EQ(x, b.next_u32());
+    differ += x != c.next_u32();
+  }
+  EXPECT_GT(differ, 95);
+}
+
+TEST(random, below_is_uniform) {
+  random_stream s(make_rng_key(1, rng_purpose::connectivity, 0), 0);
+  const int n = 7, draws = 70000;
+  std::vector<int> counts(n, 0);
+  for (int i = 0; i < draws; ++i) ++counts[s.below(n)];
+  double chi2 = 0;
+  for (int c : counts) chi2 += (c - draws / n) * (c - draws / n) / double(draws / n);
+  EXPECT_LT(chi2, 22.46);  // chi-square, 6 degrees of freedom, p = 0.001
+  std::uint64_t big_max = 0;
+  for (int i = 0; i < 1000; ++i) big_max = std::max(big_max, s.below(10'000'000'000ull));
+  EXPECT_LT(big_max, 10'000'000'000ull);
+  EXPECT_GT(big_max, 9'000'000'000ull);
+}
+
+TEST(random, normal_has_unit_moments) {
+  random_stream s(make_rng_key(3, rng_purpose::weight, 1), 9);
+  const int n = 200000;
+  double sum = 0, sum2 = 0;
+  for (int i = 0; i < n; ++i) {
+    const double x = s.normal();
+    sum += x;
+    sum2 += x * x;
+  }
+  const double mean = sum / n, var = sum2 / n - mean * mean;
+  EXPECT_NEAR(mean, 0.0, 5.0 / std::sqrt(n));
+  EXPECT_NEAR(var, 1.0, 5.0 * std::sqrt(2.0 / n));
+}
+
+/// Chi-square of observed counts against a pmf, pooling the tail where the expectation falls below 5.
+double chi_square(const std::vector<int>& observed, const std::vector<double>& pmf, int n, int& dof) {
+  double chi2 = 0, pooled_o = 0, pooled_e = 0;
+  dof = -1;
+  for (std::size_t k = 0; k < pmf.size(); ++k) {
+    const double e = pmf[k] * n;
+    const double o = k < observed.size() ? observed[k] : 0;
+    if (e < 5) {
+      pooled_o += o, pooled_e += e;
+      continue;
+    }
+    chi2 += (o - e) * (o - e) / e;
+    ++dof;
+  }
+  if (pooled_e > 0) chi2 += (pooled_o - pooled_e) * (pooled_o - pooled_e) / pooled_e, ++dof;
+  return chi2;
+}
+
+TEST(random, poisson_table_draws_follow_the_poisson_distribution) {
+  for (const double mean : {0.05, 2.0, 23.2, 150.0}) {
+    const auto t = poisson_thresholds(mean);
+    const auto key = make_rng_key(5, rng_purpose::poisson_input, 0);
+    const int n = 100000;
+    std::vector<int> counts(t.size() + 1, 0);
+    double sum = 0;
+    for (int i = 0; i < n; ++i) {
+      const auto b = philox_block(key, static_cast<std::uint64_t>(i), 0);
+      const auto k = poisson_count(t.data(), static_cast<std::uint32_t>(t.size()), b.v[i & 3]);
+      ++counts[k];
+      sum += k;
+    }
+    std::vector<double> pmf(t.size() + 1);
+    for (std::size_t k = 0; k < pmf.size(); ++k) pmf[k] = std::exp(-mean + k * std::log(mean) - std::lgamma(k + 1.0));
+    int dof = 0;
+    const double chi2 = chi_square(counts, pmf, n, dof);
+    EXPECT_LT(chi2, dof + 5.0 * std::sqrt(2.0 * dof) + 5.0) << "mean " << mean << " dof " << dof;
+    EXPECT_NEAR(sum / n, mean, 5.0 * std::sqrt(mean / n)) << mean;
+  }
+  EXPECT_TRUE(poisson_thresholds(0.0).empty());
+}
+
+double binomial_pmf(std::uint64_t n, double p, std::uint64_t k) {
+  return std::exp(std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0) + k * std::log(p) +
+                  (n - k) * std::log1p(-p));
+}
+
+TEST(random, binomial_draws_follow_the_binomial_distribution) {
+  struct param {
+    std::uint64_t n;
+    double p;
+  };
+  // Inversion (n p < 10), BTRD (n p >= 10) in both its recursive and squeeze branches, and p > 1/2.
+  for (const auto& [n, p] : {param{20, 0.3}, param{1000, 0.004}, param{1000, 0.3}, param{100000, 0.5}, param{5000, 0.9},
+                             param{3'000'000'000ull, 0.25}}) {
+    random_stream s(make_rng_key(11, rng_purpose::total_number_split, 0), n);
+    const int draws = 60000;
+    const double mean = n * p, sd = std::sqrt(n * p * (1 - p));
+    double sum = 0, sum2 = 0;
+    std::vector<int> counts;
+    const auto lo = static_cast<std::int64_t>(std::max(0.0, mean - 6 * sd));
+    const auto width = static_cast<std::size_t>(12 * sd + 2);
+    counts.assign(width, 0);
+    for (int i = 0; i < draws; ++i) {
+      const auto k = draw_binomial(s, n, p);
+      ASSERT_LE(k, n);
+      sum += double(k), sum2 += double(k) * double(k);
+      const auto idx = static_cast<std::int64_t>(k) - lo;
+      if (idx >= 0 && idx < static_cast<std::int64_t>(width)) ++counts[idx];
+    }
+    const double m = sum / draws, v = sum2 / draws - m * m;
+    EXPECT_NEAR(m, mean, 5 * sd / std::sqrt(draws)) << n << " " << p;
+    EXPECT_NEAR(v / (sd * sd), 1.0, 5 * std::sqrt(2.0 / draws) + 0.01) << n << " " << p;
+    if (sd < 2000) {  // a pmf test where the bins are not too fine to fill
+      std::vector<double> pmf(width);
+      for (std::size_t i = 0; i < width; ++i) pmf[i] = binomial_pmf(n, p, lo + i);
+      int dof = 0;
+      const double chi2 = chi_square(counts, pmf, draws, dof);
+      EXPECT_LT(chi2, dof + 5.0 * std::sqrt(2.0 * dof) + 5.0) << n << " " << p << " dof " << dof;
+    }
+  }
+}
+
+TEST(random, split_total_is_exact_and_independent_of_the_range_asked) {
+  const auto key = make_rng_key(3, rng_purpose::total_number_split, 2);
+  const std::uint64_t total = 1'234'567, targets = 10'007;
+  const auto all = split_total(key, total, targets, 0, targets);
+  std::uint64_t sum = 0;
+  for (auto c : all) sum += c;
+  EXPECT_EQ(sum, total);
+  for (const auto& [a, b] : {std::pair<std::uint64_t, std::uint64_t>{0, 1}, {17, 5003}, {5003, 10007}, {9999, 10007}}) {
+    const auto part = split_total(key, total, targets, a, b);
+    ASSERT_EQ(part.size(), b - a);
+    for (std::uint64_t i = a; i < b; ++i) ASSERT_EQ(part[i - a], all[i]) << i;
+  }
+  // Each target's count is Binomial(total, 1/targets): mean total/targets, variance about the same.
+  double m = double(total) / targets, var = 0;
+  for (auto c : all) var += (c - m) * (c - m);
+  var /= targets;
+  EXPECT_NEAR(var / m, 1.0, 0.1);
+}
+
+}  // namespace
+}  // namespace hetspike
