@@ -13,3 +13,9 @@ if(NOT _hetspike_kokkos_inc_ok)
   set_target_properties(Kokkos::kokkos PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${Kokkos_INCLUDE_DIRS}")
 endif()
 message(STATUS "hetspike: Kokkos ${Kokkos_VERSION}, devices: ${Kokkos_DEVICES}")
+
+# With Kokkos' CUDA backend the C++ sources go through nvcc (nvcc_wrapper): forbid contracted FMA in device
+# code as -ffp-contract=off does on the host, so that GPU and CPU updates round alike.
+if("CUDA" IN_LIST Kokkos_DEVICES)
+  target_compile_options(hetspike_flags INTERFACE $<$<COMPILE_LANGUAGE:CXX>:--fmad=false>)
+endif()

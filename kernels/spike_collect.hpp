@@ -1,10 +1,14 @@
 #pragma once
-// Turns one step's spike flags into a compact list of (local neuron, lag in the interval), in local order,
-// appended to the interval's spike list. A prefix sum, so it runs in parallel on any backend and the list is
-// in the same order everywhere.
+// Turns one step's spike flags into a compact list of (local neuron, lag in the interval), appended to the
+// interval's spike list. On host backends a prefix sum keeps the list in local order; on GPUs an atomic
+// counter places each spike (Kokkos' parallel_scan with a total fails on CUDA 13 with Kokkos 4.6), and the
+// caller puts the interval's list in order on the host (sort_interval_spikes): the same list everywhere.
 #include <Kokkos_Core.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <span>
+#include <type_traits>
 
 namespace hetspike {
 
@@ -14,33 +18,76 @@ struct local_spike {
   std::uint32_t lag;
 };
 
+/// Whether spikes are placed by an atomic counter (device backends) rather than a prefix sum (host).
 template <class ExecSpace>
-struct spike_collect_functor {
-  using memory_space = typename ExecSpace::memory_space;
-  using value_type = std::uint64_t;
-  Kokkos::View<const std::uint8_t*, memory_space> spiked;
-  Kokkos::View<local_spike*, memory_space> out;
-  std::uint64_t offset;
-  std::uint32_t lag;
+struct collect_uses_atomics
+    : std::integral_constant<
+          bool, !Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename ExecSpace::memory_space>::accessible> {};
 
-  KOKKOS_INLINE_FUNCTION void operator()(std::size_t i, value_type& position, const bool final) const {
-    if (spiked(i)) {
-      if (final) out(offset + position) = local_spike{static_cast<std::uint32_t>(i), lag};
-      position += 1;
+template <class ExecSpace, bool Atomic = collect_uses_atomics<ExecSpace>::value>
+class spike_collector {
+ public:
+  using memory_space = typename ExecSpace::memory_space;
+
+  spike_collector() : counter_("hetspike::spike_counter") {}
+
+  /// Appends the flagged neurons to out[offset...]; returns how many. `out` must have room for all neurons.
+  std::uint64_t collect(const ExecSpace& space, const Kokkos::View<const std::uint8_t*, memory_space>& spiked,
+                        std::uint32_t lag, const Kokkos::View<local_spike*, memory_space>& out,
+                        std::uint64_t offset) const {
+    const auto n = spiked.extent(0);
+    if constexpr (Atomic) {
+      space.fence();
+      Kokkos::deep_copy(counter_, offset);
+      Kokkos::parallel_for("hetspike::collect_spikes", Kokkos::RangePolicy<ExecSpace>(space, 0, n),
+                           append_functor{spiked, out, counter_, lag});
+      std::uint64_t end = 0;
+      Kokkos::deep_copy(end, counter_);  // fences
+      return end - offset;
+    } else {
+      std::uint64_t count = 0;
+      Kokkos::parallel_scan("hetspike::collect_spikes", Kokkos::RangePolicy<ExecSpace>(space, 0, n),
+                            scan_functor{spiked, out, offset, lag}, count);
+      return count;
     }
   }
+
+  // Kernel functors: public, as CUDA requires of types it launches.
+  struct scan_functor {
+    using value_type = std::uint64_t;
+    Kokkos::View<const std::uint8_t*, memory_space> spiked;
+    Kokkos::View<local_spike*, memory_space> out;
+    std::uint64_t offset;
+    std::uint32_t lag;
+    KOKKOS_INLINE_FUNCTION void operator()(std::size_t i, value_type& position, const bool final) const {
+      if (spiked(i)) {
+        if (final) out(offset + position) = local_spike{static_cast<std::uint32_t>(i), lag};
+        position += 1;
+      }
+    }
+  };
+  struct append_functor {
+    Kokkos::View<const std::uint8_t*, memory_space> spiked;
+    Kokkos::View<local_spike*, memory_space> out;
+    Kokkos::View<std::uint64_t, memory_space> counter;
+    std::uint32_t lag;
+    KOKKOS_INLINE_FUNCTION void operator()(std::size_t i) const {
+      if (spiked(i))
+        out(Kokkos::atomic_fetch_add(&counter(), std::uint64_t{1})) = local_spike{static_cast<std::uint32_t>(i), lag};
+    }
+  };
+
+ private:
+  Kokkos::View<std::uint64_t, memory_space> counter_;
 };
 
-/// Appends the flagged neurons to out[offset...]; returns how many. `out` must have room for all neurons.
-template <class ExecSpace>
-std::uint64_t collect_spikes(const ExecSpace& space,
-                             const Kokkos::View<const std::uint8_t*, typename ExecSpace::memory_space>& spiked,
-                             std::uint32_t lag, const Kokkos::View<local_spike*, typename ExecSpace::memory_space>& out,
-                             std::uint64_t offset) {
-  std::uint64_t count = 0;
-  Kokkos::parallel_scan("hetspike::collect_spikes", Kokkos::RangePolicy<ExecSpace>(space, 0, spiked.extent(0)),
-                        spike_collect_functor<ExecSpace>{spiked, out, offset, lag}, count);
-  return count;
+/// Puts an interval's spikes in (lag, local id) order, the order the prefix sum gives; a no-op when they
+/// already are (host backends).
+inline void sort_interval_spikes(std::span<local_spike> spikes) {
+  auto before = [](const local_spike& a, const local_spike& b) {
+    return a.lag != b.lag ? a.lag < b.lag : a.lid < b.lid;
+  };
+  if (!std::is_sorted(spikes.begin(), spikes.end(), before)) std::sort(spikes.begin(), spikes.end(), before);
 }
 
 }  // namespace hetspike

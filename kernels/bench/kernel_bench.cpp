@@ -3,6 +3,7 @@
 // (iaf_psc_delta, Poisson drive) with k random targets per neuron runs the loop of DESIGN.md on one rank:
 // update, collect spikes, deliver through the synapse store. Prints neuron updates per second, synaptic
 // events per second and an order-independent spike hash (equal hashes on two backends mean equal spikes).
+// Where Kokkos has a device (a GPU) besides the host, it runs on both and checks that the spikes are equal.
 //
 //   hetspike_kernel_bench [--neurons N] [--outdegree K] [--steps S] [--delay D] [--repeat R]
 #include <Kokkos_Core.hpp>
@@ -22,8 +23,6 @@
 namespace {
 
 using namespace hetspike;
-using exec = Kokkos::DefaultExecutionSpace;
-using mem = exec::memory_space;
 
 struct options {
   std::uint32_t neurons = 12500;
@@ -54,8 +53,8 @@ options parse(int argc, char** argv) {
 
 /// Every neuron a row with `outdegree` random targets (sorted), one segment per 2^16-target block; 80% of
 /// sources excitatory (+0.1 mV), 20% inhibitory (-0.5 mV) as in Brunel's network.
-synapse_store<mem> make_store(const options& o, const fixed_point_scale& scale) {
-  synapse_store<Kokkos::HostSpace> h;
+template <class MemorySpace>
+synapse_store<MemorySpace> make_store(const options& o, const fixed_point_scale& scale) {
   std::vector<std::uint64_t> row_begin{0}, seg_begin{0};
   std::vector<std::uint32_t> seg_column, seg_projection;
   std::vector<std::uint16_t> offsets;
@@ -80,9 +79,9 @@ synapse_store<mem> make_store(const options& o, const fixed_point_scale& scale) 
     using T = typename std::decay_t<decltype(v)>::value_type;
     Kokkos::View<T*, Kokkos::HostSpace> out(std::string(label), v.size());
     std::copy(v.begin(), v.end(), out.data());
-    return Kokkos::create_mirror_view_and_copy(mem(), out);
+    return Kokkos::create_mirror_view_and_copy(MemorySpace(), out);
   };
-  synapse_store<mem> d;
+  synapse_store<MemorySpace> d;
   d.row_segment_begin = view(row_begin, "rows");
   d.segment_begin = view(seg_begin, "segments");
   d.segment_column = view(seg_column, "columns");
@@ -107,7 +106,11 @@ std::uint64_t mix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-result run_once(const options& o, const synapse_store<mem>& store, const fixed_point_scale& scale) {
+template <class Exec>
+result run_once(const options& o, const synapse_store<typename Exec::memory_space>& store,
+                const fixed_point_scale& scale) {
+  using exec = Exec;
+  using mem = typename Exec::memory_space;
   iaf_psc_delta_params p;
   p.C_m = 1.0, p.tau_m = 20.0, p.E_L = 0.0, p.V_reset = 0.0, p.V_th = 20.0;
   exec space;
@@ -119,6 +122,7 @@ result run_once(const options& o, const synapse_store<mem>& store, const fixed_p
   auto host_spikes = Kokkos::create_mirror_view(spikes);
   Kokkos::View<spike_message*, mem> msgs("messages", static_cast<std::size_t>(o.neurons) * o.delay);
   auto host_msgs = Kokkos::create_mirror_view(msgs);
+  const spike_collector<exec> collector;
   result r;
   using clock = std::chrono::steady_clock;
   for (std::int64_t start = 0; start < o.steps; start += o.delay) {
@@ -126,12 +130,13 @@ result run_once(const options& o, const synapse_store<mem>& store, const fixed_p
     std::uint64_t n = 0;
     for (std::int64_t lag = 0; lag < o.delay; ++lag) {
       pop.update(space, ring_row(ring, start + lag), start + lag, spiked);
-      n += collect_spikes(space, Kokkos::View<const std::uint8_t*, mem>(spiked), static_cast<std::uint32_t>(lag),
-                          spikes, n);
+      n += collector.collect(space, Kokkos::View<const std::uint8_t*, mem>(spiked), static_cast<std::uint32_t>(lag),
+                             spikes, n);
     }
     space.fence();
     const auto t1 = clock::now();
     Kokkos::deep_copy(host_spikes, spikes);
+    sort_interval_spikes(std::span<local_spike>(host_spikes.data(), n));
     for (std::uint64_t i = 0; i < n; ++i) {  // one rank: the row of a neuron is its own index
       host_msgs(i) = spike_message{host_spikes(i).lid, host_spikes(i).lag};
       r.hash +=
@@ -149,15 +154,47 @@ result run_once(const options& o, const synapse_store<mem>& store, const fixed_p
   return r;
 }
 
-}  // namespace
+/// The first kernels one by one on a space, for comparing backends step by step when spikes differ:
+/// Philox words, Poisson counts and one neuron's membrane potential.
+template <class Exec>
+void self_test() {
+  using mem = typename Exec::memory_space;
+  const auto key = make_rng_key(1, rng_purpose::poisson_input, 0);
+  Kokkos::View<std::uint32_t*, mem> words("words", 4);
+  Kokkos::parallel_for(
+      "philox", Kokkos::RangePolicy<Exec>(0, 1), KOKKOS_LAMBDA(int) {
+        const rng_block b = philox_block(key, 5, 7);
+        for (int k = 0; k < 4; ++k) words(k) = b.v[k];
+      });
+  Kokkos::fence();
+#ifdef KOKKOS_ENABLE_CUDA
+  std::printf("%-8s CUDA status after the first kernel: %s\n", Exec::name(), cudaGetErrorString(cudaGetLastError()));
+#endif
+  auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), words);
+  std::printf("%-8s philox(5, 7) = %08x %08x %08x %08x\n", Exec::name(), w(0), w(1), w(2), w(3));
+  iaf_psc_delta_params p;
+  p.C_m = 1.0, p.tau_m = 20.0, p.E_L = 0.0, p.V_reset = 0.0, p.V_th = 20.0;
+  neuron_population<Exec> pop(p, 0.1, 4, 0, 0, 0, fixed_point_scale::for_max_weight(0.5));
+  pop.add_poisson_input(1, {0, 20000.0, 0.1, 0}, 0.1);
+  ring_buffer_view<mem> ring("ring", 2, 4);
+  Kokkos::View<std::uint8_t*, mem> spiked("spiked", 4);
+  for (step_type s = 0; s < 50; ++s) {
+    const auto row = ring_row(ring, s);
+    pop.update(Exec(), row, s, spiked);
+  }
+  Kokkos::fence();
+  const auto& model = std::get<iaf_psc_delta_neurons<Exec>>(pop.model());
+  auto v = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), model.v_relative());
+  std::printf("%-8s V after 50 steps = %.17g %.17g %.17g %.17g\n", Exec::name(), v(0), v(1), v(2), v(3));
+}
 
-int main(int argc, char** argv) {
-  Kokkos::ScopeGuard guard(argc, argv);
-  const options o = parse(argc, argv);
+/// Runs the benchmark on one execution space; returns the spike hash of its first run.
+template <class Exec>
+std::uint64_t bench(const options& o) {
   const auto scale = fixed_point_scale::for_max_weight(0.5);
-  const auto store = make_store(o, scale);
+  const auto store = make_store<typename Exec::memory_space>(o, scale);
   std::vector<result> runs;
-  for (int i = 0; i < std::max(1, o.repeat); ++i) runs.push_back(run_once(o, store, scale));
+  for (int i = 0; i < std::max(1, o.repeat); ++i) runs.push_back(run_once<Exec>(o, store, scale));
   auto median = [&](auto f) {
     std::vector<double> v;
     for (const auto& r : runs) v.push_back(f(r));
@@ -165,7 +202,7 @@ int main(int argc, char** argv) {
     return v[v.size() / 2];
   };
   const double updates = double(o.neurons) * double(o.steps);
-  std::printf("backend                    %s\n", exec::name());
+  std::printf("backend                    %s\n", Exec::name());
   std::printf("neurons                    %u (outdegree %u, delay %u steps, %lld steps)\n", o.neurons, o.outdegree,
               o.delay, static_cast<long long>(o.steps));
   std::printf("mean rate                  %.2f Hz\n", double(runs[0].spikes) / o.neurons / (o.steps * 1e-4));
@@ -177,8 +214,30 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(runs[0].spikes));
   for (const auto& r : runs)
     if (r.hash != runs[0].hash) {
-      std::printf("error: repeated runs gave different spikes\n");
-      return 1;
+      std::printf("error: repeated runs on %s gave different spikes\n", Exec::name());
+      std::exit(1);
     }
+  return runs[0].hash;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Kokkos::ScopeGuard guard(argc, argv);
+  const options o = parse(argc, argv);
+  using host = Kokkos::DefaultHostExecutionSpace;
+  using device = Kokkos::DefaultExecutionSpace;
+  if (argc > 1 && std::string(argv[1]) == "--self-test") {
+    self_test<host>();
+    if constexpr (!std::is_same_v<host, device>) self_test<device>();
+    return 0;
+  }
+  const std::uint64_t host_hash = bench<host>(o);
+  if constexpr (!std::is_same_v<host, device>) {
+    const std::uint64_t device_hash = bench<device>(o);
+    std::printf("%s and %s spikes %s\n", host::name(), device::name(),
+                host_hash == device_hash ? "are identical" : "DIFFER");
+    if (host_hash != device_hash) return 1;
+  }
   return 0;
 }
