@@ -7,8 +7,6 @@
 
 namespace hetspike {
 
-model_file load_model(const distributed_context& ctx, const model_options& m);
-
 namespace {
 
 void print_summary(const model_file& model, const network_summary& s, int ranks) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "io/model_file.hpp"
 #include "runtime/distributed_context.hpp"
 
 namespace hetspike {
@@ -26,6 +27,10 @@ struct run_options {
   model_options model;
   std::string out_dir = "out";
   bool progress = true;
+  double checkpoint_every = 0;  ///< ms of simulated time; 0: only when stopped by a signal
+  std::string checkpoint_dir;   ///< default: OUT/checkpoints
+  int keep = 2;                 ///< checkpoints kept
+  std::string resume;           ///< a checkpoint file, or a directory (its newest usable checkpoint)
 };
 
 struct check_options {
@@ -33,7 +38,19 @@ struct check_options {
   std::optional<int> ranks;  ///< the rank count to estimate for; default: the ranks it runs on
 };
 
+struct inspect_options {
+  std::string file;
+};
+
 int run_command(const distributed_context& ctx, const run_options& options);
+int inspect_command(const distributed_context& ctx, const inspect_options& options);
 int check_command(const distributed_context& ctx, const check_options& options);
+
+}  // namespace hetspike
+
+namespace hetspike {
+
+/// Loads and validates a model file on every rank (errors agreed: one message, every rank stops).
+model_file load_model(const distributed_context& ctx, const model_options& m);
 
 }  // namespace hetspike

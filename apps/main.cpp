@@ -4,6 +4,7 @@
 #include <Kokkos_Core.hpp>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -29,10 +30,24 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv) {
   add_model_options(*run_cmd, run.model);
   run_cmd->add_option("--out", run.out_dir, "Output directory (spikes.h5, report.json)")->capture_default_str();
   run_cmd->add_flag("!--no-progress", run.progress, "Do not print the progress line");
+  run_cmd->add_option("--checkpoint-every", run.checkpoint_every, "Write a checkpoint every MS of simulated time")
+      ->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--checkpoint-dir", run.checkpoint_dir, "Checkpoint directory (default: OUT/checkpoints)");
+  run_cmd->add_option("--keep", run.keep, "Checkpoints to keep")->capture_default_str()->check(CLI::PositiveNumber);
+  run_cmd->add_option("--resume", run.resume, "Continue from a checkpoint FILE, or the newest usable one in a DIR");
+  // Resuming without a model file uses the model stored in the checkpoint.
+  run_cmd->get_option("model")->required(false);
+  run_cmd->callback([&] {
+    if (run.model.model_path.empty() && run.resume.empty())
+      throw CLI::ValidationError("model", "a model file is required (or --resume a checkpoint)");
+  });
   hetspike::check_options check;
   auto* check_cmd = app.add_subcommand("check", "Validate a model and print its size, without running it");
   add_model_options(*check_cmd, check.model);
   check_cmd->add_option("--ranks", check.ranks, "Estimate memory for this many ranks")->check(CLI::PositiveNumber);
+  hetspike::inspect_options inspect;
+  auto* inspect_cmd = app.add_subcommand("inspect", "Describe a checkpoint file and verify its checksums");
+  inspect_cmd->add_option("file", inspect.file, "Checkpoint file")->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -41,12 +56,15 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv) {
     return code == 0 ? hetspike::exit_ok : hetspike::exit_bad_input;
   }
   if (*run_cmd) return hetspike::run_command(ctx, run);
+  if (*inspect_cmd) return hetspike::inspect_command(ctx, inspect);
   return hetspike::check_command(ctx, check);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit makes writes fail with EFBIG (reported, earlier checkpoints intact) instead of killing.
+  std::signal(SIGXFSZ, SIG_IGN);
   hetspike::mpi_environment mpi(argc, argv);
   const hetspike::distributed_context ctx = hetspike::make_mpi_context();
   int code = hetspike::exit_ok;

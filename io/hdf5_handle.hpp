@@ -4,12 +4,15 @@
 // this header: it is the one place that names hid_t.
 #include <hdf5.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "partition/error.hpp"
+#include "runtime/collective_errors.hpp"  // agree_on_failure
+#include "runtime/distributed_context.hpp"
 
 namespace hetspike {
 
@@ -107,6 +110,39 @@ void h5_write_scalar_attribute(const hdf5_checker& check, hid_t owner, const cha
 /// A variable-length UTF-8 string attribute, as h5py writes `attrs["units"] = "ms"`, so Python reads a str.
 void h5_write_string_attribute(const hdf5_checker& check, hid_t owner, const char* name, const char* text,
                                const std::string& where);
+
+/// Reads a string attribute (variable-length or fixed-length, as h5py or we write them). Throws hdf5_error if
+/// it is missing or not a string.
+std::string h5_read_string_attribute(const hdf5_checker& check, hid_t owner, const char* name,
+                                     const std::string& where);
+
+// Collective files. A local context (one rank, no MPI, maybe no MPI_Init) uses HDF5's POSIX driver; an MPI
+// context uses MPI-IO with collective metadata and collective transfers.
+
+/// Whether files shared by the ranks of `ctx` go through MPI-IO.
+bool h5_uses_mpio(const distributed_context& ctx);
+
+/// File access properties for a file that every rank of `ctx` opens together.
+h5_plist h5_collective_file_access(const hdf5_checker& check, const distributed_context& ctx);
+
+/// Transfer properties: collective for MPI-IO (every rank joins every H5Dread/H5Dwrite), default otherwise.
+h5_plist h5_collective_transfer(const hdf5_checker& check, const distributed_context& ctx);
+
+/// fsync()s a file or directory by name so that what was written (or a rename inside a directory) survives a
+/// crash of the node. Returns the OS's reason on failure, else an empty string.
+std::string sync_to_disk(const std::filesystem::path& path);
+
+/// Makes `file` at least `bytes` long with its blocks allocated (fallocate), so that a full disk, a quota or a
+/// file-size limit shows here, before HDF5 writes data. NOTE: HDF5 1.10 cannot recover from a failed H5Fclose
+/// (it frees the file but keeps its identifier, and crashes when the library shuts down: HDFFV-11052), and a
+/// close after a failed data write fails too, as HDF5 then writes metadata and sets the file size; writers
+/// therefore reserve first. A file system without fallocate() is left as it is. Returns the OS's reason on
+/// failure, else an empty string.
+std::string reserve_file_space(const std::filesystem::path& file, std::uint64_t bytes);
+
+/// Cuts a closed HDF5 file back to the end of allocation HDF5 recorded in it, dropping reserved space that the
+/// POSIX driver leaves in place. Returns the problem, else an empty string.
+std::string trim_file_to_allocation(const std::filesystem::path& file);
 
 /// The most specific messages on HDF5's error stack of this thread, joined by "; ", then clears the stack.
 /// Empty when the stack is empty.

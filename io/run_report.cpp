@@ -20,11 +20,8 @@ namespace {
 using json = nlohmann::ordered_json;
 
 json timers_json(const phase_timers& t) {
-  return {{"build", t.build},
-          {"update", t.update},
-          {"deliver", t.deliver},
-          {"communicate", t.communicate},
-          {"output", t.output}};
+  return {{"build", t.build},   {"update", t.update},        {"deliver", t.deliver}, {"communicate", t.communicate},
+          {"output", t.output}, {"checkpoint", t.checkpoint}};
 }
 
 json rank_json(const rank_summary& r) {
@@ -78,7 +75,11 @@ json summary_json(const run_summary& s) {
           {"bytes_per_synapse", s.bytes_per_synapse},
           {"populations", std::move(populations)},
           {"per_rank", std::move(per_rank)},
-          {"outputs", s.outputs}};
+          {"outputs", s.outputs},
+          {"resumed_from_step", s.resumed_from_step},
+          {"end_step", s.end_step},
+          {"stopped", s.stopped},
+          {"checkpoints", s.checkpoints}};
 }
 
 /// printf-style formatting into a std::string (g++ 12 has no <format>).
@@ -136,7 +137,9 @@ std::string format_run_summary(const run_summary& s) {
   line("Neurons", printf_string("%llu", static_cast<unsigned long long>(s.neurons)));
   line("Synapses", printf_string("%llu", static_cast<unsigned long long>(s.synapses)));
   line("Build time", printf_string("%.2f s", s.build_seconds));
-  line("Simulation time", printf_string("%.2f s for %.1f ms of model time", s.simulate_seconds, s.t_presim + s.t_sim));
+  const double start_ms = s.resumed_from_step > 0 ? static_cast<double>(s.resumed_from_step) * s.dt : 0.0;
+  const double simulated_ms = static_cast<double>(s.end_step) * s.dt - start_ms;
+  line("Simulation time", printf_string("%.2f s for %.1f ms of model time", s.simulate_seconds, simulated_ms));
   line("Real-time factor", printf_string("%.2f", s.real_time_factor));
   line("Synaptic events / second", printf_string("%.3g", s.synaptic_events_per_second));
   line("Bytes per synapse", printf_string("%.2f", s.bytes_per_synapse));

@@ -2,17 +2,15 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <exception>
 #include <iterator>
 #include <system_error>
 
 #include "io/hdf5_handle.hpp"
+#include "io/sonata_spike_file.hpp"
 #include "partition/error.hpp"
-#include "runtime/mpi_context.hpp"
+#include "runtime/collective_errors.hpp"
 
 namespace hetspike {
 
@@ -28,10 +26,6 @@ constexpr hsize_t chunk_elements = hsize_t{1} << 14;
 constexpr std::uint32_t sonata_magic = 0x0A7A;
 constexpr std::uint32_t sonata_version[2] = {0, 1};
 
-/// The values of the `sorting` attribute. libsonata reads it into an enum over char with these names, and
-/// HDF5 converts enum to enum by name, so the names are the contract.
-enum class sonata_sorting : std::int8_t { none = 0, by_id = 1, by_time = 2 };
-
 constexpr std::size_t no_population = static_cast<std::size_t>(-1);
 
 /// Whole steps per ms when dt divides 1 ms exactly (dt = 0.1 gives 10), else 0.
@@ -46,78 +40,12 @@ fs::path partial_path_of(const fs::path& final_path) {
   return p;
 }
 
-/// Rank 0 only: can the partial file be created next to the final one? It creates it (HDF5 truncates it
-/// later), so a missing directory, a read-only file system or a final name that is a directory fails here,
-/// with the OS's reason, before any collective HDF5 call. Returns the problem, or an empty string.
-std::string probe_output_path(const fs::path& final_path, const fs::path& partial) {
-  const std::string prefix = "cannot write spike file '" + final_path.string() + "': ";
-  const fs::path dir = final_path.has_parent_path() ? final_path.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return prefix + "directory '" + dir.string() + "' does not exist";
-  if (fs::is_directory(final_path, ec)) return prefix + "it is a directory";
-  errno = 0;
-  std::FILE* f = std::fopen(partial.c_str(), "wb");
-  if (f == nullptr) return prefix + "cannot create '" + partial.string() + "': " + std::strerror(errno);
-  std::fclose(f);
-  return {};
-}
-
-/// For a step that must succeed on every rank or fail on every rank (a rank that throws alone leaves the others
-/// waiting in the next collective): empty if every rank's `problem` is empty, else the lowest failing rank's.
-std::string agree_on_failure(const distributed_context& ctx, const std::string& problem) {
-  const auto mine = static_cast<std::int64_t>(problem.empty() ? ctx.size() : ctx.rank());
-  const auto first = ctx.min(mine);
-  if (first == ctx.size()) return {};
-  return ctx.broadcast(problem, static_cast<int>(first));
-}
-
-void validate(const std::vector<sonata_population>& populations, double dt_ms, const fs::path& path) {
-  if (!(dt_ms > 0) || !std::isfinite(dt_ms))
-    throw internal_error("sonata_spike_writer for '" + path.string() + "': dt must be positive, got " +
-                         std::to_string(dt_ms) + " ms");
-  for (std::size_t i = 0; i < populations.size(); ++i) {
-    const auto& name = populations[i].name;
-    // The name becomes an HDF5 link name: '/' would nest groups and "." names the parent.
-    if (name.empty() || name == "." || name.find('/') != std::string::npos)
-      throw input_error("spike file '" + path.string() + "': population name '" + name +
-                        "' cannot name an HDF5 group (it must be non-empty, not '.', and contain no '/')");
-    for (std::size_t j = 0; j < i; ++j)
-      if (populations[j].name == name)
-        throw input_error("spike file '" + path.string() + "': population '" + name + "' is listed twice");
-  }
-}
-
-/// Population indices ordered by first gid, for the binary search in population_of(); throws if ranges overlap.
-std::vector<std::size_t> order_by_first_gid(const std::vector<sonata_population>& pops, const fs::path& path) {
-  std::vector<std::size_t> order(pops.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return pops[a].first_gid < pops[b].first_gid; });
-  for (std::size_t k = 1; k < order.size(); ++k) {
-    const auto& prev = pops[order[k - 1]];
-    const auto& next = pops[order[k]];
-    if (prev.size > next.first_gid - prev.first_gid)
-      throw internal_error("sonata_spike_writer for '" + path.string() + "': gid ranges of populations '" + prev.name +
-                           "' and '" + next.name + "' overlap");
-  }
-  return order;
-}
-
 h5_plist chunked_dataset_plist(const hdf5_checker& check) {
   h5_plist dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate dataset creation"));
   check(H5Pset_chunk(dcpl.get(), 1, &chunk_elements), "H5Pset_chunk");
   // Every element is written right after the extent grows; filling it first would write the data twice.
   check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
   return dcpl;
-}
-
-h5_datatype sorting_enum_type(const hdf5_checker& check) {
-  // One byte, so the same type serves as file and memory type on any byte order.
-  h5_datatype type(check(H5Tenum_create(H5T_STD_I8LE), "H5Tenum_create sorting"));
-  const std::pair<const char*, sonata_sorting> members[] = {
-      {"none", sonata_sorting::none}, {"by_id", sonata_sorting::by_id}, {"by_time", sonata_sorting::by_time}};
-  for (const auto& [name, value] : members) check(H5Tenum_insert(type.get(), name, &value), "H5Tenum_insert");
-  return type;
 }
 
 }  // namespace
@@ -129,19 +57,22 @@ struct sonata_spike_writer::impl {
     h5_dataset node_ids;
   };
 
-  impl(distributed_context c, fs::path final_p, std::vector<sonata_population> pops, double dt_ms)
+  impl(distributed_context c, fs::path final_p, std::vector<sonata_population> pops, double dt_ms, std::string id,
+       std::optional<spike_file_resume> resume_from)
       : ctx(std::move(c)),
         final_path(std::move(final_p)),
         partial_path(partial_path_of(final_path)),
         populations(std::move(pops)),
         dt(dt_ms),
         steps_per_ms(whole_steps_per_ms(dt_ms)),
+        run_id(std::move(id)),
+        resume(std::move(resume_from)),
         // A local context has no MPI (and maybe no MPI_Init): it writes through HDF5's POSIX driver.
-        parallel(mpi_communicator(ctx) != MPI_COMM_SELF),
+        parallel(h5_uses_mpio(ctx)),
         uncaught_at_start(std::uncaught_exceptions()),
         check(partial_path),
         written(populations.size(), 0) {
-    validate(populations, dt, final_path);
+    validate(populations, dt, final_path, resume);
     by_first_gid = order_by_first_gid(populations, final_path);
   }
 
@@ -157,34 +88,49 @@ struct sonata_spike_writer::impl {
     } else {
       file.close();
     }
+    remove_partial_unless_kept();
+  }
+
+  /// Rank 0. A partial file that a checkpoint may name positions in is what a resumed run continues: it stays.
+  void remove_partial_unless_kept() const {
     std::error_code ignored;
-    if (ctx.rank() == 0) fs::remove(partial_path, ignored);
+    if (ctx.rank() == 0 && !keep_partial) fs::remove(partial_path, ignored);
   }
 
   void open() {
     const hdf5_quiet_scope quiet;
-    const std::string problem =
-        agree_on_failure(ctx, ctx.rank() == 0 ? probe_output_path(final_path, partial_path) : std::string());
-    if (!problem.empty()) throw input_error(problem);
-    create_file();
-    create_layout();
-    transfer = h5_plist(check(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate transfer"));
-    if (parallel) check(H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
+    if (resume) {
+      // Decided on rank 0 alone (it reads and edits files serially), then shared: every rank takes the same path.
+      resume_problem = ctx.broadcast(
+          ctx.rank() == 0 ? prepare_spike_file_continuation(final_path, partial_path, populations, *resume) : "");
+      continued = resume_problem.empty();
+    }
+    if (!continued) {
+      const std::string problem =
+          agree_on_failure(ctx, ctx.rank() == 0 ? probe_output_path(final_path, partial_path) : std::string());
+      if (!problem.empty()) throw input_error(problem);
+    }
+    open_file(continued ? H5F_ACC_RDWR : H5F_ACC_TRUNC);
+    if (continued) {
+      keep_partial = true;  // from here on it holds the spikes of earlier runs
+      agree_on_input_errors(ctx, [&] { open_layout(); });
+      written = resume->positions;
+    } else {
+      create_layout();
+    }
+    transfer = h5_collective_transfer(check, ctx);
+    std::error_code ec;
+    if (ctx.rank() == 0) space.opened(fs::file_size(partial_path, ec), written);
   }
 
-  void create_file() {
-    h5_plist fapl(check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate file access"));
-    if (parallel) {
-      check(H5Pset_fapl_mpio(fapl.get(), mpi_communicator(ctx), MPI_INFO_NULL), "H5Pset_fapl_mpio");
-      // Metadata read and written collectively: one rank touches the file system and shares the result,
-      // instead of thousands of ranks reading the same bytes at once.
-      check(H5Pset_all_coll_metadata_ops(fapl.get(), true), "H5Pset_all_coll_metadata_ops");
-      check(H5Pset_coll_metadata_write(fapl.get(), true), "H5Pset_coll_metadata_write");
-    }
-    h5_file created(H5Fcreate(partial_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
-    const std::string problem =
-        created ? std::string()
-                : "cannot create spike file '" + partial_path.string() + "': " + hdf5_error_stack_text();
+  /// Creates (H5F_ACC_TRUNC) or opens for appending (H5F_ACC_RDWR) the partial file, on every rank.
+  void open_file(unsigned flags) {
+    const h5_plist fapl = h5_collective_file_access(check, ctx);
+    h5_file created(flags == H5F_ACC_TRUNC ? H5Fcreate(partial_path.c_str(), flags, H5P_DEFAULT, fapl.get())
+                                           : H5Fopen(partial_path.c_str(), flags, fapl.get()));
+    const std::string problem = created ? std::string()
+                                        : std::string(flags == H5F_ACC_TRUNC ? "cannot create" : "cannot open") +
+                                              " spike file '" + partial_path.string() + "': " + hdf5_error_stack_text();
     const std::string agreed = agree_on_failure(ctx, problem);
     if (agreed.empty()) {
       file = std::move(created);
@@ -201,6 +147,7 @@ struct sonata_spike_writer::impl {
     h5_write_scalar_attribute(check, file.get(), "magic", H5T_NATIVE_UINT32, &sonata_magic, "/ attribute magic");
     h5_write_attribute(check, file.get(), "version", H5T_NATIVE_UINT32, pair.get(), sonata_version,
                        "/ attribute version");
+    h5_write_string_attribute(check, file.get(), "run_id", run_id.c_str(), "/ attribute run_id");
     h5_group spikes(
         check(H5Gcreate2(file.get(), "spikes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2 /spikes"));
     const h5_datatype sorting = sorting_enum_type(check);
@@ -217,6 +164,20 @@ struct sonata_spike_writer::impl {
       h5_write_string_attribute(check, d.timestamps.get(), "units", "ms", where + "/timestamps attribute units");
       d.node_ids =
           h5_create_extendible_1d(check, d.group.get(), "node_ids", H5T_STD_U64LE, dcpl.get(), where + "/node_ids");
+      datasets.push_back(std::move(d));
+    }
+  }
+
+  /// The groups and datasets of a file being continued (prepare_spike_file_continuation checked them).
+  void open_layout() {
+    for (const auto& pop : populations) {
+      const std::string where = "/spikes/" + pop.name;
+      population_datasets d;
+      d.group = h5_group(check(H5Gopen2(file.get(), where.c_str(), H5P_DEFAULT), "H5Gopen2 " + where));
+      d.timestamps =
+          h5_dataset(check(H5Dopen2(d.group.get(), "timestamps", H5P_DEFAULT), "H5Dopen2 " + where + "/timestamps"));
+      d.node_ids =
+          h5_dataset(check(H5Dopen2(d.group.get(), "node_ids", H5P_DEFAULT), "H5Dopen2 " + where + "/node_ids"));
       datasets.push_back(std::move(d));
     }
   }
@@ -251,15 +212,30 @@ struct sonata_spike_writer::impl {
     }
     const auto all = ctx.allgather(std::span<const std::uint64_t>(mine));
     throw_if_stray_gid(all, n + 2);
+    std::vector<std::uint64_t> offsets(n, 0), totals(n, 0);
     for (std::size_t p = 0; p < n; ++p) {
-      std::uint64_t offset = 0, total = 0;
       for (int r = 0; r < ctx.size(); ++r) {
         const std::uint64_t c = all[static_cast<std::size_t>(r) * (n + 2) + p];
-        if (r < ctx.rank()) offset += c;
-        total += c;
+        if (r < ctx.rank()) offsets[p] += c;
+        totals[p] += c;
       }
-      if (total > 0) append(p, offset, total, ids[p], times[p]);
     }
+    reserve_room(totals);
+    for (std::size_t p = 0; p < n; ++p)
+      if (totals[p] > 0) append(p, offsets[p], totals[p], ids[p], times[p]);
+  }
+
+  /// Collective: room on disk for this write before HDF5 allocates any of it (see reserve_file_space), so that
+  /// a full disk fails cleanly here, on every rank.
+  void reserve_room(const std::vector<std::uint64_t>& totals) {
+    std::string problem;
+    if (ctx.rank() == 0) {
+      std::vector<std::uint64_t> after = written;
+      for (std::size_t p = 0; p < after.size(); ++p) after[p] += totals[p];
+      problem = space.reserve(partial_path, after);
+    }
+    problem = agree_on_failure(ctx, problem);
+    if (!problem.empty()) throw hdf5_error("cannot write spike file '" + final_path.string() + "': " + problem);
   }
 
   /// NEST's stamp: the end of the step, (step + 1) * dt. When dt is 1/k ms it divides by k instead, which gives
@@ -284,11 +260,19 @@ struct sonata_spike_writer::impl {
               const std::vector<double>& times) {
     const std::string where = "/spikes/" + populations[p].name;
     const hsize_t new_size = written[p] + total;
-    check(H5Dset_extent(datasets[p].timestamps.get(), &new_size), "H5Dset_extent " + where + "/timestamps");
-    check(H5Dset_extent(datasets[p].node_ids.get(), &new_size), "H5Dset_extent " + where + "/node_ids");
     const hsize_t first = written[p] + offset;
-    write_slab(datasets[p].timestamps, H5T_NATIVE_DOUBLE, times.data(), first, times.size(), where + "/timestamps");
-    write_slab(datasets[p].node_ids, H5T_NATIVE_UINT64, ids.data(), first, ids.size(), where + "/node_ids");
+    // Each collective step is agreed: a write that fails on one rank (say, the one whose MPI-IO aggregator hit
+    // the disk's end) throws on every rank instead of leaving the others waiting in the next collective.
+    agree_on_input_errors(ctx, [&] {
+      check(H5Dset_extent(datasets[p].timestamps.get(), &new_size), "H5Dset_extent " + where + "/timestamps");
+      check(H5Dset_extent(datasets[p].node_ids.get(), &new_size), "H5Dset_extent " + where + "/node_ids");
+    });
+    agree_on_input_errors(ctx, [&] {
+      write_slab(datasets[p].timestamps, H5T_NATIVE_DOUBLE, times.data(), first, times.size(), where + "/timestamps");
+    });
+    agree_on_input_errors(ctx, [&] {
+      write_slab(datasets[p].node_ids, H5T_NATIVE_UINT64, ids.data(), first, ids.size(), where + "/node_ids");
+    });
     written[p] = new_size;
   }
 
@@ -319,11 +303,12 @@ struct sonata_spike_writer::impl {
     if (ctx.rank() == 0) {
       std::error_code ec;
       if (problem.empty()) {
+        trim_file_to_allocation(partial_path);     // best effort: a file with unused reserved space is still whole
         fs::rename(partial_path, final_path, ec);  // atomic on POSIX: the final name never holds a partial file
         if (ec)
           problem = "cannot rename '" + partial_path.string() + "' to '" + final_path.string() + "': " + ec.message();
       }
-      if (!problem.empty()) fs::remove(partial_path, ec);
+      if (!problem.empty() && !keep_partial) fs::remove(partial_path, ec);
     }
     // The broadcast also holds every rank until the rename is done: once close() returns, the file is there.
     problem = ctx.broadcast(problem);
@@ -335,12 +320,25 @@ struct sonata_spike_writer::impl {
     const hdf5_quiet_scope quiet;
     finished = true;
     datasets.clear();
-    file.close();  // a failure is moot: the file is removed next
-    if (ctx.rank() == 0) {
-      std::error_code ignored;
-      fs::remove(partial_path, ignored);
-    }
+    file.close();  // a failure is moot: the file is removed next, or kept only for a resume that checks it
+    remove_partial_unless_kept();
     ctx.barrier();
+  }
+
+  void sync() {
+    if (finished) throw internal_error("sonata_spike_writer: sync() after close() of '" + final_path.string() + "'");
+    const hdf5_quiet_scope quiet;
+    // H5Fflush writes HDF5's caches (and calls MPI_File_sync under MPI-IO); the fsync covers the POSIX driver
+    // and rank 0's page cache.
+    const bool flushed = H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0;
+    std::string problem = agree_on_failure(
+        ctx,
+        flushed ? std::string() : "flushing spike file '" + partial_path.string() + "': " + hdf5_error_stack_text());
+    space.flushed();  // the flush cut the file back to HDF5's end of allocation
+    if (problem.empty() && ctx.rank() == 0) problem = sync_to_disk(partial_path);
+    problem = ctx.broadcast(problem);
+    if (!problem.empty()) throw hdf5_error(problem);
+    keep_partial = true;  // a checkpoint may name these positions from now on
   }
 
   distributed_context ctx;
@@ -349,7 +347,9 @@ struct sonata_spike_writer::impl {
   std::vector<sonata_population> populations;
   double dt;
   double steps_per_ms;  ///< 1/dt when that is whole, else 0
-  bool parallel;        ///< MPI-IO driver with collective transfers, else HDF5's POSIX driver
+  std::string run_id;
+  std::optional<spike_file_resume> resume;
+  bool parallel;  ///< MPI-IO driver with collective transfers, else HDF5's POSIX driver
   int uncaught_at_start;
   hdf5_checker check;
   std::vector<std::uint64_t> written;  ///< per population, all ranks together
@@ -357,12 +357,18 @@ struct sonata_spike_writer::impl {
   h5_file file;
   h5_plist transfer;
   std::vector<population_datasets> datasets;
+  spike_file_space space{chunk_elements};  ///< rank 0's reservations
   bool finished = false;
+  bool continued = false;     ///< appending to an earlier run's file
+  bool keep_partial = false;  ///< a checkpoint may name positions in the partial file: never remove it
+  std::string resume_problem;
 };
 
 sonata_spike_writer::sonata_spike_writer(distributed_context ctx, fs::path final_path,
-                                         std::vector<sonata_population> populations, double dt_ms)
-    : impl_(std::make_unique<impl>(std::move(ctx), std::move(final_path), std::move(populations), dt_ms)) {
+                                         std::vector<sonata_population> populations, double dt_ms, std::string run_id,
+                                         std::optional<spike_file_resume> resume)
+    : impl_(std::make_unique<impl>(std::move(ctx), std::move(final_path), std::move(populations), dt_ms,
+                                   std::move(run_id), std::move(resume))) {
   // Two steps, so that ~impl (which removes the partial file) runs if opening fails half-way.
   impl_->open();
 }
@@ -372,7 +378,11 @@ sonata_spike_writer::~sonata_spike_writer() = default;
 void sonata_spike_writer::write(std::span<const recorded_spike> spikes) { impl_->write(spikes); }
 void sonata_spike_writer::close() { impl_->close(); }
 void sonata_spike_writer::discard() { impl_->discard(); }
+void sonata_spike_writer::sync() { impl_->sync(); }
 std::vector<std::uint64_t> sonata_spike_writer::counts() const { return impl_->written; }
+std::vector<std::uint64_t> sonata_spike_writer::positions() const { return impl_->written; }
+bool sonata_spike_writer::continued() const { return impl_->continued; }
+const std::string& sonata_spike_writer::resume_problem() const { return impl_->resume_problem; }
 const fs::path& sonata_spike_writer::path() const { return impl_->final_path; }
 
 }  // namespace hetspike

@@ -6,7 +6,12 @@
 namespace hetspike {
 
 activity_statistics::activity_statistics(const local_layout& layout, std::size_t num_populations)
-    : neurons_(layout.num_local), num_populations_(num_populations) {
+    : spikes(layout.num_local, 0),
+      intervals(layout.num_local, 0),
+      last_spike(layout.num_local, -1),
+      isi_sum(layout.num_local, 0.0),
+      isi_sum_sq(layout.num_local, 0.0),
+      num_populations_(num_populations) {
   population_of_lid_.reserve(layout.num_local);
   gid_of_lid_.reserve(layout.num_local);
   for (const auto& p : layout.populations)
@@ -27,52 +32,65 @@ std::uint64_t activity_statistics::spike_hash(gid_type gid, step_type step) {
   return x;
 }
 
-void activity_statistics::add(std::span<const local_spike> spikes, step_type interval_start) {
-  for (const auto& s : spikes) {
+void activity_statistics::add(std::span<const local_spike> interval_spikes, step_type interval_start) {
+  for (const auto& s : interval_spikes) {
     const step_type step = interval_start + s.lag;
-    auto& n = neurons_[s.lid];
-    if (n.last >= 0) {
-      const double isi = static_cast<double>(step - n.last);
-      n.isi_sum += isi;
-      n.isi_sum_sq += isi * isi;
-      ++n.intervals;
+    const std::uint32_t i = s.lid;
+    if (last_spike[i] >= 0) {
+      const double isi = static_cast<double>(step - last_spike[i]);
+      isi_sum[i] += isi;
+      isi_sum_sq[i] += isi * isi;
+      ++intervals[i];
     }
-    n.last = step;
-    ++n.spikes;
+    last_spike[i] = step;
+    ++spikes[i];
     ++total_spikes_;
-    hash_ += spike_hash(gid_of_lid_[s.lid], step);
+    hash_ += spike_hash(gid_of_lid_[i], step);
   }
 }
 
+std::pair<std::uint64_t, std::uint64_t> activity_statistics::global_totals(const distributed_context& ctx) const {
+  // The hash is summed modulo 2^64 as two 32-bit halves, so that no signed sum can overflow.
+  std::vector<std::int64_t> t{static_cast<std::int64_t>(total_spikes_), static_cast<std::int64_t>(hash_ & 0xffffffffu),
+                              static_cast<std::int64_t>(hash_ >> 32)};
+  ctx.reduce_in_place(t, reduce_op::sum);
+  return {static_cast<std::uint64_t>(t[0]),
+          (static_cast<std::uint64_t>(t[2]) << 32) + static_cast<std::uint64_t>(t[1])};
+}
+
+void activity_statistics::set_totals(const distributed_context& ctx, std::uint64_t total_spikes, std::uint64_t hash) {
+  total_spikes_ = ctx.rank() == 0 ? total_spikes : 0;
+  hash_ = ctx.rank() == 0 ? hash : 0;
+}
+
 void activity_statistics::summarize(const distributed_context& ctx, double window_ms, run_summary& summary) const {
-  // Per population: spikes, sum of per-neuron CVs, neurons with a CV (at least 2 intervals).
-  std::vector<double> sums(3 * num_populations_, 0.0);
-  for (std::size_t lid = 0; lid < neurons_.size(); ++lid) {
-    const auto& n = neurons_[lid];
-    const std::size_t p = population_of_lid_[lid];
-    sums[3 * p] += n.spikes;
-    if (n.intervals >= 2) {
-      const double mean = n.isi_sum / n.intervals;
-      const double var = std::max(0.0, n.isi_sum_sq / n.intervals - mean * mean);
-      sums[3 * p + 1] += std::sqrt(var) / mean;
+  // Per population: spikes, sum of per-neuron CVs, neurons with a CV (at least 2 intervals). All integers,
+  // the CVs in units of 2^-24, so that the sums, and the report, do not depend on how many ranks added them.
+  std::vector<std::int64_t> sums(3 * num_populations_, 0);
+  for (std::size_t i = 0; i < spikes.size(); ++i) {
+    const std::size_t p = population_of_lid_[i];
+    sums[3 * p] += spikes[i];
+    if (intervals[i] >= 2) {
+      const double mean = isi_sum[i] / intervals[i];
+      const double var = std::max(0.0, isi_sum_sq[i] / intervals[i] - mean * mean);
+      sums[3 * p + 1] += std::llround(std::ldexp(std::sqrt(var) / mean, 24));
       sums[3 * p + 2] += 1;
     }
   }
   ctx.reduce_in_place(sums, reduce_op::sum);
-  // The hash is summed modulo 2^64 as two 32-bit halves, so that no signed sum can overflow.
-  std::vector<std::int64_t> totals{static_cast<std::int64_t>(total_spikes_),
-                                   static_cast<std::int64_t>(hash_ & 0xffffffffu),
-                                   static_cast<std::int64_t>(hash_ >> 32)};
-  ctx.reduce_in_place(totals, reduce_op::sum);
-  const std::uint64_t hash = (static_cast<std::uint64_t>(totals[2]) << 32) + static_cast<std::uint64_t>(totals[1]);
+  const auto [total, hash] = global_totals(ctx);
   for (std::size_t p = 0; p < num_populations_ && p < summary.populations.size(); ++p) {
     auto& ps = summary.populations[p];
     ps.spikes = static_cast<std::uint64_t>(sums[3 * p]);
-    ps.rate_hz = ps.size > 0 && window_ms > 0 ? sums[3 * p] / static_cast<double>(ps.size) / (window_ms * 1e-3) : 0;
+    ps.rate_hz = ps.size > 0 && window_ms > 0
+                     ? static_cast<double>(sums[3 * p]) / static_cast<double>(ps.size) / (window_ms * 1e-3)
+                     : 0;
     ps.neurons_with_cv = static_cast<std::uint64_t>(sums[3 * p + 2]);
-    ps.cv_isi = ps.neurons_with_cv > 0 ? sums[3 * p + 1] / sums[3 * p + 2] : 0;
+    ps.cv_isi = ps.neurons_with_cv > 0
+                    ? std::ldexp(static_cast<double>(sums[3 * p + 1]), -24) / static_cast<double>(sums[3 * p + 2])
+                    : 0;
   }
-  summary.spikes = static_cast<std::uint64_t>(totals[0]);
+  summary.spikes = total;
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
   summary.spike_hash = hex;

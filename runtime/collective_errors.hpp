@@ -12,26 +12,39 @@
 
 namespace hetspike {
 
-/// Runs f() on every rank (collective). If f throws input_error on any rank, every rank throws input_error
-/// with the message of the lowest failing rank.
+/// Collective: the problem of the lowest rank that has one ("" where no rank has), the same on every rank.
+inline std::string agree_on_failure(const distributed_context& ctx, const std::string& problem) {
+  const auto first = ctx.min(static_cast<std::int64_t>(problem.empty() ? ctx.size() : ctx.rank()));
+  if (first == ctx.size()) return {};
+  return ctx.broadcast(problem, static_cast<int>(first));
+}
+
+/// Runs f() on every rank (collective) and agrees on the outcome: returns the input_error message of the lowest
+/// rank where f threw one ("" if none, the same on every rank) and, where f returned, its result.
 template <class F>
-auto agree_on_input_errors(const distributed_context& ctx, F&& f) -> std::invoke_result_t<F> {
+auto run_and_agree(const distributed_context& ctx, F&& f) {
   using result_type = std::invoke_result_t<F>;
-  std::string message;
-  bool failed = false;
-  std::conditional_t<std::is_void_v<result_type>, bool, std::optional<result_type>> result{};
+  using value_type = std::conditional_t<std::is_void_v<result_type>, bool, std::optional<result_type>>;
+  std::pair<std::string, value_type> out{};
   try {
     if constexpr (std::is_void_v<result_type>)
       f();
     else
-      result.emplace(f());
+      out.second.emplace(f());
   } catch (const input_error& e) {
-    failed = true;
-    message = e.what();
+    out.first = e.what();
   }
-  const auto first_failed = ctx.min(static_cast<std::int64_t>(failed ? ctx.rank() : ctx.size()));
-  if (first_failed < ctx.size()) throw input_error(ctx.broadcast(message, static_cast<int>(first_failed)));
-  if constexpr (!std::is_void_v<result_type>) return std::move(*result);
+  out.first = agree_on_failure(ctx, out.first);
+  return out;
+}
+
+/// Runs f() on every rank (collective). If f throws input_error on any rank, every rank throws input_error
+/// with the message of the lowest failing rank.
+template <class F>
+auto agree_on_input_errors(const distributed_context& ctx, F&& f) -> std::invoke_result_t<F> {
+  auto [problem, result] = run_and_agree(ctx, std::forward<F>(f));
+  if (!problem.empty()) throw input_error(problem);
+  if constexpr (!std::is_void_v<std::invoke_result_t<F>>) return std::move(*result);
 }
 
 }  // namespace hetspike

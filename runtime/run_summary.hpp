@@ -13,6 +13,7 @@ struct phase_timers {
   double deliver = 0;      ///< writing received spikes into ring buffers
   double communicate = 0;  ///< spike exchange collectives and packing
   double output = 0;       ///< recording and writing spike files
+  double checkpoint = 0;   ///< writing and reading checkpoints
 };
 
 struct rank_summary {
@@ -62,7 +63,11 @@ struct run_summary {
   double bytes_per_synapse = 0;  ///< sum over ranks of (peak RSS after build - RSS before) / synapses
   std::vector<population_summary> populations;
   std::vector<rank_summary> per_rank;
-  std::vector<std::string> outputs;  ///< files written, final names
+  std::vector<std::string> outputs;      ///< files written, final names
+  std::int64_t resumed_from_step = -1;   ///< the checkpoint's step this run continued from; -1: a fresh start
+  std::int64_t end_step = 0;             ///< the step the run reached (stopped runs end early)
+  bool stopped = false;                  ///< stopped at a checkpoint when asked to (SIGTERM/SIGUSR1)
+  std::vector<std::string> checkpoints;  ///< checkpoints this run wrote, in order
 };
 
 }  // namespace hetspike

@@ -9,9 +9,13 @@ simulation::simulation(const distributed_context& ctx, const run_spec& spec, sim
 
 simulation::~simulation() = default;
 
-void simulation::run(spike_sink& sink) { engine_->run(sink); }
+void simulation::restore(checkpoint_source& source) { engine_->restore(source); }
+run_outcome simulation::run(spike_sink& sink, checkpoint_store* store, const checkpoint_header& identity) {
+  return engine_->run(sink, store, identity);
+}
 run_summary simulation::summarize() const { return engine_->summarize(); }
 std::int64_t simulation::min_delay_steps() const { return engine_->d_min(); }
 std::int64_t simulation::max_delay_steps() const { return engine_->d_max(); }
+std::int64_t simulation::current_step() const { return engine_->current_step(); }
 
 }  // namespace hetspike

@@ -2,9 +2,11 @@
 // One simulation on every rank of a context: builds the local part of the network, then runs the loop of
 // DESIGN.md (update d_min steps, exchange, deliver) and reports. Collective throughout.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 
+#include "runtime/checkpoint.hpp"
 #include "runtime/distributed_context.hpp"
 #include "runtime/run_spec.hpp"
 #include "runtime/run_summary.hpp"
@@ -22,8 +24,14 @@ struct fault_injection {
 struct simulation_options {
   bool show_progress = true;       ///< rank 0 prints a progress line during long runs
   double flush_every_ms = 1000.0;  ///< simulated time between writes of recorded spikes to the sink
+  double checkpoint_every_ms = 0;  ///< simulated time between checkpoints; 0: only when asked to stop
+  /// Polled about once per simulated millisecond (all ranks agree): true asks the run to write a
+  /// checkpoint at the next interval boundary and stop (SIGTERM/SIGUSR1 via stop_signal_handler).
+  std::function<bool()> stop_requested;
   std::optional<fault_injection> fault;
 };
+
+enum class run_outcome { completed, stopped };
 
 class simulation {
  public:
@@ -34,15 +42,24 @@ class simulation {
   simulation(const simulation&) = delete;
   simulation& operator=(const simulation&) = delete;
 
-  /// Simulates t_presim + t_sim. Spikes of recorded neurons in the recorded window go to `sink`, which is
-  /// closed at the end (collective).
-  void run(spike_sink& sink);
+  /// Continues from a checkpoint instead of the initial state (collective). Throws input_error, the same on
+  /// every rank, if the checkpoint cannot continue this run (other dt, delays, seed or warm-up; a step beyond
+  /// the end; a missing or damaged array); the state is then undefined until another restore succeeds.
+  void restore(checkpoint_source& source);
+
+  /// Simulates up to t_presim + t_sim (from the restored step, if any). Spikes of recorded neurons in the
+  /// recorded window go to `sink`, which is closed at the end (collective). With a store, writes checkpoints
+  /// every options.checkpoint_every_ms and when asked to stop; `identity` supplies the checkpoint header's
+  /// texts (model, version, run id), the engine the rest. Returns whether it ran to the end or stopped.
+  run_outcome run(spike_sink& sink, checkpoint_store* store = nullptr, const checkpoint_header& identity = {});
 
   /// The run's figures, the same on every rank (collective; after run()).
   run_summary summarize() const;
 
   std::int64_t min_delay_steps() const;
   std::int64_t max_delay_steps() const;
+  /// Where the run is: the step it started from before run(), the step it reached after.
+  std::int64_t current_step() const;
 
   /// The loop on one execution space (simulation_engine.hpp).
   class engine;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "partition/connectivity_builder.hpp"
 #include "partition/local_network.hpp"
 #include "runtime/activity_statistics.hpp"
+#include "runtime/checkpoint.hpp"
 #include "runtime/local_neurons.hpp"
 #include "runtime/progress.hpp"
 #include "runtime/run_spec.hpp"
@@ -32,10 +34,20 @@ namespace hetspike {
 class simulation::engine {
  public:
   virtual ~engine() = default;
-  virtual void run(spike_sink& sink) = 0;
+  virtual void restore(checkpoint_source& source) = 0;
+  virtual run_outcome run(spike_sink& sink, checkpoint_store* store, const checkpoint_header& identity) = 0;
   virtual run_summary summarize() const = 0;
   virtual std::int64_t d_min() const = 0;
   virtual std::int64_t d_max() const = 0;
+  virtual std::int64_t current_step() const = 0;
+};
+
+/// A checkpoint's arrays for this rank, with the host buffers they point into (kept alive here) and, after a
+/// read, the copies that put the buffers back into device state and ring buffers.
+struct checkpoint_snapshot {
+  std::vector<checkpoint_field> fields;
+  std::vector<std::shared_ptr<void>> buffers;
+  std::vector<std::function<void()>> commit;
 };
 
 /// Seconds of wall time spent in a scope, added to a phase timer.
@@ -58,10 +70,12 @@ class simulation_engine final : public simulation::engine {
 
   simulation_engine(const distributed_context& ctx, const run_spec& spec, const simulation_options& options);
 
-  void run(spike_sink& sink) override;
+  void restore(checkpoint_source& source) override;
+  run_outcome run(spike_sink& sink, checkpoint_store* store, const checkpoint_header& identity) override;
   run_summary summarize() const override;
   std::int64_t d_min() const override { return d_min_; }
   std::int64_t d_max() const override { return d_max_; }
+  std::int64_t current_step() const override { return current_step_; }
 
  private:
   void build();
@@ -69,6 +83,9 @@ class simulation_engine final : public simulation::engine {
   void deliver(std::span<const spike_message> messages, step_type start);
   void observe(std::span<const local_spike> spikes, step_type start);
   void flush(spike_sink& sink);
+  bool poll_stop(std::uint64_t& intervals_since_poll, bool last);
+  void write_checkpoint(step_type step, spike_sink& sink, checkpoint_store& store, const checkpoint_header& identity);
+  checkpoint_snapshot snapshot(bool for_restore);
 
   distributed_context ctx_;
   run_spec spec_;
@@ -84,6 +101,7 @@ class simulation_engine final : public simulation::engine {
   std::vector<neuron_population<ExecSpace>> populations_;
   Kokkos::View<std::uint8_t*, memory_space> spiked_;
   Kokkos::View<local_spike*, memory_space> spikes_;
+  spike_collector<ExecSpace> collector_;
   Kokkos::View<spike_message*, memory_space> messages_;
   std::unique_ptr<spike_exchange> exchange_;
   std::unique_ptr<activity_statistics> stats_;
@@ -94,6 +112,11 @@ class simulation_engine final : public simulation::engine {
   std::uint64_t events_ = 0;
   std::uint64_t spikes_emitted_ = 0;
   std::uint64_t rss_before_build_ = 0, peak_rss_after_build_ = 0;
+  step_type current_step_ = 0;  ///< where run() starts (0, or a restored checkpoint's step), then ends
+  step_type run_start_step_ = 0;
+  std::int64_t resumed_from_ = -1;
+  bool stopped_ = false;
+  std::vector<std::string> checkpoints_;
 };
 
 }  // namespace hetspike

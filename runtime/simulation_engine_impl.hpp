@@ -1,11 +1,13 @@
 #pragma once
 // Member definitions of simulation_engine (included at the end of simulation_engine.hpp).
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
 #include "runtime/collective_errors.hpp"
 #include "runtime/memory_usage.hpp"
+#include "runtime/simulation_checkpoint_impl.hpp"
 
 namespace hetspike {
 
@@ -104,8 +106,8 @@ std::uint64_t simulation_engine<ExecSpace>::update_interval(step_type start, ste
     for (const auto& pop : populations_) pop.update(space_, row, step, spiked_);
     // Room for every neuron to spike in this step: grows rarely, only under very high activity.
     if (spikes_.extent(0) < count + layout_.num_local) Kokkos::resize(spikes_, 2 * (count + layout_.num_local));
-    count += collect_spikes(space_, Kokkos::View<const std::uint8_t*, memory_space>(spiked_),
-                            static_cast<std::uint32_t>(lag), spikes_, count);
+    count += collector_.collect(space_, Kokkos::View<const std::uint8_t*, memory_space>(spiked_),
+                                static_cast<std::uint32_t>(lag), spikes_, count);
   }
   space_.fence();
   return count;
@@ -146,14 +148,33 @@ void simulation_engine<ExecSpace>::flush(spike_sink& sink) {
 }
 
 template <class ExecSpace>
-void simulation_engine<ExecSpace>::run(spike_sink& sink) {
+bool simulation_engine<ExecSpace>::poll_stop(std::uint64_t& intervals_since_poll, bool last) {
+  if (!options_.stop_requested) return false;
+  // About once per simulated millisecond: a signal is acted on quickly, and the allreduce costs little.
+  const auto poll_every =
+      static_cast<std::uint64_t>(std::max<step_type>(1, std::llround(1.0 / spec_.network.dt) / d_min_));
+  if (++intervals_since_poll < poll_every && !last) return false;
+  intervals_since_poll = 0;
+  return ctx_.max(static_cast<std::int64_t>(options_.stop_requested() ? 1 : 0)) > 0;
+}
+
+template <class ExecSpace>
+run_outcome simulation_engine<ExecSpace>::run(spike_sink& sink, checkpoint_store* store,
+                                              const checkpoint_header& identity) {
   const auto wall_start = std::chrono::steady_clock::now();
-  progress_line progress(static_cast<double>(total_steps_) * spec_.network.dt,
-                         options_.show_progress && ctx_.rank() == 0);
+  const double dt = spec_.network.dt;
+  run_start_step_ = current_step_;
+  progress_line progress(static_cast<double>(total_steps_) * dt, options_.show_progress && ctx_.rank() == 0);
   auto host_spikes = Kokkos::create_mirror_view(spikes_);
-  const auto flush_steps = std::max<step_type>(1, std::llround(options_.flush_every_ms / spec_.network.dt));
+  // Flushes and checkpoints fall on the same steps whatever step the run (re)starts from.
+  const auto flush_steps = std::max<step_type>(1, std::llround(options_.flush_every_ms / dt));
   step_type next_flush = presim_steps_ + flush_steps;
-  for (step_type start = 0; start < total_steps_; start += d_min_) {
+  while (next_flush <= current_step_) next_flush += flush_steps;
+  const step_type every =
+      options_.checkpoint_every_ms > 0 ? std::max<step_type>(1, std::llround(options_.checkpoint_every_ms / dt)) : 0;
+  step_type next_checkpoint = every > 0 ? (current_step_ / every + 1) * every : std::numeric_limits<step_type>::max();
+  std::uint64_t intervals_since_poll = 0;
+  for (step_type start = current_step_; start < total_steps_; start += d_min_) {
     const step_type steps = std::min<step_type>(d_min_, total_steps_ - start);
     if (options_.fault && options_.fault->rank == ctx_.rank() && start >= options_.fault->step)
       throw std::runtime_error("injected fault at step " + std::to_string(start) + " (HETSPIKE_FAULT_INJECT)");
@@ -166,6 +187,7 @@ void simulation_engine<ExecSpace>::run(spike_sink& sink) {
                         Kokkos::subview(spikes_, Kokkos::make_pair(std::uint64_t{0}, count)));
     }
     spikes_emitted_ += count;
+    sort_interval_spikes(std::span<local_spike>(host_spikes.data(), count));
     const std::span<const local_spike> spikes(host_spikes.data(), count);
     std::span<const spike_message> received;
     {
@@ -176,23 +198,35 @@ void simulation_engine<ExecSpace>::run(spike_sink& sink) {
       scoped_timer t(timers_.deliver);
       deliver(received, start);
     }
+    const step_type end = start + steps;
     {
       scoped_timer t(timers_.output);
-      if (start + steps > presim_steps_) observe(spikes, start);
-      if (start + steps >= next_flush) {  // the same interval on every rank: interval starts are global
+      if (end > presim_steps_) observe(spikes, start);
+      if (end >= next_flush) {  // the same interval on every rank: interval starts are global
         flush(sink);
-        next_flush += flush_steps;
+        while (next_flush <= end) next_flush += flush_steps;
       }
     }
-    progress.update(static_cast<double>(start + steps) * spec_.network.dt);
+    current_step_ = end;
+    const bool stop = poll_stop(intervals_since_poll, end >= total_steps_);
+    if (store && (end >= next_checkpoint || stop)) {
+      write_checkpoint(end, sink, *store, identity);
+      while (next_checkpoint <= end) next_checkpoint += every;
+    }
+    progress.update(static_cast<double>(end) * dt);
+    if (stop) {
+      stopped_ = true;
+      break;
+    }
   }
   {
     scoped_timer t(timers_.output);
     flush(sink);
     sink.close();
   }
-  simulate_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  progress.finish(static_cast<double>(total_steps_) * spec_.network.dt);
+  simulate_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  progress.finish(static_cast<double>(current_step_) * dt);
+  return stopped_ ? run_outcome::stopped : run_outcome::completed;
 }
 
 namespace detail {
@@ -200,7 +234,7 @@ namespace detail {
 /// One rank's figures as they travel in an allgather: plain data only.
 struct rank_figures {
   std::uint64_t neurons, synapses, spikes_emitted, messages_sent, bytes_sent, rss_before, peak_rss, peak_after_build;
-  double timers[5];
+  double timers[6];
   char backend[64];
 };
 
@@ -222,18 +256,21 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
   for (std::size_t p = 0; p < net.populations.size(); ++p)
     s.populations.push_back(
         {net.populations[p].name, std::string(model_name(net.populations[p].params)), net.populations[p].size});
-  stats_->summarize(ctx_, spec_.t_sim, s);
+  // Rates over the recorded window the run reached: shorter than t_sim when it stopped at a checkpoint.
+  const double window_ms = static_cast<double>(std::max<step_type>(0, current_step_ - presim_steps_)) * net.dt;
+  stats_->summarize(ctx_, window_ms, s);
 
-  detail::rank_figures mine{layout_.num_local,
-                            num_synapses_,
-                            spikes_emitted_,
-                            exchange_->messages_sent(),
-                            exchange_->bytes_sent(),
-                            rss_before_build_,
-                            peak_rss_bytes(),
-                            peak_rss_after_build_,
-                            {timers_.build, timers_.update, timers_.deliver, timers_.communicate, timers_.output},
-                            {}};
+  detail::rank_figures mine{
+      layout_.num_local,
+      num_synapses_,
+      spikes_emitted_,
+      exchange_->messages_sent(),
+      exchange_->bytes_sent(),
+      rss_before_build_,
+      peak_rss_bytes(),
+      peak_rss_after_build_,
+      {timers_.build, timers_.update, timers_.deliver, timers_.communicate, timers_.output, timers_.checkpoint},
+      {}};
   const std::string backend = detail::backend_name(ExecSpace::name());
   std::strncpy(mine.backend, backend.c_str(), sizeof mine.backend - 1);
   double growth = 0;
@@ -249,18 +286,23 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
     r.rss_before_build = f.rss_before;
     r.peak_rss = f.peak_rss;
     r.peak_rss_after_build = f.peak_after_build;
-    r.timers = {f.timers[0], f.timers[1], f.timers[2], f.timers[3], f.timers[4]};
+    r.timers = {f.timers[0], f.timers[1], f.timers[2], f.timers[3], f.timers[4], f.timers[5]};
     growth += static_cast<double>(f.peak_after_build - std::min(f.peak_after_build, f.rss_before));
     s.build_seconds = std::max(s.build_seconds, f.timers[0]);
     s.per_rank.push_back(std::move(r));
   }
   s.simulate_seconds = ctx_.max(simulate_seconds_);
-  const double simulated_seconds = (spec_.t_sim + spec_.t_presim) * 1e-3;
+  // The real-time factor of what this process simulated (a resumed run starts at the checkpoint).
+  const double simulated_seconds = static_cast<double>(current_step_ - run_start_step_) * net.dt * 1e-3;
   s.real_time_factor = simulated_seconds > 0 ? s.simulate_seconds / simulated_seconds : 0;
   s.synaptic_events = static_cast<std::uint64_t>(ctx_.sum(static_cast<std::int64_t>(events_)));
   s.synaptic_events_per_second =
       s.simulate_seconds > 0 ? static_cast<double>(s.synaptic_events) / s.simulate_seconds : 0;
   s.bytes_per_synapse = s.synapses > 0 ? growth / static_cast<double>(s.synapses) : 0;
+  s.resumed_from_step = resumed_from_;
+  s.end_step = current_step_;
+  s.stopped = stopped_;
+  s.checkpoints = checkpoints_;
   return s;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // Where recorded spikes leave the simulation (as Arbor's spike callbacks): runtime/ declares it, io/ writes
 // SONATA files behind it. The simulation never knows the file format.
+#include <cstdint>
 #include <span>
+#include <vector>
 
 #include "kernels/types.hpp"
 
@@ -22,6 +24,11 @@ class spike_sink {
   virtual ~spike_sink() = default;
   virtual void write(std::span<const recorded_spike> spikes) = 0;
   virtual void close() = 0;
+  /// Spikes written so far per recorded population, the same on every rank: the positions a checkpoint
+  /// records so that a resumed run continues the file without losing or repeating a spike.
+  virtual std::vector<std::uint64_t> positions() const { return {}; }
+  /// Makes everything written so far durable, before a checkpoint names these positions (collective).
+  virtual void sync() {}
 };
 
 }  // namespace hetspike

@@ -66,10 +66,14 @@ run_summary example_summary() {
     rs.rss_before_build = 100 << 20;
     rs.peak_rss = 900ull << 20;
     rs.peak_rss_after_build = 850ull << 20;
-    rs.timers = {1.25, 10.5, 3.25, 2.0 + r, 0.125};
+    rs.timers = {1.25, 10.5, 3.25, 2.0 + r, 0.125, 0.5};
     s.per_rank.push_back(rs);
   }
   s.outputs = {"out/spikes.h5", "out/report.json"};
+  s.resumed_from_step = 1500;
+  s.end_step = 4000;
+  s.stopped = true;
+  s.checkpoints = {"ck/checkpoint-000000002000.h5", "ck/checkpoint-000000004000.h5"};
   return s;
 }
 
@@ -138,14 +142,19 @@ TEST_F(run_report_test, json_has_every_field_and_round_trips) {
     EXPECT_EQ(r.at("peak_rss_after_build").get<std::uint64_t>(), e.peak_rss_after_build);
     const auto& t = r.at("timers");
     ASSERT_TRUE(t.is_object());
-    EXPECT_EQ(t.size(), 5u);
+    EXPECT_EQ(t.size(), 6u);
     EXPECT_EQ(t.at("build").get<double>(), e.timers.build);
     EXPECT_EQ(t.at("update").get<double>(), e.timers.update);
     EXPECT_EQ(t.at("deliver").get<double>(), e.timers.deliver);
     EXPECT_EQ(t.at("communicate").get<double>(), e.timers.communicate);
     EXPECT_EQ(t.at("output").get<double>(), e.timers.output);
+    EXPECT_EQ(t.at("checkpoint").get<double>(), e.timers.checkpoint);
   }
-  EXPECT_EQ(j.size(), 23u);  // every run_summary member, nothing else
+  EXPECT_EQ(j.at("resumed_from_step").get<std::int64_t>(), s.resumed_from_step);
+  EXPECT_EQ(j.at("end_step").get<std::int64_t>(), s.end_step);
+  EXPECT_EQ(j.at("stopped").get<bool>(), s.stopped);
+  EXPECT_EQ(j.at("checkpoints").get<std::vector<std::string>>(), s.checkpoints);
+  EXPECT_EQ(j.size(), 27u);  // every run_summary member, nothing else
 }
 
 TEST_F(run_report_test, write_is_atomic_and_replaces_an_old_report) {

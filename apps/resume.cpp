@@ -1,0 +1,96 @@
+#include "apps/resume.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+#include "io/checkpoint_file.hpp"
+#include "partition/error.hpp"
+#include "runtime/collective_errors.hpp"
+
+namespace hetspike {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> resume_candidates(const distributed_context& ctx, const std::string& resume) {
+  return agree_on_input_errors(ctx, [&] {
+    const fs::path p(resume);
+    if (fs::is_directory(p)) {
+      auto list = list_checkpoints(p);
+      if (list.empty()) throw input_error("--resume " + resume + ": no checkpoint-*.h5 file in this directory");
+      return list;
+    }
+    if (!fs::exists(p)) throw input_error("--resume " + resume + ": no such checkpoint file or directory");
+    return std::vector<fs::path>{p};
+  });
+}
+
+model_file model_from_checkpoint(const distributed_context& ctx, const fs::path& file, const model_options& m) {
+  const hdf5_checkpoint_source source(ctx, file);
+  const auto& h = source.header();
+  model_overrides o;
+  std::istringstream stored(h.model_overrides);
+  for (std::string line; std::getline(stored, line);)
+    if (!line.empty()) o.set.push_back(line);
+  o.set.insert(o.set.end(), m.set.begin(), m.set.end());
+  o.seed = m.seed;
+  o.t_sim = m.t_sim;
+  return agree_on_input_errors(ctx, [&] {
+    auto model = parse_model_text(h.model_source, h.model_path + " (as stored in " + file.string() + ")", o);
+    model.path = h.model_path;
+    return model;
+  });
+}
+
+namespace {
+
+/// The first line where two canonical network texts differ, for the refusal message.
+std::string first_difference(const std::string& checkpoint_text, const std::string& model_text) {
+  std::istringstream a(checkpoint_text), b(model_text);
+  std::string la, lb;
+  for (;;) {
+    const bool more_a = static_cast<bool>(std::getline(a, la));
+    const bool more_b = static_cast<bool>(std::getline(b, lb));
+    if (!more_a && !more_b) return "none found (the texts differ only in their hash)";
+    if (!more_a) la = "(nothing)";
+    if (!more_b) lb = "(nothing)";
+    if (la != lb) return "the checkpoint has '" + la + "', the model has '" + lb + "'";
+  }
+}
+
+void check_same_network(const model_file& model, const checkpoint_header& h, const std::string& file) {
+  if (model.hash == h.model_hash) return;
+  throw input_error(file + ": written for another network (model hash " + h.model_hash + ", this model's is " +
+                    model.hash +
+                    "); first difference: " + first_difference(h.model_text, canonical_network_text(model.spec)));
+}
+
+}  // namespace
+
+checkpoint_header restore_newest_usable(const distributed_context& ctx, simulation& sim, const model_file& model,
+                                        const std::vector<fs::path>& candidates, bool fall_back) {
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const std::string name = candidates[i].string();
+    std::optional<hdf5_checkpoint_source> source;
+    try {
+      source.emplace(ctx, candidates[i]);
+    } catch (const input_error& e) {
+      if (!fall_back) throw;
+      if (ctx.rank() == 0) std::fprintf(stderr, "hetspike: warning: %s; trying an older checkpoint\n", e.what());
+      continue;
+    }
+    check_same_network(model, source->header(), name);  // a mismatch would repeat in every older one: stop
+    try {
+      sim.restore(*source);
+      if (ctx.rank() == 0 && i > 0)
+        std::printf("hetspike: resuming from %s (newer checkpoints were unusable)\n", name.c_str());
+      return source->header();
+    } catch (const input_error& e) {
+      if (!fall_back) throw;
+      if (ctx.rank() == 0) std::fprintf(stderr, "hetspike: warning: %s; trying an older checkpoint\n", e.what());
+    }
+  }
+  throw input_error("--resume: none of the " + std::to_string(candidates.size()) +
+                    " checkpoints can be read (see the warnings above)");
+}
+
+}  // namespace hetspike

@@ -1,0 +1,149 @@
+#pragma once
+// Checkpoint and restore of simulation_engine (included by simulation_engine_impl.hpp). The state of every
+// population is stored per neuron in gid order (V_m relative to E_L, refractory steps, synaptic currents,
+// activity statistics) and the pending ring-buffer input as its d_max slots. Connectivity is not stored: it
+// is regenerated from the seed.
+#include <chrono>
+#include <string>
+#include <type_traits>
+
+#include "partition/error.hpp"
+
+namespace hetspike {
+
+namespace detail {
+
+template <class T>
+constexpr field_type field_type_of() {
+  if constexpr (std::is_same_v<T, double>) return field_type::f64;
+  if constexpr (std::is_same_v<T, std::int32_t>) return field_type::i32;
+  if constexpr (std::is_same_v<T, std::uint32_t>) return field_type::u32;
+  if constexpr (std::is_same_v<T, std::int64_t>) return field_type::i64;
+  if constexpr (std::is_same_v<T, std::uint64_t>) return field_type::u64;
+}
+
+/// A field over the population's columns held by this rank, pointing at `data`.
+template <class T>
+checkpoint_field population_field(const std::string& name, const local_population& lp, gid_type population_first,
+                                  std::uint64_t population_size, T* data, std::uint64_t rows = 1) {
+  return {name, field_type_of<T>(), rows, population_size, lp.first_gid - population_first, lp.count, data};
+}
+
+/// Adds a device view of a population's state: saved through a host copy, restored by copying back.
+template <class View>
+void add_view_field(checkpoint_snapshot& snap, const std::string& name, const local_population& lp,
+                    gid_type population_first, std::uint64_t population_size, const View& view, bool for_restore) {
+  using T = typename View::non_const_value_type;
+  auto host = Kokkos::create_mirror_view(Kokkos::HostSpace(), view);  // the view itself where host-accessible
+  if (!for_restore) Kokkos::deep_copy(host, view);
+  auto holder = std::make_shared<decltype(host)>(host);
+  snap.fields.push_back(population_field<T>(name, lp, population_first, population_size, holder->data()));
+  snap.buffers.push_back(holder);
+  if (for_restore) snap.commit.push_back([view, holder] { Kokkos::deep_copy(view, *holder); });
+}
+
+}  // namespace detail
+
+template <class ExecSpace>
+checkpoint_snapshot simulation_engine<ExecSpace>::snapshot(bool for_restore) {
+  checkpoint_snapshot snap;
+  const auto& net = spec_.network;
+  auto ring_host = std::make_shared<decltype(Kokkos::create_mirror_view(Kokkos::HostSpace(), ring_))>(
+      Kokkos::create_mirror_view(Kokkos::HostSpace(), ring_));
+  if (!for_restore) Kokkos::deep_copy(*ring_host, ring_);
+  snap.buffers.push_back(ring_host);
+  const auto d_max = static_cast<std::uint64_t>(d_max_);
+  for (std::size_t p = 0; p < populations_.size(); ++p) {
+    const auto& lp = layout_.populations[p];
+    const std::string prefix = "populations/" + net.populations[p].name + "/";
+    const gid_type first = partition_.population_offset(p);
+    const std::uint64_t size = partition_.population_size(p);
+    std::visit(
+        [&](const auto& m) {
+          detail::add_view_field(snap, prefix + "V_rel", lp, first, size, m.v_relative(), for_restore);
+          detail::add_view_field(snap, prefix + "refractory", lp, first, size, m.refractory(), for_restore);
+          if constexpr (std::decay_t<decltype(m)>::num_channels == 2) {
+            detail::add_view_field(snap, prefix + "I_syn_ex", lp, first, size, m.current_ex(), for_restore);
+            detail::add_view_field(snap, prefix + "I_syn_in", lp, first, size, m.current_in(), for_restore);
+          }
+        },
+        populations_[p].model());
+    // Pending input, channel by channel, straight from the ring (no copy): row k is ring slot k, which holds
+    // the input for the step s >= `step` with s mod d_max = k; d_max is the network's, so any rank count maps
+    // slots to steps alike.
+    for (int c = 0; c < lp.channels; ++c) {
+      auto field = detail::population_field(prefix + "input/" + std::to_string(c), lp, first, size,
+                                            ring_host->data() + lp.first_column + c * lp.count, d_max);
+      field.row_stride = ring_host->extent(1);
+      snap.fields.push_back(field);
+    }
+    // Activity statistics live on the host already: the fields point into them.
+    auto& st = *stats_;
+    const auto at = lp.first_lid;
+    snap.fields.push_back(detail::population_field(prefix + "activity/spikes", lp, first, size, st.spikes.data() + at));
+    snap.fields.push_back(
+        detail::population_field(prefix + "activity/intervals", lp, first, size, st.intervals.data() + at));
+    snap.fields.push_back(
+        detail::population_field(prefix + "activity/last_spike", lp, first, size, st.last_spike.data() + at));
+    snap.fields.push_back(
+        detail::population_field(prefix + "activity/isi_sum", lp, first, size, st.isi_sum.data() + at));
+    snap.fields.push_back(
+        detail::population_field(prefix + "activity/isi_sum_sq", lp, first, size, st.isi_sum_sq.data() + at));
+  }
+  if (for_restore) snap.commit.push_back([this, ring_host] { Kokkos::deep_copy(ring_, *ring_host); });
+  return snap;
+}
+
+template <class ExecSpace>
+void simulation_engine<ExecSpace>::write_checkpoint(step_type step, spike_sink& sink, checkpoint_store& store,
+                                                    const checkpoint_header& identity) {
+  scoped_timer t(timers_.checkpoint);
+  flush(sink);  // the spike file must hold every recorded spike before `step` when the checkpoint names it
+  sink.sync();
+  checkpoint_header h = identity;
+  const auto& net = spec_.network;
+  h.step = step;
+  h.dt = net.dt;
+  h.d_min = d_min_;
+  h.d_max = d_max_;
+  h.ranks = ctx_.size();
+  h.seed = net.seed;
+  h.t_presim = spec_.t_presim;
+  h.recorded_spikes = sink.positions();
+  std::tie(h.spikes, h.spike_hash) = stats_->global_totals(ctx_);
+  h.synaptic_events = static_cast<std::uint64_t>(ctx_.sum(static_cast<std::int64_t>(events_)));
+  h.spikes_emitted = static_cast<std::uint64_t>(ctx_.sum(static_cast<std::int64_t>(spikes_emitted_)));
+  const auto snap = snapshot(false);
+  checkpoints_.push_back(store.write(h, snap.fields));
+}
+
+template <class ExecSpace>
+void simulation_engine<ExecSpace>::restore(checkpoint_source& source) {
+  scoped_timer t(timers_.checkpoint);
+  const auto& h = source.header();
+  const auto& net = spec_.network;
+  const std::string where = source.name() + ": ";
+  auto refuse = [&](const std::string& what) { throw input_error(where + what + "; it cannot continue this run"); };
+  if (h.dt != net.dt) refuse("dt is " + std::to_string(h.dt) + " ms, this run's is " + std::to_string(net.dt));
+  if (h.seed != net.seed) refuse("seed is " + std::to_string(h.seed) + ", this run's is " + std::to_string(net.seed));
+  if (h.d_min != d_min_ || h.d_max != d_max_)
+    refuse("delays span " + std::to_string(h.d_min) + ".." + std::to_string(h.d_max) + " steps, this network's " +
+           std::to_string(d_min_) + ".." + std::to_string(d_max_));
+  if (h.t_presim != spec_.t_presim)
+    refuse("t_presim is " + std::to_string(h.t_presim) + " ms, this run's is " + std::to_string(spec_.t_presim));
+  // Any step works: every spike before it is delivered, and intervals of at most d_min steps from there on
+  // give the same input as the uninterrupted run's, whose interval boundaries may differ.
+  if (h.step > total_steps_)
+    refuse("it is at " + std::to_string(static_cast<double>(h.step) * net.dt) + " ms, beyond this run's end at " +
+           std::to_string(static_cast<double>(total_steps_) * net.dt) + " ms");
+  auto snap = snapshot(true);
+  source.read(snap.fields);
+  for (const auto& commit : snap.commit) commit();
+  Kokkos::fence();
+  stats_->set_totals(ctx_, h.spikes, h.spike_hash);
+  events_ = ctx_.rank() == 0 ? h.synaptic_events : 0;  // a run total: held once, summed over ranks later
+  current_step_ = h.step;
+  resumed_from_ = h.step;
+}
+
+}  // namespace hetspike

@@ -1,0 +1,19 @@
+#pragma once
+// SIGTERM and SIGUSR1 (what Slurm sends before a time limit, e.g. with --signal=B:USR1@120) ask a run to
+// write a checkpoint at the next interval boundary and stop cleanly, so that a requeued job can resume it.
+namespace hetspike {
+
+/// While alive, SIGTERM and SIGUSR1 only set a flag (the handler does nothing else: it must be
+/// async-signal-safe); the destructor restores the previous handlers. One at a time per process.
+class stop_signal_handler {
+ public:
+  stop_signal_handler();
+  ~stop_signal_handler();
+  stop_signal_handler(const stop_signal_handler&) = delete;
+  stop_signal_handler& operator=(const stop_signal_handler&) = delete;
+
+  /// The signal received, or 0 if none.
+  int received() const;
+};
+
+}  // namespace hetspike
