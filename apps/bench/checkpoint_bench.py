@@ -70,11 +70,11 @@ def main() -> None:
     p.add_argument("--ranks", type=int, default=2)
     p.add_argument("--orders", type=int, nargs="+", default=[2500, 20000])
     p.add_argument("--repeat", type=int, default=5)
-    p.add_argument("--dir", help="where to write (default: a temporary directory in the current one)")
+    p.add_argument("--dir", help="the disk to measure: a temporary directory is made there (default: the system's)")
     p.add_argument("--set", action="append", default=[],
                    help="more model overrides, e.g. epsilon=0.002 for a large, sparse network")
     args = p.parse_args()
-    with tempfile.TemporaryDirectory(dir=args.dir or ".") as tmp:
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         print(f"{'order':>6} {'neurons':>8} {'MB':>8} {'write s':>8} {'read s':>8} {'dd s':>8} {'write/dd':>8}")
         for order in args.orders:
             m = measure(args, order, Path(tmp))

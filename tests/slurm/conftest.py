@@ -1,0 +1,170 @@
+"""Shared helpers of the Slurm tests: a real Slurm cluster on loopback (slurm_cluster.sh), started once per
+test file and always stopped, and ways to submit jobs and wait for them that can never hang the test run."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+HERE = Path(__file__).resolve().parent
+SOURCE_DIR = Path(os.environ.get("HETSPIKE_SOURCE_DIR", HERE.parents[1]))
+sys.path.insert(0, str(SOURCE_DIR / "tests" / "e2e"))
+from sonata_read import read_spikes  # noqa: E402
+
+BIN = Path(os.environ.get("HETSPIKE_BIN", SOURCE_DIR / "build" / "apps" / "hetspike")).resolve()
+MPIEXEC = os.environ.get("MPIEXEC") or "mpiexec"
+BRUNEL = SOURCE_DIR / "apps" / "models" / "brunel.toml"
+JOBSCRIPTS = SOURCE_DIR / "jobscripts"
+CLUSTER_SCRIPT = HERE / "slurm_cluster.sh"
+SMALL = ["--set", "order=500", "--no-progress"]
+FINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL",
+                "DEADLINE", "PREEMPTED"}
+
+
+def base_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_MCA_hwloc_base_binding_policy="none",
+               HETSPIKE=str(BIN))
+    return env
+
+
+def mpirun(*args, ranks: int, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    """hetspike under mpiexec, outside Slurm: the reference the Slurm runs are compared with."""
+    cmd = [MPIEXEC, "-n", str(ranks), str(BIN), *[str(a) for a in args]]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=base_env(), cwd=cwd)
+    assert r.returncode == 0, f"{' '.join(cmd)} failed:\n{r.stdout}\n{r.stderr}"
+    return r
+
+
+@dataclass
+class JobRecord:
+    """One line of jobcomp.log: a job (or one run of a requeued job) that has ended."""
+    job_id: str
+    state: str
+    exit_code: str
+    fields: dict[str, str]
+
+
+class Cluster:
+    def __init__(self, directory: Path):
+        self.dir = directory
+        self.env = base_env()
+        self.env["SLURM_CONF"] = str(directory / "slurm.conf")
+
+    def run(self, *cmd, timeout: float = 60, cwd: Path | None = None, env: dict | None = None,
+            check: bool = False) -> subprocess.CompletedProcess:
+        full_env = dict(self.env, **(env or {}))
+        r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                           env=full_env)
+        if check:
+            assert r.returncode == 0, f"{' '.join(map(str, cmd))} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}"
+        return r
+
+    def submit(self, *args, cwd: Path, env: dict | None = None) -> str:
+        r = self.run("sbatch", "--parsable", *args, cwd=cwd, env=env, check=True)
+        return r.stdout.strip().split(";")[0]
+
+    def submit_and_wait(self, *args, cwd: Path, env: dict | None = None, timeout: float = 120
+                        ) -> tuple[str, int, str]:
+        """sbatch --wait: (job id, exit status, sbatch's own output). The job is cancelled if it overruns."""
+        cmd = ["sbatch", "--wait", *map(str, args)]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
+                                env=dict(self.env, **(env or {})))
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+            job = re.search(r"Submitted batch job (\d+)", out)
+            if job:
+                self.run("scancel", job.group(1))
+            pytest.fail(f"sbatch --wait {' '.join(map(str, args))} did not end in {timeout} s\n{self.diagnostics()}")
+        job = re.search(r"Submitted batch job (\d+)", out)
+        return (job.group(1) if job else ""), proc.returncode, out + err
+
+    def records(self) -> list[JobRecord]:
+        path = self.dir / "jobcomp.log"
+        result = []
+        for line in path.read_text().splitlines() if path.exists() else []:
+            fields = dict(re.findall(r"(\w+)=(\S*)", line))
+            result.append(JobRecord(fields.get("JobId", ""), fields.get("JobState", ""), fields.get("ExitCode", ""),
+                                    fields))
+        return result
+
+    def final_record(self, job: str) -> JobRecord | None:
+        """The last jobcomp.log line of a job whose state is final (a requeued job has earlier lines too)."""
+        for rec in reversed(self.records()):
+            if rec.job_id == job and rec.state in FINAL_STATES:
+                return rec
+        return None
+
+    def wait_ended(self, job: str, timeout: float = 120) -> JobRecord:
+        """Waits until Slurm has recorded the job's end; fails the test (cancelling the job) on a timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rec = self.final_record(job)
+            if rec is not None:
+                return rec
+            time.sleep(0.5)
+        self.run("scancel", job)
+        pytest.fail(f"job {job} did not end in {timeout} s\n{self.diagnostics()}")
+
+    def array_records(self, array_job: str) -> list[JobRecord]:
+        return [r for r in self.records() if r.fields.get("ArrayJobId") == array_job and r.state in FINAL_STATES]
+
+    def queue(self) -> str:
+        return self.run("squeue", "-h", "-o", "%i %T %r").stdout.strip()
+
+    def diagnostics(self) -> str:
+        """What a failing test should show: the queue, finished jobs, the daemons' last log lines."""
+        parts = [f"squeue:\n{self.queue()}", "jobcomp.log:\n" + "\n".join(
+            f"{r.job_id} {r.state} {r.exit_code}" for r in self.records())]
+        for log in sorted((self.dir / "log").glob("*.log")):
+            lines = log.read_text(errors="replace").splitlines()[-15:]
+            parts.append(f"{log.name} (last lines):\n" + "\n".join(lines))
+        return "\n\n".join(parts)
+
+
+def start_cluster(nodes: int = 1):
+    """Starts a cluster in a new short directory under /tmp; yields it; always stops it and removes the directory."""
+    directory = Path(tempfile.mkdtemp(prefix="hs-slurm-", dir="/tmp"))
+    try:
+        r = subprocess.run([str(CLUSTER_SCRIPT), "start", str(directory), "--nodes", str(nodes),
+                            "--owner", str(os.getpid())], capture_output=True, text=True, timeout=90)
+        if r.returncode != 0:
+            pytest.fail(f"the test cluster did not start:\n{r.stdout}\n{r.stderr}")
+        yield Cluster(directory)
+    finally:
+        subprocess.run([str(CLUSTER_SCRIPT), "stop", str(directory)], capture_output=True, timeout=90)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def cluster(request):
+    """A Slurm cluster for one test file; a file sets SLURM_NODES = N for N pretend nodes."""
+    yield from start_cluster(getattr(request.module, "SLURM_NODES", 1))
+
+
+def spike_count(path: Path) -> int:
+    return sum(len(ids) for ids, _ in read_spikes(path).values())
+
+
+def sorted_spike_list(path: Path) -> np.ndarray:
+    """All spikes of a SONATA file as rows (population index, node id, time in ms), sorted: two runs are the
+    same run if these arrays are equal (read with libsonata and h5py both)."""
+    spikes = read_spikes(path)
+    rows = [np.column_stack([np.full(ids.shape, i, dtype=np.float64), ids.astype(np.float64), times])
+            for i, (ids, times) in enumerate(spikes[name] for name in sorted(spikes))]
+    table = np.concatenate(rows) if rows else np.zeros((0, 3))
+    return table[np.lexsort((table[:, 1], table[:, 2], table[:, 0]))]

@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# A real Slurm on loopback for the Slurm tests: munged, slurmctld and `slurmd -N localhost`, with every file
+# (config, key, sockets, spool, state, logs, pid files) in one short directory.
+#
+#   tests/slurm/slurm_cluster.sh start DIR [--nodes N] [--owner PID]
+#       start; print `export SLURM_CONF=DIR/slurm.conf` on stdout once the node(s) are idle
+#   tests/slurm/slurm_cluster.sh stop DIR
+#       stop the daemons by their pid files (idempotent)
+#
+# DIR must be absolute, empty or absent, and at most 60 characters long: Unix socket paths are limited to 108
+# bytes. Every Slurm client needs SLURM_CONF (jobs inherit it). The node has this machine's cores; with
+# --nodes N (N > 1) it is split into N pretend nodes n1..nN, one slurmd each, for jobs that need several nodes
+# (a heterogeneous job's components never share a node). Node localhost (or n1) has one pretend GPU without a
+# device file, enough for a job that asks for a GPU to be scheduled. With --owner, a watchdog stops the
+# cluster once process PID has gone, so that a test run killed by a timeout leaves no daemons behind. Ports
+# are picked free at start, so two clusters (two build trees) can run side by side.
+#
+# Why the configuration is what it is (see also notes/slurm.md of the workspace):
+#   MinJobAge=5                   `sbatch --wait` polls every 2 s (it backs off to 8, 32 s with larger values)
+#   EnforcePartLimits=ALL         sbatch refuses a job that can never run (else it pends, `sbatch --wait` hangs)
+#   batch_sched_delay=0, sched_interval=1, bf_interval=1
+#                                 jobs start within about a second of being eligible
+#   cred_expire=5                 a requeued job may start again after 5 s (Slurm's default holds it 120 s)
+#   PMIxCliTmpDirBase / TmpFS     PMIx client directories under DIR: job ids restart at 1, and directories a
+#                                 crashed run left in /tmp would collide
+#   JobCompType=jobcomp/filetxt   DIR/jobcomp.log records every job's final state: there is no slurmdbd (so no
+#                                 sacct), and scontrol forgets a finished job after MinJobAge
+set -euo pipefail
+
+die() { echo "slurm_cluster.sh: $*" >&2; exit 1; }
+
+# Waits until a command succeeds, at most $1 seconds.
+wait_for() {
+  local limit=$1
+  shift
+  local end=$((SECONDS + limit))
+  until "$@" > /dev/null 2>&1; do
+    [[ $SECONDS -lt $end ]] || return 1
+    sleep 0.2
+  done
+}
+
+# A process is alive if it exists and is not a zombie (PID 1 here reaps late: a zombie still passes kill -0).
+alive() {
+  local state
+  state=$(ps -o stat= -p "$1" 2> /dev/null) || return 1
+  [[ -n "$state" && "$state" != Z* ]]
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+node_names() {
+  local nodes=$1 i
+  if [[ "$nodes" -eq 1 ]]; then
+    echo localhost
+    return
+  fi
+  for ((i = 1; i <= nodes; i++)); do echo "n$i"; done
+}
+
+write_config() {
+  local dir=$1 nodes=$2 cpus per_node ctld_port slurmd_port
+  cpus=$(nproc)
+  per_node=$((cpus / nodes))
+  [[ $per_node -ge 1 ]] || per_node=1
+  ctld_port=$(free_port)
+  slurmd_port=$(free_port)
+  cat > "$dir/slurm.conf" << EOF
+# Written by tests/slurm/slurm_cluster.sh: a test cluster on loopback, all state under $dir.
+ClusterName=hstest
+SlurmctldHost=localhost(127.0.0.1)
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$dir/munge/sock,cred_expire=5
+StateSaveLocation=$dir/ctld
+SlurmctldPidFile=$dir/run/slurmctld.pid
+SlurmctldLogFile=$dir/log/slurmctld.log
+SlurmctldDebug=info
+SlurmdDebug=info
+JobCompType=jobcomp/filetxt
+JobCompLoc=$dir/jobcomp.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+MpiDefault=pmix
+ReturnToService=2
+KillWait=5
+MinJobAge=5
+MailProg=/bin/true
+EnforcePartLimits=ALL
+SchedulerParameters=batch_sched_delay=0,sched_interval=1,bf_interval=1
+DependencyParameters=kill_invalid_depend
+SlurmdParameters=config_overrides
+PlugStackConfig=$dir/plugstack.conf
+GresTypes=gpu
+EOF
+  # Debian's /etc/slurm/plugstack.conf would be read otherwise; an empty one keeps the cluster self-contained.
+  : > "$dir/plugstack.conf"
+  local core="Sockets=1 ThreadsPerCore=1 State=UNKNOWN"
+  if [[ "$nodes" -eq 1 ]]; then
+    cat >> "$dir/slurm.conf" << EOF
+SlurmdSpoolDir=$dir/spool
+SlurmdPidFile=$dir/run/slurmd.pid
+SlurmdLogFile=$dir/log/slurmd.log
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus CoresPerSocket=$cpus Gres=gpu:1 $core
+PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+EOF
+    echo "NodeName=localhost Name=gpu File=/dev/null" > "$dir/gres.conf"
+    echo "PMIxCliTmpDirBase=$dir/pmix" > "$dir/mpi.conf"
+    return
+  fi
+  # Several slurmd on this one host, one per pretend node, each with its own port, spool, log and pid file
+  # (%n is the node name). PMIxCliTmpDirBase knows no %n, and the nodes of one step would all create
+  # <base>/spmix_appdir_<uid>_<job>.<step>: TmpFS, which expands %n, gives each node its own base instead.
+  cat >> "$dir/slurm.conf" << EOF
+SlurmdSpoolDir=$dir/spool/%n
+SlurmdPidFile=$dir/run/slurmd-%n.pid
+SlurmdLogFile=$dir/log/slurmd-%n.log
+TmpFS=$dir/tmp/%n
+EOF
+  echo "NodeName=n1 Name=gpu File=/dev/null" > "$dir/gres.conf"
+  : > "$dir/mpi.conf"
+  local name gres
+  for name in $(node_names "$nodes"); do
+    gres=""
+    [[ "$name" == n1 ]] && gres="Gres=gpu:1 "
+    echo "NodeName=$name NodeHostname=localhost NodeAddr=127.0.0.1 Port=$(free_port) CPUs=$per_node" \
+      "CoresPerSocket=$per_node $gres$core" >> "$dir/slurm.conf"
+    mkdir -p "$dir/spool/$name" "$dir/tmp/$name"
+  done
+  echo "PartitionName=debug Nodes=$(node_names "$nodes" | paste -sd,) Default=YES MaxTime=INFINITE State=UP" \
+    >> "$dir/slurm.conf"
+}
+
+nodes_idle() {
+  local states
+  states=$(sinfo -h -N -o '%T' 2> /dev/null | sort -u)
+  [[ "$states" == idle ]]
+}
+
+start() {
+  local dir=$1 nodes=$2 owner=$3
+  [[ "$dir" == /* ]] || die "state directory '$dir' must be an absolute path"
+  [[ ${#dir} -le 60 ]] || die "state directory '$dir' is ${#dir} characters long; at most 60 (Unix socket paths)"
+  [[ "$nodes" =~ ^[1-9][0-9]*$ ]] || die "--nodes must be a positive number, not '$nodes'"
+  mkdir -p "$dir"
+  [[ -z "$(ls -A "$dir")" ]] || die "state directory '$dir' is not empty"
+  local tool
+  for tool in munged mungekey slurmctld slurmd sbatch scontrol sinfo python3; do
+    command -v "$tool" > /dev/null \
+      || die "$tool not found: install slurm-wlm and munge (scripts/install-deps.sh --test)"
+  done
+  mkdir -p "$dir"/{munge,ctld,spool,log,run,pmix}
+  # munged insists: socket directory o+x and not group/other-writable, key readable by its owner only.
+  chmod 0755 "$dir" "$dir/munge"
+  write_config "$dir" "$nodes"
+  export SLURM_CONF="$dir/slurm.conf"
+
+  mungekey -c -k "$dir/munge/key" > /dev/null 2>&1 || die "mungekey could not create $dir/munge/key"
+  chmod 0600 "$dir/munge/key"
+  munged --force --socket="$dir/munge/sock" --key-file="$dir/munge/key" --pid-file="$dir/run/munged.pid" \
+    --log-file="$dir/log/munged.log" --seed-file="$dir/munge/seed" \
+    || die "munged did not start; see $dir/log/munged.log"
+  wait_for 10 test -S "$dir/munge/sock" || die "munged made no socket in 10 s; see $dir/log/munged.log"
+
+  slurmctld -f "$SLURM_CONF" || die "slurmctld did not start; see $dir/log/slurmctld.log"
+  wait_for 20 scontrol ping || die "slurmctld does not answer after 20 s; see $dir/log/slurmctld.log"
+  local name
+  for name in $(node_names "$nodes"); do
+    slurmd -f "$SLURM_CONF" -N "$name" || die "slurmd -N $name did not start; see $dir/log/"
+  done
+  if ! wait_for 30 nodes_idle; then
+    die "the nodes are not idle after 30 s: $(sinfo -h -N -o '%N %T %E' 2> /dev/null | paste -sd';');" \
+      "see $dir/log/"
+  fi
+
+  if [[ -n "$owner" ]]; then
+    # Detached from our stdout, so that a caller reading it does not wait for the watchdog to end.
+    setsid "$0" watchdog "$dir" "$owner" < /dev/null > "$dir/log/watchdog.log" 2>&1 &
+    echo $! > "$dir/run/watchdog.pid"
+  fi
+  echo "export SLURM_CONF=$SLURM_CONF"
+}
+
+stop_pid_file() {
+  local file=$1 pid
+  [[ -s "$file" ]] || return 0
+  pid=$(cat "$file" 2> /dev/null) || return 0
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
+  alive "$pid" || return 0
+  kill -TERM "$pid" 2> /dev/null || return 0
+  local end=$((SECONDS + 15))
+  while alive "$pid" && [[ $SECONDS -lt $end ]]; do sleep 0.2; done
+  if alive "$pid"; then
+    kill -KILL "$pid" 2> /dev/null || true
+  fi
+}
+
+stop() {
+  local dir=$1 file
+  [[ -d "$dir/run" ]] || return 0
+  if [[ "${HS_WATCHDOG:-}" != 1 ]]; then
+    stop_pid_file "$dir/run/watchdog.pid"
+  fi
+  # Jobs outlive slurmd (their slurmstepd are daemons of their own): cancel every job of this cluster and
+  # give the steps a few seconds to end before the daemons go.
+  if [[ -f "$dir/slurm.conf" ]] && [[ -s "$dir/run/slurmctld.pid" ]] && alive "$(cat "$dir/run/slurmctld.pid")"; then
+    export SLURM_CONF="$dir/slurm.conf"
+    if [[ -n "$(timeout 10 squeue -h -o %i 2> /dev/null)" ]]; then
+      timeout 10 scancel --quiet --partition=debug 2> /dev/null || true
+      local end=$((SECONDS + 15))
+      while [[ -n "$(timeout 10 squeue -h -o %i 2> /dev/null)" && $SECONDS -lt $end ]]; do sleep 0.5; done
+    fi
+  fi
+  for file in "$dir"/run/slurmd*.pid; do
+    stop_pid_file "$file"
+  done
+  stop_pid_file "$dir/run/slurmctld.pid"
+  stop_pid_file "$dir/run/munged.pid"
+}
+
+watchdog() {
+  local dir=$1 owner=$2
+  while alive "$owner" && [[ -d "$dir/run" ]]; do sleep 2; done
+  echo "owner $owner has gone: stopping the cluster in $dir"
+  HS_WATCHDOG=1 stop "$dir"
+}
+
+usage="usage: $0 start DIR [--nodes N] [--owner PID] | stop DIR"
+command="${1:-}"
+[[ $# -ge 2 ]] || die "$usage"
+dir="$2"
+shift 2
+case "$command" in
+  start)
+    nodes=1
+    owner=""
+    while [[ $# -gt 0 ]]; do
+      case "$1" in
+        --nodes) nodes="${2:?--nodes needs a number}"; shift 2 ;;
+        --owner) owner="${2:?--owner needs a PID}"; shift 2 ;;
+        *) die "$usage" ;;
+      esac
+    done
+    start "$dir" "$nodes" "$owner"
+    ;;
+  stop) stop "$dir" ;;
+  watchdog) watchdog "$dir" "${1:?}" ;;
+  *) die "$usage" ;;
+esac
