@@ -1,6 +1,7 @@
 // `hetspike run MODEL`: load and validate the model (every rank), build, optionally continue from a checkpoint,
 // simulate, write the SONATA spike file, checkpoints and the JSON report, print the summary. Outputs appear
 // under their final names only when complete.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "io/checkpoint_file.hpp"
 #include "io/run_report.hpp"
 #include "io/sonata_spike_writer.hpp"
+#include "io/weight_file.hpp"
 #include "partition/error.hpp"
 #include "runtime/build_info.hpp"
 #include "runtime/collective_errors.hpp"
@@ -118,6 +120,11 @@ int run_command(const distributed_context& ctx, const run_options& options) {
   const model_file model = options.model.model_path.empty() && !candidates.empty()
                                ? model_from_checkpoint(ctx, candidates.front(), options.model)
                                : load_model(ctx, options.model);
+  const auto& projections = model.spec.network.projections;
+  if ((options.checkpoint_every > 0 || !options.resume.empty()) &&
+      std::any_of(projections.begin(), projections.end(), [](const auto& p) { return p.plasticity.has_value(); }))
+    throw input_error(model.path + ": --checkpoint-every/--resume: checkpoints of networks with plastic synapses " +
+                      "(stdp_pl_synapse_hom) are not supported yet");
   const fs::path out(options.out_dir);
   prepare_output_directory(ctx, out);
   const fs::path checkpoint_dir =
@@ -163,7 +170,10 @@ int run_command(const distributed_context& ctx, const run_options& options) {
   summary.model_hash = model.hash;
   const auto report_path = out / "report.json";
   summary.outputs = {spikes_path.string(), report_path.string()};
+  const auto weights_path = out / "weights.h5";
+  if (!model.spec.weight_recorders.empty()) summary.outputs.push_back(weights_path.string());
   if (ctx.rank() == 0) {
+    if (!model.spec.weight_recorders.empty()) write_weight_file(sim.weight_recordings(), weights_path);
     write_run_report(summary, report_path);
     std::printf("%s", format_run_summary(summary).c_str());
     if (outcome == run_outcome::stopped)

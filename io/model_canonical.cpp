@@ -13,7 +13,7 @@ namespace hetspike {
 namespace {
 
 // Bump when the meaning or the layout of the text changes, so that old hashes stop matching.
-constexpr std::string_view format_version = "hetspike-network 1";
+constexpr std::string_view format_version = "hetspike-network 2";
 
 std::string indexed(std::string_view table, std::size_t i) {
   return std::string(table) + "[" + std::to_string(i) + "]";
@@ -57,6 +57,7 @@ void write_population(line_writer& line, const std::string& key, const populatio
       },
       pop.params);
   line(key + ".v_init", distribution_text(pop.v_init));
+  line(key + ".params.tau_minus", pop.tau_minus);
 }
 
 void write_projection(line_writer& line, const std::string& key, const projection_spec& p, const network_spec& net) {
@@ -70,6 +71,13 @@ void write_projection(line_writer& line, const std::string& key, const projectio
   line(key + ".multapses", p.multapses);
   line(key + ".weight", distribution_text(p.weight));
   line(key + ".delay", distribution_text(p.delay));
+  if (p.plasticity) {
+    line(key + ".synapse.model", std::string("stdp_pl_synapse_hom"));
+    line(key + ".synapse.alpha", p.plasticity->alpha);
+    line(key + ".synapse.lambda", p.plasticity->lambda);
+    line(key + ".synapse.mu", p.plasticity->mu);
+    line(key + ".synapse.tau_plus", p.plasticity->tau_plus);
+  }
 }
 
 void write_input(line_writer& line, const std::string& key, const input_spec& in, const network_spec& net) {

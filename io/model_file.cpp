@@ -68,7 +68,8 @@ model_file parse_model_text(std::string_view toml_text, const std::string& path_
   using namespace model_detail;
   const toml::table root = parse_toml(toml_text, path_for_messages);
   model_reader reader(path_for_messages);
-  reader.check_keys(root, "", {"parameters", "simulation", "populations", "projections", "inputs", "recorders"});
+  reader.check_keys(
+      root, "", {"parameters", "simulation", "populations", "projections", "inputs", "recorders", "weight_recorders"});
 
   // Each table depends on the ones read before it: expressions on the parameters, delays on dt, everything
   // after populations on their names and sizes.
@@ -82,6 +83,7 @@ model_file parse_model_text(std::string_view toml_text, const std::string& path_
   read_projections(reader, root.get("projections"), model.spec.network);
   read_inputs(reader, root.get("inputs"), model.spec.network);
   read_recorders(reader, root.get("recorders"), model.spec);
+  read_weight_recorders(reader, root.get("weight_recorders"), model.spec);
   model.hash = network_hash(model.spec);
   return model;
 }

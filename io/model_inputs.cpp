@@ -1,4 +1,5 @@
-// [[inputs]] (Poisson spike trains and constant currents into whole populations) and [[recorders]].
+// [[inputs]] (Poisson spike trains and constant currents into whole populations), [[recorders]] and
+// [[weight_recorders]].
 #include "io/expression.hpp"
 #include "io/model_sections.hpp"
 
@@ -84,6 +85,44 @@ void read_recorders(const model_reader& reader, const toml::node* node, run_spec
       }
       spec.recorders.push_back(recorder);
     }
+  }
+}
+
+void read_weight_recorders(const model_reader& reader, const toml::node* node, run_spec& spec) {
+  const auto& net = spec.network;
+  const auto tables = reader.table_array(node, "weight_recorders");
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    const std::string path = element_path("weight_recorders", i);
+    const toml::table& table = *tables[i];
+    reader.check_keys(table, path, {"source", "target", "targets", "interval"});
+    auto name = [&](std::string_view key) {
+      const std::string key_path = member_path(path, key);
+      return population_index(
+          reader, net,
+          {reader.string(reader.required(table, path, key, "a population name"), key_path, "a population name"),
+           key_path});
+    };
+    const std::size_t source = name("source"), target = name("target");
+    weight_recorder_spec r;
+    r.projection = net.projections.size();
+    for (std::size_t p = 0; p < net.projections.size() && r.projection == net.projections.size(); ++p)
+      if (net.projections[p].source == source && net.projections[p].target == target && net.projections[p].plasticity)
+        r.projection = p;
+    if (r.projection == net.projections.size())
+      reader.fail(path, "no plastic projection from " + net.populations[source].name + " to " +
+                            net.populations[target].name +
+                            "; allowed: the source and target of a projection with "
+                            "synapse.model = \"stdp_pl_synapse_hom\"");
+    const auto& target_pop = net.populations[target];
+    if (const toml::node* n = table.get("targets"))
+      r.targets =
+          reader.integer(*n, member_path(path, "targets"), 1, target_pop.size, "the size of " + target_pop.name);
+    r.targets = std::min<std::uint64_t>(r.targets, target_pop.size);
+    if (const toml::node* t = table.get("interval")) {
+      r.interval = reader.number(*t, member_path(path, "interval"));
+      if (!(r.interval > 0)) reader.fail(member_path(path, "interval"), "must be positive; allowed: interval > 0 ms");
+    }
+    spec.weight_recorders.push_back(r);
   }
 }
 

@@ -41,8 +41,26 @@ constexpr std::array<param_field<iaf_psc_exp_params>, 9> param_fields(const iaf_
            {"tau_syn_in", &p::tau_syn_in, "ms"}}};
 }
 
+constexpr std::array<param_field<iaf_psc_alpha_params>, 10> param_fields(const iaf_psc_alpha_params&) {
+  using p = iaf_psc_alpha_params;
+  return {{{"C_m", &p::C_m, "pF"},
+           {"tau_m", &p::tau_m, "ms"},
+           {"t_ref", &p::t_ref, "ms"},
+           {"E_L", &p::E_L, "mV"},
+           {"V_reset", &p::V_reset, "mV"},
+           {"V_th", &p::V_th, "mV"},
+           {"V_min", &p::V_min, "mV"},
+           {"I_e", &p::I_e, "pA"},
+           {"tau_syn_ex", &p::tau_syn_ex, "ms"},
+           {"tau_syn_in", &p::tau_syn_in, "ms"}}};
+}
+
 /// The model names a population may use, in the variant's order.
-constexpr std::array<std::string_view, 2> neuron_model_names{iaf_psc_delta_params::model_name,
-                                                             iaf_psc_exp_params::model_name};
+constexpr std::array<std::string_view, 3> neuron_model_names{
+    iaf_psc_delta_params::model_name, iaf_psc_exp_params::model_name, iaf_psc_alpha_params::model_name};
+
+/// Every model also takes NEST's tau_minus (ms): the time constant of the postsynaptic trace that STDP
+/// synapses onto it read. It lives in population_spec, not in the model's parameters.
+constexpr std::string_view tau_minus_key = "tau_minus";
 
 }  // namespace hetspike::model_detail

@@ -18,6 +18,7 @@ neuron_params default_params(const model_reader& reader, const toml::table& tabl
       reader.string(reader.required(table, path, "model", allowed), model_path, "a model name: " + allowed);
   if (model == iaf_psc_delta_params::model_name) return iaf_psc_delta_params{};
   if (model == iaf_psc_exp_params::model_name) return iaf_psc_exp_params{};
+  if (model == iaf_psc_alpha_params::model_name) return iaf_psc_alpha_params{};
   reader.fail(model_path, "unknown neuron model \"" + model + "\"; allowed: " + allowed);
 }
 
@@ -26,6 +27,7 @@ void read_params(const model_reader& reader, const toml::table& table, std::stri
   const auto fields = param_fields(params);
   std::vector<std::string_view> allowed;
   for (const auto& f : fields) allowed.push_back(f.name);
+  allowed.push_back(tau_minus_key);
   reader.check_keys(table, path, allowed, "for " + std::string(Params::model_name));
   for (const auto& f : fields) {
     if (const toml::node* value = table.get(f.name)) {
@@ -45,7 +47,7 @@ void check_ranges(const model_reader& reader, std::string_view path, const Param
   };
   positive("C_m", p.C_m, "pF");
   positive("tau_m", p.tau_m, "ms");
-  if constexpr (std::is_same_v<Params, iaf_psc_exp_params>) {
+  if constexpr (!std::is_same_v<Params, iaf_psc_delta_params>) {
     positive("tau_syn_ex", p.tau_syn_ex, "ms");
     positive("tau_syn_in", p.tau_syn_in, "ms");
   }
@@ -86,6 +88,12 @@ population_spec read_population(const model_reader& reader, const toml::table& t
   if (const toml::node* params = table.get("params")) {
     const toml::table& params_table = reader.table(*params, params_path);
     std::visit([&](auto& p) { read_params(reader, params_table, params_path, p); }, pop.params);
+    if (const toml::node* tau_minus = params_table.get(tau_minus_key)) {
+      const std::string tau_path = member_path(params_path, tau_minus_key);
+      pop.tau_minus = reader.number(*tau_minus, tau_path);
+      if (!(pop.tau_minus > 0))
+        reader.fail(tau_path, format_number(pop.tau_minus) + " ms is not positive; allowed: tau_minus > 0");
+    }
   }
   std::visit([&](const auto& p) { check_ranges(reader, params_path, p); }, pop.params);
 

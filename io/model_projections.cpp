@@ -83,12 +83,48 @@ void check_sizes(const model_reader& reader, std::string_view path, const projec
   }
 }
 
+/// `synapse = { model = "stdp_pl_synapse_hom", alpha = ..., lambda = ..., mu = ..., tau_plus = ... }` (NEST's
+/// names and defaults) or `{ model = "static_synapse" }`, the default.
+void read_synapse(const model_reader& reader, const toml::node& node, const std::string& path, projection_spec& proto) {
+  constexpr std::string_view models = "static_synapse, stdp_pl_synapse_hom";
+  const toml::table& t = reader.table(node, path);
+  const std::string model =
+      reader.string(reader.required(t, path, "model", models), member_path(path, "model"), models);
+  if (model == "static_synapse") {
+    reader.check_keys(t, path, {"model"}, "for static_synapse");
+    return;
+  }
+  if (model != "stdp_pl_synapse_hom")
+    reader.fail(member_path(path, "model"), "unknown synapse model \"" + model + "\"; allowed: " + std::string(models));
+  reader.check_keys(t, path, {"model", "alpha", "lambda", "mu", "tau_plus"}, "for stdp_pl_synapse_hom");
+  stdp_pl_params p;
+  auto read = [&](std::string_view key, double& value) {
+    if (const toml::node* v = t.get(key)) value = reader.number(*v, member_path(path, key));
+  };
+  read("alpha", p.alpha);
+  read("lambda", p.lambda);
+  read("mu", p.mu);
+  read("tau_plus", p.tau_plus);
+  if (!(p.tau_plus > 0)) reader.fail(member_path(path, "tau_plus"), "must be positive; allowed: tau_plus > 0");
+  if (p.alpha < 0) reader.fail(member_path(path, "alpha"), "must not be negative; allowed: alpha >= 0");
+  if (p.lambda < 0) reader.fail(member_path(path, "lambda"), "must not be negative; allowed: lambda >= 0");
+  // Power-law potentiation (w^mu) needs w >= 0, as in NEST, where depression stops at 0.
+  const auto& w = proto.weight;
+  const bool non_negative = w.is_constant() ? w.a >= 0 : w.lower >= 0;
+  if (!non_negative)
+    reader.fail(member_path(path, "model"),
+                "stdp_pl_synapse_hom needs weights that cannot be negative; allowed: a "
+                "constant weight >= 0 or a distribution with min >= 0");
+  proto.plasticity = p;
+}
+
 void read_projection(const model_reader& reader, const toml::table& table, const std::string& path,
                      network_spec& network) {
   const rule_def& rule = read_rule(reader, table, path);
   std::vector<std::string_view> allowed{"source", "target", "rule"};
   if (!rule.key.empty()) allowed.push_back(rule.key);
-  allowed.insert(allowed.end(), {"autapses", "multapses", "weight", "delay"});
+  // One push_back at a time: insert() of an initializer list trips g++ 12's -Wstringop-overflow at -O3.
+  for (std::string_view key : {"autapses", "multapses", "weight", "delay", "synapse"}) allowed.push_back(key);
   reader.check_keys(table, path, allowed, "for rule \"" + std::string(rule.name) + "\"");
 
   projection_spec proto;
@@ -114,13 +150,15 @@ void read_projection(const model_reader& reader, const toml::table& table, const
       reader.distribution(reader.required(table, path, "weight", value), member_path(path, "weight"), quantity::weight);
   proto.delay =
       reader.distribution(reader.required(table, path, "delay", value), member_path(path, "delay"), quantity::delay);
+  if (const toml::node* synapse = table.get("synapse"))
+    read_synapse(reader, *synapse, member_path(path, "synapse"), proto);
 
   // A list of targets is shorthand for one projection per target, in list order.
   for (const auto& target : targets) {
-    projection_spec p = proto;
+    network.projections.push_back(proto);
+    projection_spec& p = network.projections.back();
     p.target = population_index(reader, network, target);
     check_sizes(reader, path, p, network, target);
-    network.projections.push_back(p);
   }
 }
 

@@ -20,6 +20,7 @@ void read_populations(const model_reader& reader, const toml::node* node, networ
 void read_projections(const model_reader& reader, const toml::node* node, network_spec& network);
 void read_inputs(const model_reader& reader, const toml::node* node, network_spec& network);
 void read_recorders(const model_reader& reader, const toml::node* node, run_spec& spec);
+void read_weight_recorders(const model_reader& reader, const toml::node* node, run_spec& spec);
 
 /// The index of the population called `name`, or a failure at `path` listing the known ones.
 std::size_t population_index(const model_reader& reader, const network_spec& network, const named_element& name);

@@ -3,6 +3,7 @@ set(HETSPIKE_IO_OUTPUT_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/sonata_spike_writer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sonata_spike_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run_report.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/weight_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/checkpoint_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/checkpoint_layout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/checkpoint_read.cpp

@@ -36,7 +36,23 @@ struct iaf_psc_exp_params {
   double tau_syn_in = 2.0;  ///< ms
 };
 
-using neuron_params = std::variant<iaf_psc_delta_params, iaf_psc_exp_params>;
+/// NEST's iaf_psc_alpha: leaky integrate-and-fire with alpha-shaped currents (weights in pA: the peak current),
+/// one channel for excitatory (weight > 0) and one for inhibitory input.
+struct iaf_psc_alpha_params {
+  static constexpr std::string_view model_name = "iaf_psc_alpha";
+  double C_m = 250.0;
+  double tau_m = 10.0;
+  double t_ref = 2.0;
+  double E_L = -70.0;
+  double V_reset = -70.0;
+  double V_th = -55.0;
+  double V_min = -std::numeric_limits<double>::infinity();
+  double I_e = 0.0;
+  double tau_syn_ex = 2.0;  ///< ms, rise time of the excitatory alpha current
+  double tau_syn_in = 2.0;  ///< ms
+};
+
+using neuron_params = std::variant<iaf_psc_delta_params, iaf_psc_exp_params, iaf_psc_alpha_params>;
 
 /// The model name of a parameter set ("iaf_psc_delta", ...).
 inline std::string_view model_name(const neuron_params& p) {

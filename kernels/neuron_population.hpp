@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/fixed_point.hpp"
+#include "kernels/iaf_psc_alpha.hpp"
 #include "kernels/iaf_psc_delta.hpp"
 #include "kernels/iaf_psc_exp.hpp"
 #include "kernels/poisson_input.hpp"
@@ -28,7 +29,8 @@ template <class ExecSpace>
 class neuron_population {
  public:
   using memory_space = typename ExecSpace::memory_space;
-  using model_type = std::variant<iaf_psc_delta_neurons<ExecSpace>, iaf_psc_exp_neurons<ExecSpace>>;
+  using model_type =
+      std::variant<iaf_psc_delta_neurons<ExecSpace>, iaf_psc_exp_neurons<ExecSpace>, iaf_psc_alpha_neurons<ExecSpace>>;
 
   /// `first_lid`, `first_gid`: of the first local neuron; `first_column`: its first ring column.
   neuron_population(const neuron_params& params, double dt, std::size_t count, lid_type first_lid, gid_type first_gid,
@@ -97,10 +99,13 @@ class neuron_population {
   static model_type make_model(const neuron_params& params, double dt, std::size_t count) {
     return std::visit(
         [&](const auto& p) -> model_type {
-          if constexpr (std::is_same_v<std::decay_t<decltype(p)>, iaf_psc_delta_params>)
+          using P = std::decay_t<decltype(p)>;
+          if constexpr (std::is_same_v<P, iaf_psc_delta_params>)
             return iaf_psc_delta_neurons<ExecSpace>(p, dt, count);
-          else
+          else if constexpr (std::is_same_v<P, iaf_psc_exp_params>)
             return iaf_psc_exp_neurons<ExecSpace>(p, dt, count);
+          else
+            return iaf_psc_alpha_neurons<ExecSpace>(p, dt, count);
         },
         params);
   }

@@ -3,6 +3,7 @@
 // NEST computes them, so that the per-step update is only multiplies and adds (no transcendental call in a
 // kernel, nothing a GPU would round differently). Voltages are relative to E_L, as in NEST.
 #include <cstdint>
+#include <utility>
 
 #include "kernels/neuron_models.hpp"
 
@@ -29,7 +30,26 @@ struct iaf_psc_exp_propagators {
   std::int32_t refractory_steps = 0;
 };
 
+struct iaf_psc_alpha_propagators {
+  double P11ex = 0, P11in = 0;    ///< exp(-h/tau_syn): dI and I decay alike (P22 = P11)
+  double P21ex = 0, P21in = 0;    ///< h exp(-h/tau_syn): dI into I
+  double P30 = 0;                 ///< -tau_m/C_m expm1(-h/tau_m): constant current to voltage
+  double P31ex = 0, P31in = 0;    ///< dI to voltage (NEST's IAFPropagatorAlpha)
+  double P32ex = 0, P32in = 0;    ///< I to voltage
+  double expm1_tau_m = 0;         ///< expm1(-h/tau_m): V decays as V + expm1 V
+  double psc_ex = 0, psc_in = 0;  ///< e/tau_syn: a weight of 1 pA gives a peak current of 1 pA
+  double I_e = 0;
+  double V_th = 0;
+  double V_reset = 0;
+  double V_min = 0;
+  std::int32_t refractory_steps = 0;
+};
+
 iaf_psc_delta_propagators make_propagators(const iaf_psc_delta_params& p, double dt);
+iaf_psc_alpha_propagators make_propagators(const iaf_psc_alpha_params& p, double dt);
+
+/// NEST's (P31, P32) for alpha currents (libnestutil/iaf_propagator.cpp), with its singular limits.
+std::pair<double, double> propagators_alpha_to_voltage(double tau_syn, double tau_m, double C_m, double h);
 iaf_psc_exp_propagators make_propagators(const iaf_psc_exp_params& p, double dt);
 
 /// NEST's P32 for exponential currents (libnestutil/iaf_propagator.cpp): the regular expression unless it is

@@ -63,6 +63,7 @@ class spike_delivery_functor {
     const std::uint64_t seg_end = store_.row_segment_begin(m.row + 1);
     for (std::uint64_t s = store_.row_segment_begin(m.row); s < seg_end; ++s) {
       const projection_delivery p = store_.projections(store_.segment_projection(s));
+      if (p.plastic) continue;  // delivered by the host STDP pass (stdp_pl.hpp), which counts its events
       const std::uint64_t b = store_.segment_begin(s), e = store_.segment_begin(s + 1);
       const std::uint32_t column = store_.segment_column(s);
       const std::uint64_t wb = store_.segment_weight_begin(s), db = store_.segment_delay_begin(s);
@@ -82,6 +83,7 @@ class spike_delivery_functor {
     const std::uint64_t seg_end = store_.row_segment_begin(m.row + 1);
     for (std::uint64_t s = store_.row_segment_begin(m.row); s < seg_end; ++s) {
       const projection_delivery p = store_.projections(store_.segment_projection(s));
+      if (p.plastic) continue;  // delivered by the host STDP pass (stdp_pl.hpp), which counts its events
       const std::uint64_t b = store_.segment_begin(s), e = store_.segment_begin(s + 1);
       events += e - b;
       if (!p.has_weights && !p.has_delays)

@@ -7,7 +7,8 @@
 //   segment   the synapses of one row that belong to one projection and one block of 2^16 target neurons;
 //             it holds the ring-buffer column of the block's first neuron
 //   synapse   a 16-bit offset from that column; a 32-bit fixed-point weight only if the projection's weights
-//             vary; an 8-bit delay only if its delays vary. Constant weights and delays live in the projection.
+//             vary (a double if they are plastic); an 8-bit delay only if its delays vary. Constant weights and
+//             delays live in the projection.
 //
 // So a Brunel synapse costs 2 bytes and a microcircuit synapse (normal weights and delays) 7 bytes, plus
 // about 30 bytes per segment.
@@ -31,6 +32,7 @@ struct projection_delivery {
   std::uint16_t delay = 1;              ///< steps, when the projection's delays are constant
   std::uint8_t has_weights = 0;         ///< per-synapse weights in synapse_store::weight
   std::uint8_t has_delays = 0;          ///< per-synapse delays in synapse_store::delay
+  std::uint8_t plastic = 0;             ///< weights in synapse_store::plastic_weight, delivered by the host STDP pass
 };
 
 template <class MemorySpace>
@@ -47,6 +49,7 @@ struct synapse_store {
   view<std::uint16_t> target_offset;         ///< per synapse
   view<std::int32_t> weight;                 ///< per synapse of projections with varying weights
   view<std::uint8_t> delay;                  ///< per synapse of projections with varying delays
+  view<double> plastic_weight;               ///< per synapse of plastic projections (double: NEST's precision)
   view<projection_delivery> projections;
 
   std::uint64_t num_rows() const { return row_segment_begin.extent(0) ? row_segment_begin.extent(0) - 1 : 0; }
@@ -57,7 +60,7 @@ struct synapse_store {
   std::uint64_t bytes() const {
     return row_segment_begin.span() * 8 + segment_begin.span() * 8 + segment_column.span() * 4 +
            segment_projection.span() * 4 + segment_weight_begin.span() * 8 + segment_delay_begin.span() * 8 +
-           target_offset.span() * 2 + weight.span() * 4 + delay.span() +
+           target_offset.span() * 2 + weight.span() * 4 + delay.span() + plastic_weight.span() * 8 +
            projections.span() * sizeof(projection_delivery);
   }
 };

@@ -80,7 +80,7 @@ void lay_out_rows(const network_spec& net, const block_partition& partition, std
                   built_connectivity& out) {
   std::vector<std::uint64_t> row_begin{0}, seg_begin{0}, seg_wbegin, seg_dbegin;
   std::vector<std::uint32_t> seg_column, seg_projection;
-  std::uint64_t next_w = 0, next_d = 0;
+  std::uint64_t next_w = 0, next_d = 0, next_pw = 0;
   for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
     std::vector<projection_plan*> from;
     for (auto& p : plans)
@@ -97,9 +97,14 @@ void lay_out_rows(const network_spec& net, const block_partition& partition, std
           seg_begin.push_back(seg_begin.back() + n);
           seg_column.push_back(p->target->first_column + static_cast<std::uint32_t>(b * segment_block_size));
           seg_projection.push_back(static_cast<std::uint32_t>(p->index));
-          seg_wbegin.push_back(next_w);
+          // Plastic weights have their own array (doubles); static varying ones are 32-bit fixed point.
+          const bool plastic = p->spec->plasticity.has_value();
+          seg_wbegin.push_back(plastic ? next_pw : next_w);
           seg_dbegin.push_back(next_d);
-          if (!p->spec->weight.is_constant()) next_w += n;
+          if (plastic)
+            next_pw += n;
+          else if (!p->spec->weight.is_constant())
+            next_w += n;
           if (!p->spec->delay.is_constant()) next_d += n;
         }
       if (seg_column.size() == segments_before) continue;
@@ -125,6 +130,8 @@ void lay_out_rows(const network_spec& net, const block_partition& partition, std
   st.weight =
       decltype(st.weight)(Kokkos::view_alloc(Kokkos::WithoutInitializing, "hetspike::synapses::weight"), next_w);
   st.delay = decltype(st.delay)(Kokkos::view_alloc(Kokkos::WithoutInitializing, "hetspike::synapses::delay"), next_d);
+  st.plastic_weight = decltype(st.plastic_weight)(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, "hetspike::synapses::plastic_weight"), next_pw);
   out.num_synapses = seg_begin.back();
   if (out.row_source.size() > std::numeric_limits<std::uint32_t>::max())
     throw capacity_error("more than 2^32 - 1 source neurons project to one rank; run on more ranks");
@@ -153,10 +160,11 @@ void fill_projections(const network_spec& net, const std::vector<projection_plan
   Kokkos::View<projection_delivery*, Kokkos::HostSpace> table("hetspike::synapses::projections", plans.size());
   for (const auto& p : plans) {
     projection_delivery d;
-    d.has_weights = p.spec->weight.is_constant() ? 0 : 1;
+    d.plastic = p.spec->plasticity ? 1 : 0;
+    d.has_weights = p.spec->weight.is_constant() || d.plastic ? 0 : 1;
     d.has_delays = p.spec->delay.is_constant() ? 0 : 1;
     d.inhibitory_offset = p.target->inhibitory_offset;
-    if (!d.has_weights) d.weight = fixed_weight(*p.target, p.spec->weight.a, p.index);
+    if (!d.has_weights && !d.plastic) d.weight = fixed_weight(*p.target, p.spec->weight.a, p.index);
     if (!d.has_delays) d.delay = checked_delay(delay_steps(p.spec->delay.a, net.dt), false, p.index, net.dt);
     table(p.index) = d;
   }
@@ -181,7 +189,9 @@ void fill_synapses(const network_spec& net, const block_partition& partition, st
         const std::uint64_t seg = p.segment[b][s];
         st.target_offset(pos) = offset;
         const std::uint64_t k = pos - st.segment_begin(seg);
-        if (pd.has_weights)
+        if (pd.plastic)
+          st.plastic_weight(st.segment_weight_begin(seg) + k) = draw_value(p.spec->weight, weights);
+        else if (pd.has_weights)
           st.weight(st.segment_weight_begin(seg) + k) =
               fixed_weight(*p.target, draw_value(p.spec->weight, weights), p.index);
         if (pd.has_delays) {

@@ -9,7 +9,10 @@
 
 namespace hetspike {
 
-int input_channels(const neuron_params& params) { return std::holds_alternative<iaf_psc_exp_params>(params) ? 2 : 1; }
+int input_channels(const neuron_params& params) {
+  // Delta synapses add to V directly; the current-based models keep excitatory and inhibitory input apart.
+  return std::holds_alternative<iaf_psc_delta_params>(params) ? 1 : 2;
+}
 
 namespace {
 
@@ -35,7 +38,10 @@ double max_abs(const value_distribution& d) {
 double max_abs_input_weight(const network_spec& net, std::size_t population) {
   double m = 0.0;
   for (const auto& p : net.projections)
-    if (p.target == population) m = std::max(m, max_abs(p.weight));
+    if (p.target == population) {
+      // Plastic weights grow: leave them 64 times their initial range before the 32-bit headroom is touched.
+      m = std::max(m, max_abs(p.weight) * (p.plasticity ? 64.0 : 1.0));
+    }
   for (const auto& in : net.inputs)
     if (in.target == population && in.type == input_spec::kind::poisson) m = std::max(m, std::abs(in.weight));
   return m;

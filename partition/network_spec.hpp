@@ -3,6 +3,7 @@
 // external inputs. io/ fills it (and validates it, naming file and key); partition/ and runtime/ only read it.
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,18 @@ struct population_spec {
   neuron_params params;
   std::uint64_t size = 0;
   value_distribution v_init;  ///< initial membrane potential, mV (absolute, not relative to E_L)
+  /// ms: time constant of the postsynaptic trace that STDP synapses onto this population read (NEST's
+  /// tau_minus, a parameter of every neuron model; default 20 ms).
+  double tau_minus = 20.0;
+};
+
+/// NEST's stdp_pl_synapse_hom (Morrison et al. 2007): power-law potentiation w += lambda w^mu K+ and
+/// multiplicative depression w -= lambda alpha w K-, all-to-all pairing, parameters shared by the projection.
+struct stdp_pl_params {
+  double alpha = 1.0;
+  double lambda = 0.1;
+  double mu = 0.4;
+  double tau_plus = 20.0;  ///< ms
 };
 
 enum class connection_rule { fixed_indegree, pairwise_bernoulli, fixed_total_number, one_to_one, all_to_all };
@@ -56,13 +69,14 @@ struct projection_spec {
   std::size_t source = 0;  ///< index into network_spec::populations
   std::size_t target = 0;
   connection_rule rule = connection_rule::all_to_all;
-  std::uint64_t indegree = 0;  ///< fixed_indegree
-  double probability = 0.0;    ///< pairwise_bernoulli
-  std::uint64_t total = 0;     ///< fixed_total_number
-  bool autapses = true;        ///< NEST's allow_autapses (only matters when source == target)
-  bool multapses = true;       ///< NEST's allow_multapses
-  value_distribution weight;   ///< mV for iaf_psc_delta targets, pA for current-based models
-  value_distribution delay;    ///< ms; constants are whole multiples of dt, draws are rounded to steps
+  std::uint64_t indegree = 0;                ///< fixed_indegree
+  double probability = 0.0;                  ///< pairwise_bernoulli
+  std::uint64_t total = 0;                   ///< fixed_total_number
+  bool autapses = true;                      ///< NEST's allow_autapses (only matters when source == target)
+  bool multapses = true;                     ///< NEST's allow_multapses
+  value_distribution weight;                 ///< mV for iaf_psc_delta targets, pA for current-based models
+  value_distribution delay;                  ///< ms; constants are whole multiples of dt, draws are rounded to steps
+  std::optional<stdp_pl_params> plasticity;  ///< absent: static synapses
 };
 
 /// An independent Poisson spike train into every neuron of a population (NEST: one poisson_generator

@@ -17,5 +17,6 @@ run_summary simulation::summarize() const { return engine_->summarize(); }
 std::int64_t simulation::min_delay_steps() const { return engine_->d_min(); }
 std::int64_t simulation::max_delay_steps() const { return engine_->d_max(); }
 std::int64_t simulation::current_step() const { return engine_->current_step(); }
+const std::vector<weight_recording>& simulation::weight_recordings() const { return engine_->weight_recordings(); }
 
 }  // namespace hetspike

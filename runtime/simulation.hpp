@@ -11,6 +11,7 @@
 #include "runtime/run_spec.hpp"
 #include "runtime/run_summary.hpp"
 #include "runtime/spike_sink.hpp"
+#include "runtime/weight_recording.hpp"
 
 namespace hetspike {
 
@@ -60,6 +61,9 @@ class simulation {
   std::int64_t max_delay_steps() const;
   /// Where the run is: the step it started from before run(), the step it reached after.
   std::int64_t current_step() const;
+
+  /// The weight recorders' samples (rank 0; empty elsewhere and without weight recorders).
+  const std::vector<weight_recording>& weight_recordings() const;
 
   /// The loop on one execution space (simulation_engine.hpp).
   class engine;

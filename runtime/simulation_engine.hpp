@@ -16,6 +16,7 @@
 #include "kernels/neuron_population.hpp"
 #include "kernels/spike_collect.hpp"
 #include "kernels/spike_delivery.hpp"
+#include "kernels/stdp_pl.hpp"
 #include "partition/block_partition.hpp"
 #include "partition/connectivity_builder.hpp"
 #include "partition/local_network.hpp"
@@ -27,6 +28,8 @@
 #include "runtime/run_summary.hpp"
 #include "runtime/simulation.hpp"
 #include "runtime/spike_exchange.hpp"
+#include "runtime/weight_recording.hpp"
+#include "runtime/weight_sampler.hpp"
 
 namespace hetspike {
 
@@ -40,6 +43,7 @@ class simulation::engine {
   virtual std::int64_t d_min() const = 0;
   virtual std::int64_t d_max() const = 0;
   virtual std::int64_t current_step() const = 0;
+  virtual const std::vector<weight_recording>& weight_recordings() const = 0;
 };
 
 /// A checkpoint's arrays for this rank, with the host buffers they point into (kept alive here) and, after a
@@ -76,6 +80,7 @@ class simulation_engine final : public simulation::engine {
   std::int64_t d_min() const override { return d_min_; }
   std::int64_t d_max() const override { return d_max_; }
   std::int64_t current_step() const override { return current_step_; }
+  const std::vector<weight_recording>& weight_recordings() const override { return weight_records_; }
 
  private:
   void build();
@@ -83,6 +88,10 @@ class simulation_engine final : public simulation::engine {
   void deliver(std::span<const spike_message> messages, step_type start);
   void observe(std::span<const local_spike> spikes, step_type start);
   void flush(spike_sink& sink);
+  void set_up_plasticity();
+  void set_up_weight_recorders(const std::vector<gid_type>& row_source);
+  void sample_weights(step_type end, bool last);
+  void prune_post_history();
   bool poll_stop(std::uint64_t& intervals_since_poll, bool last);
   void write_checkpoint(step_type step, spike_sink& sink, checkpoint_store& store, const checkpoint_header& identity);
   checkpoint_snapshot snapshot(bool for_restore);
@@ -105,7 +114,16 @@ class simulation_engine final : public simulation::engine {
   Kokkos::View<spike_message*, memory_space> messages_;
   std::unique_ptr<spike_exchange> exchange_;
   std::unique_ptr<activity_statistics> stats_;
-  std::vector<std::uint8_t> recorded_;  ///< per local neuron
+  // STDP (host backends only): the plastic projections, the rows' presynaptic traces, postsynaptic histories.
+  bool plastic_ = false;
+  std::vector<stdp_pl_projection> stdp_;
+  std::unique_ptr<stdp_pl_rows> stdp_rows_;
+  std::unique_ptr<post_spike_history> post_history_;
+  std::vector<sampled_synapses> sampled_;         ///< per weight recorder, this rank's synapses
+  std::vector<step_type> next_weight_sample_;     ///< per weight recorder
+  std::vector<step_type> last_sampled_;           ///< per weight recorder; -1 before the first sample
+  std::vector<weight_recording> weight_records_;  ///< filled on rank 0
+  std::vector<std::uint8_t> recorded_;            ///< per local neuron
   std::vector<recorded_spike> pending_;
   phase_timers timers_;
   double simulate_seconds_ = 0;

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 #include <vector>
 
+#include "kernels/iaf_psc_alpha.hpp"
 #include "kernels/iaf_psc_delta.hpp"
 #include "kernels/iaf_psc_exp.hpp"
 
@@ -45,8 +47,10 @@ void expect_dc_closed_form(const P& p, double dt, int steps) {
   std::vector<int> spikes;
   if constexpr (std::is_same_v<P, iaf_psc_delta_params>)
     simulate<iaf_psc_delta_neurons<exec>>(p, dt, steps, v, spikes);
-  else
+  else if constexpr (std::is_same_v<P, iaf_psc_exp_params>)
     simulate<iaf_psc_exp_neurons<exec>>(p, dt, steps, v, spikes);
+  else
+    simulate<iaf_psc_alpha_neurons<exec>>(p, dt, steps, v, spikes);
   const double v_inf = p.E_L + p.I_e * p.tau_m / p.C_m;
   const int ref = static_cast<int>(std::llround(p.t_ref / dt));
   double t0 = 0, v0 = p.E_L;  // start of the current free trajectory
@@ -93,6 +97,35 @@ TEST(neuron_models, iaf_psc_exp_dc_matches_closed_form) {
   iaf_psc_exp_params p;
   p.I_e = 450.0, p.tau_syn_ex = 0.5, p.tau_syn_in = 0.5;
   expect_dc_closed_form(p, 0.1, 2000);
+}
+
+TEST(neuron_models, iaf_psc_alpha_dc_matches_closed_form) {
+  iaf_psc_alpha_params p;
+  p.I_e = 450.0, p.t_ref = 0.5;
+  expect_dc_closed_form(p, 0.1, 2000);
+}
+
+TEST(neuron_models, iaf_psc_alpha_postsynaptic_potential_matches_closed_form) {
+  for (const double tau_syn : {0.32582722403722841, 2.0}) {
+    iaf_psc_alpha_params p;
+    p.tau_syn_ex = tau_syn, p.tau_syn_in = tau_syn, p.V_th = 1e9;
+    const double J = 87.81;  // pA: the current's peak
+    std::vector<std::vector<fixed_type>> input(300, {0, 0});
+    input[10][0] = std::llround(std::ldexp(J, 30));
+    std::vector<double> v;
+    std::vector<int> spikes;
+    simulate<iaf_psc_alpha_neurons<exec>>(p, 0.1, 300, v, spikes, input);
+    // I(t) = J e/tau_s t exp(-t/tau_s) from t_a = 1.1 ms; V = J e/(tau_s C) exp(-t/tau_m) (1 - exp(-a t)(1 + a t))/a^2
+    // with a = 1/tau_s - 1/tau_m.
+    const double a = 1 / tau_syn - 1 / p.tau_m;
+    for (int s = 0; s < 300; ++s) {
+      const double t = (s + 1) * 0.1 - 1.1;
+      const double psp = t > 1e-12 ? J * std::numbers::e / (tau_syn * p.C_m) * std::exp(-t / p.tau_m) *
+                                         (1 - std::exp(-a * t) * (1 + a * t)) / (a * a)
+                                   : 0.0;
+      ASSERT_NEAR(v[s], p.E_L + psp, 1e-9) << "tau_syn " << tau_syn << " step " << s;
+    }
+  }
 }
 
 TEST(neuron_models, iaf_psc_delta_input_is_a_voltage_jump) {
