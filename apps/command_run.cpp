@@ -64,17 +64,6 @@ std::vector<sonata_population> recorded_populations(const run_spec& spec) {
   return out;
 }
 
-/// The test hook HETSPIKE_FAULT_INJECT=RANK:STEP (documented in the README): that rank fails at that step.
-std::optional<fault_injection> fault_from_environment() {
-  const char* v = std::getenv("HETSPIKE_FAULT_INJECT");
-  if (!v || !*v) return std::nullopt;
-  int rank = 0;
-  long long step = 0;
-  if (std::sscanf(v, "%d:%lld", &rank, &step) != 2)
-    throw input_error(std::string("HETSPIKE_FAULT_INJECT=") + v + ": expected RANK:STEP, e.g. 1:500");
-  return fault_injection{rank, step};
-}
-
 /// A new run's id (rank 0 draws it, every rank gets it): ties spike files to the checkpoints of one run.
 std::string new_run_id(const distributed_context& ctx) {
   std::string id;
@@ -137,11 +126,10 @@ int run_command(const distributed_context& ctx, const run_options& options) {
                 ctx.size() == 1 ? "" : "s", net.seed, model.spec.t_presim + model.spec.t_sim);
   std::fflush(stdout);
 
-  simulation_options sim_options;
+  simulation_options sim_options = placement_simulation_options(ctx, options.placement);
   sim_options.show_progress = options.progress;
   sim_options.checkpoint_every_ms = options.checkpoint_every;
   sim_options.stop_requested = [&signals] { return signals.received() != 0; };
-  sim_options.fault = fault_from_environment();
   simulation sim(ctx, model.spec, sim_options);
   std::optional<checkpoint_header> resumed;
   if (!candidates.empty()) {

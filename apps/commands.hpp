@@ -8,6 +8,7 @@
 
 #include "io/model_file.hpp"
 #include "runtime/distributed_context.hpp"
+#include "runtime/simulation.hpp"
 
 namespace hetspike {
 
@@ -23,8 +24,17 @@ struct model_options {
   std::optional<double> t_sim;
 };
 
+/// Where a rank runs and how neurons are shared: --backend, --backend-map, --rank-weights(-file).
+struct placement_options {
+  std::string backend = "auto";
+  std::string backend_map;
+  std::string rank_weights;       ///< "1,3"
+  std::string rank_weights_file;  ///< JSON {"rank_weights": [...]} as `hetspike calibrate` writes it
+};
+
 struct run_options {
   model_options model;
+  placement_options placement;
   std::string out_dir = "out";
   bool progress = true;
   double checkpoint_every = 0;  ///< ms of simulated time; 0: only when stopped by a signal
@@ -42,8 +52,15 @@ struct inspect_options {
   std::string file;
 };
 
+struct calibrate_options {
+  model_options model;
+  placement_options placement;
+  std::string out = "rank_weights.json";
+};
+
 int run_command(const distributed_context& ctx, const run_options& options);
 int inspect_command(const distributed_context& ctx, const inspect_options& options);
+int calibrate_command(const distributed_context& ctx, const calibrate_options& options);
 int check_command(const distributed_context& ctx, const check_options& options);
 
 }  // namespace hetspike
@@ -52,5 +69,9 @@ namespace hetspike {
 
 /// Loads and validates a model file on every rank (errors agreed: one message, every rank stops).
 model_file load_model(const distributed_context& ctx, const model_options& m);
+
+/// The simulation options that placement and the test hooks (HETSPIKE_FAULT_INJECT, HETSPIKE_SLOWDOWN) set.
+/// Collective; bad input is agreed.
+simulation_options placement_simulation_options(const distributed_context& ctx, const placement_options& p);
 
 }  // namespace hetspike

@@ -21,6 +21,16 @@ void add_model_options(CLI::App& cmd, hetspike::model_options& m) {
   cmd.add_option("--t-sim", m.t_sim, "Simulated time in ms (replaces [simulation].t_sim)");
 }
 
+void add_placement_options(CLI::App& cmd, hetspike::placement_options& p) {
+  cmd.add_option("--backend", p.backend, "auto, cpu, gpu or neuromorphic: what this run's ranks are")
+      ->capture_default_str();
+  cmd.add_option("--backend-map", p.backend_map,
+                 "Per-rank backends, first match wins: SELECTOR:BACKEND,... with selectors N, N-M, local=N, het=K, "
+                 "host=PATTERN (e.g. 0-1:cpu,2:neuromorphic)");
+  cmd.add_option("--rank-weights", p.rank_weights, "Relative speed of each rank, e.g. 1,3: neurons per rank follow it");
+  cmd.add_option("--rank-weights-file", p.rank_weights_file, "Rank weights as `hetspike calibrate` writes them");
+}
+
 int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv) {
   CLI::App app{"hetspike: large spiking neural networks on heterogeneous MPI clusters"};
   app.set_version_flag("--version", "hetspike " HETSPIKE_VERSION);
@@ -30,6 +40,7 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv) {
   add_model_options(*run_cmd, run.model);
   run_cmd->add_option("--out", run.out_dir, "Output directory (spikes.h5, report.json)")->capture_default_str();
   run_cmd->add_flag("!--no-progress", run.progress, "Do not print the progress line");
+  add_placement_options(*run_cmd, run.placement);
   run_cmd->add_option("--checkpoint-every", run.checkpoint_every, "Write a checkpoint every MS of simulated time")
       ->check(CLI::NonNegativeNumber);
   run_cmd->add_option("--checkpoint-dir", run.checkpoint_dir, "Checkpoint directory (default: OUT/checkpoints)");
@@ -45,6 +56,12 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check", "Validate a model and print its size, without running it");
   add_model_options(*check_cmd, check.model);
   check_cmd->add_option("--ranks", check.ranks, "Estimate memory for this many ranks")->check(CLI::PositiveNumber);
+  hetspike::calibrate_options calibrate;
+  auto* calibrate_cmd =
+      app.add_subcommand("calibrate", "Time every rank on a short run and write rank weights that balance them");
+  add_model_options(*calibrate_cmd, calibrate.model);
+  add_placement_options(*calibrate_cmd, calibrate.placement);
+  calibrate_cmd->add_option("--out", calibrate.out, "Weights file to write")->capture_default_str();
   hetspike::inspect_options inspect;
   auto* inspect_cmd = app.add_subcommand("inspect", "Describe a checkpoint file and verify its checksums");
   inspect_cmd->add_option("file", inspect.file, "Checkpoint file")->required();
@@ -57,6 +74,7 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv) {
   }
   if (*run_cmd) return hetspike::run_command(ctx, run);
   if (*inspect_cmd) return hetspike::inspect_command(ctx, inspect);
+  if (*calibrate_cmd) return hetspike::calibrate_command(ctx, calibrate);
   return hetspike::check_command(ctx, check);
 }
 

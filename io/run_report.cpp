@@ -27,6 +27,8 @@ json timers_json(const phase_timers& t) {
 json rank_json(const rank_summary& r) {
   return {{"rank", r.rank},
           {"backend", r.backend},
+          {"weight", r.weight},
+          {"busy_seconds", r.busy_seconds},
           {"neurons", r.neurons},
           {"synapses", r.synapses},
           {"spikes_emitted", r.spikes_emitted},
@@ -73,6 +75,7 @@ json summary_json(const run_summary& s) {
           {"synaptic_events", s.synaptic_events},
           {"synaptic_events_per_second", s.synaptic_events_per_second},
           {"bytes_per_synapse", s.bytes_per_synapse},
+          {"busy_imbalance", s.busy_imbalance},
           {"populations", std::move(populations)},
           {"per_rank", std::move(per_rank)},
           {"outputs", s.outputs},

@@ -59,6 +59,9 @@ inline std::string_view model_name(const neuron_params& p) {
   return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::model_name; }, p);
 }
 
+/// Whether a model is a neuromorphic chip's (run on ranks that emulate such nodes).
+inline bool is_neuromorphic(const neuron_params&) { return false; }
+
 /// Resting potential, the reference of every relative voltage in the kernels.
 inline double resting_potential(const neuron_params& p) {
   return std::visit([](const auto& m) { return m.E_L; }, p);

@@ -34,7 +34,8 @@ std::vector<std::uint64_t> cut(std::uint64_t n, const std::vector<double>& weigh
 }  // namespace
 
 block_partition::block_partition(const std::vector<std::uint64_t>& population_sizes, int num_ranks,
-                                 const std::vector<double>& rank_weights)
+                                 const std::vector<double>& rank_weights,
+                                 const std::vector<std::vector<bool>>& eligible)
     : num_ranks_(num_ranks), population_offsets_{0} {
   if (num_ranks < 1) throw internal_error("block_partition: need at least one rank");
   std::vector<double> weights = rank_weights.empty() ? std::vector<double>(num_ranks, 1.0) : rank_weights;
@@ -44,9 +45,30 @@ block_partition::block_partition(const std::vector<std::uint64_t>& population_si
   for (double w : weights)
     if (!(w > 0) || !std::isfinite(w))
       throw input_error("rank weights: " + std::to_string(w) + " is not allowed; every weight must be positive");
-  for (auto n : population_sizes) {
+  for (std::size_t p = 0; p < population_sizes.size(); ++p) {
+    const auto n = population_sizes[p];
     population_offsets_.push_back(population_offsets_.back() + n);
-    boundaries_.push_back(cut(n, weights));
+    if (eligible.empty()) {
+      boundaries_.push_back(cut(n, weights));
+      continue;
+    }
+    // Cut over the eligible ranks only; an ineligible rank's block is empty (its boundary repeats).
+    std::vector<double> w;
+    std::vector<int> ranks;
+    for (int r = 0; r < num_ranks; ++r)
+      if (eligible[p][r]) w.push_back(weights[r]), ranks.push_back(r);
+    if (ranks.empty())
+      throw input_error("population " + std::to_string(p) +
+                        " has no rank that can hold it; run with a rank of its kind");
+    const auto sub = cut(n, w);
+    std::vector<std::uint64_t> b(num_ranks + 1, 0);
+    std::size_t k = 0;
+    for (int r = 0; r < num_ranks; ++r) {
+      b[r] = sub[k];
+      if (k < ranks.size() && ranks[k] == r) ++k;
+    }
+    b[num_ranks] = n;
+    boundaries_.push_back(std::move(b));
   }
 }
 

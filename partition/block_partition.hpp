@@ -20,9 +20,11 @@ struct local_range {
 
 class block_partition {
  public:
-  /// `rank_weights` empty means equal weights; otherwise one positive weight per rank.
+  /// `rank_weights` empty means equal weights; otherwise one positive weight per rank. `eligible`, when given,
+  /// says per population which ranks may hold it (a heterogeneous run places populations of a neuromorphic
+  /// model on neuromorphic ranks only); the others get empty blocks. Every population needs an eligible rank.
   block_partition(const std::vector<std::uint64_t>& population_sizes, int num_ranks,
-                  const std::vector<double>& rank_weights = {});
+                  const std::vector<double>& rank_weights = {}, const std::vector<std::vector<bool>>& eligible = {});
 
   int num_ranks() const { return num_ranks_; }
   std::size_t num_populations() const { return population_offsets_.size() - 1; }

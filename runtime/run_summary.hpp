@@ -18,7 +18,9 @@ struct phase_timers {
 
 struct rank_summary {
   int rank = 0;
-  std::string backend;  ///< e.g. "cpu (Kokkos::Serial)"
+  std::string backend;      ///< e.g. "cpu (Kokkos::Serial; --backend auto)"
+  double weight = 1.0;      ///< the rank's partition weight
+  double busy_seconds = 0;  ///< update + deliver: the work that rank weights balance
   std::uint64_t neurons = 0;
   std::uint64_t synapses = 0;
   std::uint64_t spikes_emitted = 0;    ///< spikes of this rank's neurons, whole run
@@ -61,6 +63,7 @@ struct run_summary {
   std::uint64_t synaptic_events = 0;  ///< spikes delivered to synapses, whole run
   double synaptic_events_per_second = 0;
   double bytes_per_synapse = 0;  ///< sum over ranks of (peak RSS after build - RSS before) / synapses
+  double busy_imbalance = 1.0;   ///< max over ranks of busy_seconds / their mean (1: perfectly balanced)
   std::vector<population_summary> populations;
   std::vector<rank_summary> per_rank;
   std::vector<std::string> outputs;      ///< files written, final names

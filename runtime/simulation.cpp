@@ -4,8 +4,19 @@
 
 namespace hetspike {
 
+namespace {
+
+std::unique_ptr<simulation::engine> make_engine(const distributed_context& ctx, const run_spec& spec,
+                                                const simulation_options& options) {
+  if (options.backend.kind == backend_kind::gpu)
+    return std::make_unique<simulation_engine<Kokkos::DefaultExecutionSpace>>(ctx, spec, options);
+  return std::make_unique<simulation_engine<Kokkos::DefaultHostExecutionSpace>>(ctx, spec, options);
+}
+
+}  // namespace
+
 simulation::simulation(const distributed_context& ctx, const run_spec& spec, simulation_options options)
-    : engine_(std::make_unique<simulation_engine<Kokkos::DefaultExecutionSpace>>(ctx, spec, options)) {}
+    : engine_(make_engine(ctx, spec, options)) {}
 
 simulation::~simulation() = default;
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "runtime/backend.hpp"
 #include "runtime/checkpoint.hpp"
 #include "runtime/distributed_context.hpp"
 #include "runtime/run_spec.hpp"
@@ -22,6 +23,13 @@ struct fault_injection {
   std::int64_t step = 0;
 };
 
+/// A rank made deliberately slower (a test hook: HETSPIKE_SLOWDOWN=RANK:FACTOR), by busy-waiting after each
+/// update for FACTOR - 1 times its length: for testing calibration against unequal ranks.
+struct rank_slowdown {
+  int rank = 0;
+  double factor = 1.0;
+};
+
 struct simulation_options {
   bool show_progress = true;       ///< rank 0 prints a progress line during long runs
   double flush_every_ms = 1000.0;  ///< simulated time between writes of recorded spikes to the sink
@@ -30,6 +38,9 @@ struct simulation_options {
   /// checkpoint at the next interval boundary and stop (SIGTERM/SIGUSR1 via stop_signal_handler).
   std::function<bool()> stop_requested;
   std::optional<fault_injection> fault;
+  std::optional<rank_slowdown> slowdown;
+  backend_choice backend;            ///< this rank's backend (choose_backend)
+  std::vector<double> rank_weights;  ///< one per rank; empty: equal
 };
 
 enum class run_outcome { completed, stopped };

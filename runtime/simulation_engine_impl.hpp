@@ -7,6 +7,7 @@
 
 #include "runtime/collective_errors.hpp"
 #include "runtime/memory_usage.hpp"
+#include "runtime/placement.hpp"
 #include "runtime/simulation_checkpoint_impl.hpp"
 
 namespace hetspike {
@@ -35,25 +36,14 @@ synapse_store<MemorySpace> to_space(const synapse_store<Kokkos::HostSpace>& h) {
   return d;
 }
 
-inline std::string backend_name(const std::string& space) {
-  return (space == "Cuda" ? "gpu (Kokkos::" : "cpu (Kokkos::") + space + ")";
-}
-
 }  // namespace detail
 
 template <class ExecSpace>
 simulation_engine<ExecSpace>::simulation_engine(const distributed_context& ctx, const run_spec& spec,
                                                 const simulation_options& options)
-    : ctx_(ctx),
-      spec_(spec),
-      options_(options),
-      partition_(
-          [&] {
-            std::vector<std::uint64_t> sizes;
-            for (const auto& p : spec.network.populations) sizes.push_back(p.size);
-            return sizes;
-          }(),
-          ctx.size()) {
+    : ctx_(ctx), spec_(spec), options_(options), partition_(agree_on_input_errors(ctx, [&] {
+        return make_placement(ctx, spec, options.backend.kind, options.rank_weights);
+      })) {
   const auto start = std::chrono::steady_clock::now();
   rss_before_build_ = current_rss_bytes();
   build();
@@ -268,7 +258,16 @@ run_outcome simulation_engine<ExecSpace>::run(spike_sink& sink, checkpoint_store
     std::uint64_t count = 0;
     {
       scoped_timer t(timers_.update);
+      const auto update_start = std::chrono::steady_clock::now();
       count = update_interval(start, steps);
+      if (options_.slowdown && options_.slowdown->rank == ctx_.rank()) {  // the test hook: a slower node
+        const auto spent = std::chrono::steady_clock::now() - update_start;
+        const auto until =
+            std::chrono::steady_clock::now() +
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(spent * (options_.slowdown->factor - 1));
+        while (std::chrono::steady_clock::now() < until) {
+        }
+      }
       if (host_spikes.extent(0) < spikes_.extent(0)) host_spikes = Kokkos::create_mirror_view(spikes_);
       Kokkos::deep_copy(Kokkos::subview(host_spikes, Kokkos::make_pair(std::uint64_t{0}, count)),
                         Kokkos::subview(spikes_, Kokkos::make_pair(std::uint64_t{0}, count)));
@@ -329,7 +328,8 @@ namespace detail {
 struct rank_figures {
   std::uint64_t neurons, synapses, spikes_emitted, messages_sent, bytes_sent, rss_before, peak_rss, peak_after_build;
   double timers[6];
-  char backend[64];
+  double weight;
+  char backend[128];
 };
 
 }  // namespace detail
@@ -364,8 +364,12 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
       peak_rss_bytes(),
       peak_rss_after_build_,
       {timers_.build, timers_.update, timers_.deliver, timers_.communicate, timers_.output, timers_.checkpoint},
+      options_.rank_weights.empty() ? 1.0 : options_.rank_weights[ctx_.rank()],
       {}};
-  const std::string backend = detail::backend_name(ExecSpace::name());
+  const auto& b = options_.backend;
+  const std::string backend = std::string(backend_name(b.kind)) + " (" +
+                              (b.device.empty() ? std::string("Kokkos::") + ExecSpace::name() : b.device) +
+                              (b.why.empty() ? "" : "; " + b.why) + ")";
   std::strncpy(mine.backend, backend.c_str(), sizeof mine.backend - 1);
   double growth = 0;
   for (const auto& f : ctx_.allgather(mine)) {
@@ -381,6 +385,8 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
     r.peak_rss = f.peak_rss;
     r.peak_rss_after_build = f.peak_after_build;
     r.timers = {f.timers[0], f.timers[1], f.timers[2], f.timers[3], f.timers[4], f.timers[5]};
+    r.weight = f.weight;
+    r.busy_seconds = f.timers[1] + f.timers[2];
     growth += static_cast<double>(f.peak_after_build - std::min(f.peak_after_build, f.rss_before));
     s.build_seconds = std::max(s.build_seconds, f.timers[0]);
     s.per_rank.push_back(std::move(r));
@@ -393,6 +399,9 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
   s.synaptic_events_per_second =
       s.simulate_seconds > 0 ? static_cast<double>(s.synaptic_events) / s.simulate_seconds : 0;
   s.bytes_per_synapse = s.synapses > 0 ? growth / static_cast<double>(s.synapses) : 0;
+  double busy_max = 0, busy_sum = 0;
+  for (const auto& r : s.per_rank) busy_max = std::max(busy_max, r.busy_seconds), busy_sum += r.busy_seconds;
+  s.busy_imbalance = busy_sum > 0 ? busy_max / (busy_sum / static_cast<double>(s.per_rank.size())) : 1.0;
   s.resumed_from_step = resumed_from_;
   s.end_step = current_step_;
   s.stopped = stopped_;
