@@ -56,8 +56,9 @@ constexpr std::array<param_field<iaf_psc_alpha_params>, 10> param_fields(const i
 }
 
 /// The model names a population may use, in the variant's order.
-constexpr std::array<std::string_view, 3> neuron_model_names{
-    iaf_psc_delta_params::model_name, iaf_psc_exp_params::model_name, iaf_psc_alpha_params::model_name};
+constexpr std::array<std::string_view, 4> neuron_model_names{
+    iaf_psc_delta_params::model_name, iaf_psc_exp_params::model_name, iaf_psc_alpha_params::model_name,
+    loihi_lif_params::model_name};
 
 /// Every model also takes NEST's tau_minus (ms): the time constant of the postsynaptic trace that STDP
 /// synapses onto it read. It lives in population_spec, not in the model's parameters.

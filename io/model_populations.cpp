@@ -19,7 +19,12 @@ neuron_params default_params(const model_reader& reader, const toml::table& tabl
   if (model == iaf_psc_delta_params::model_name) return iaf_psc_delta_params{};
   if (model == iaf_psc_exp_params::model_name) return iaf_psc_exp_params{};
   if (model == iaf_psc_alpha_params::model_name) return iaf_psc_alpha_params{};
+  if (model == loihi_lif_params::model_name) return loihi_lif_params{};
   reader.fail(model_path, "unknown neuron model \"" + model + "\"; allowed: " + allowed);
+}
+
+void read_params(const model_reader& reader, const toml::table& table, std::string_view path, loihi_lif_params& p) {
+  read_loihi_params(reader, table, path, p);
 }
 
 template <class Params>
@@ -38,6 +43,8 @@ void read_params(const model_reader& reader, const toml::table& table, std::stri
 
 /// The ranges NEST's models enforce (iaf_psc_*::Parameters_::set), checked after defaults are filled in, since
 /// a default can clash with a value given (V_th = -80 below the default V_reset = -70).
+void check_ranges(const model_reader&, std::string_view, const loihi_lif_params&) {}  // read_loihi_params checks
+
 template <class Params>
 void check_ranges(const model_reader& reader, std::string_view path, const Params& p) {
   auto positive = [&](std::string_view name, double value, std::string_view unit) {

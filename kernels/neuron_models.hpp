@@ -6,6 +6,8 @@
 #include <type_traits>
 #include <variant>
 
+#include "kernels/loihi_quantize.hpp"
+
 namespace hetspike {
 
 /// NEST's iaf_psc_delta: leaky integrate-and-fire, input as voltage jumps (weights in mV).
@@ -52,7 +54,7 @@ struct iaf_psc_alpha_params {
   double tau_syn_in = 2.0;  ///< ms
 };
 
-using neuron_params = std::variant<iaf_psc_delta_params, iaf_psc_exp_params, iaf_psc_alpha_params>;
+using neuron_params = std::variant<iaf_psc_delta_params, iaf_psc_exp_params, iaf_psc_alpha_params, loihi_lif_params>;
 
 /// The model name of a parameter set ("iaf_psc_delta", ...).
 inline std::string_view model_name(const neuron_params& p) {
@@ -60,7 +62,7 @@ inline std::string_view model_name(const neuron_params& p) {
 }
 
 /// Whether a model is a neuromorphic chip's (run on ranks that emulate such nodes).
-inline bool is_neuromorphic(const neuron_params&) { return false; }
+inline bool is_neuromorphic(const neuron_params& p) { return std::holds_alternative<loihi_lif_params>(p); }
 
 /// Resting potential, the reference of every relative voltage in the kernels.
 inline double resting_potential(const neuron_params& p) {

@@ -13,6 +13,7 @@
 #include "kernels/iaf_psc_alpha.hpp"
 #include "kernels/iaf_psc_delta.hpp"
 #include "kernels/iaf_psc_exp.hpp"
+#include "kernels/loihi_lif.hpp"
 #include "kernels/poisson_input.hpp"
 
 namespace hetspike {
@@ -29,8 +30,8 @@ template <class ExecSpace>
 class neuron_population {
  public:
   using memory_space = typename ExecSpace::memory_space;
-  using model_type =
-      std::variant<iaf_psc_delta_neurons<ExecSpace>, iaf_psc_exp_neurons<ExecSpace>, iaf_psc_alpha_neurons<ExecSpace>>;
+  using model_type = std::variant<iaf_psc_delta_neurons<ExecSpace>, iaf_psc_exp_neurons<ExecSpace>,
+                                  iaf_psc_alpha_neurons<ExecSpace>, loihi_lif_neurons<ExecSpace>>;
 
   /// `first_lid`, `first_gid`: of the first local neuron; `first_column`: its first ring column.
   neuron_population(const neuron_params& params, double dt, std::size_t count, lid_type first_lid, gid_type first_gid,
@@ -57,9 +58,13 @@ class neuron_population {
   void set_membrane_potentials(std::span<const double> v_absolute) {
     std::visit(
         [&](auto& m) {
-          auto host = Kokkos::create_mirror_view(m.v_relative());
-          for (std::size_t i = 0; i < host.extent(0); ++i) host(i) = v_absolute[i] - m.resting_potential();
-          Kokkos::deep_copy(m.v_relative(), host);
+          if constexpr (requires { m.v_relative(); }) {
+            auto host = Kokkos::create_mirror_view(m.v_relative());
+            for (std::size_t i = 0; i < host.extent(0); ++i) host(i) = v_absolute[i] - m.resting_potential();
+            Kokkos::deep_copy(m.v_relative(), host);
+          } else {
+            m.set_membrane_potentials(v_absolute);  // integer state: the model rounds and saturates
+          }
         },
         model_);
   }
@@ -104,8 +109,10 @@ class neuron_population {
             return iaf_psc_delta_neurons<ExecSpace>(p, dt, count);
           else if constexpr (std::is_same_v<P, iaf_psc_exp_params>)
             return iaf_psc_exp_neurons<ExecSpace>(p, dt, count);
-          else
+          else if constexpr (std::is_same_v<P, iaf_psc_alpha_params>)
             return iaf_psc_alpha_neurons<ExecSpace>(p, dt, count);
+          else
+            return loihi_lif_neurons<ExecSpace>(p, dt, count);
         },
         params);
   }

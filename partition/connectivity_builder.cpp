@@ -22,6 +22,7 @@ struct projection_plan {
   std::uint64_t source_size = 0;
   std::uint64_t target_first_index = 0;  ///< first local target, as an index within the target population
   std::vector<std::uint64_t> indegrees;  ///< fixed_total_number: per local target
+  neuron_params target_params;           ///< effective: a chip target quantises its weights
   std::size_t num_blocks = 0;
   // Per (target block, source index): synapse count, then the write cursor; and the segment it fills.
   std::vector<std::vector<std::uint64_t>> cursor;
@@ -36,6 +37,7 @@ std::vector<projection_plan> make_plans(const network_spec& net, const block_par
     p.index = i;
     p.spec = &net.projections[i];
     p.target = &layout.populations[p.spec->target];
+    p.target_params = effective_params(net, p.spec->target);
     p.source_size = partition.population_size(p.spec->source);
     p.target_first_index = p.target->first_gid - partition.population_offset(p.spec->target);
     p.num_blocks = (p.target->count + segment_block_size - 1) / segment_block_size;
@@ -164,7 +166,8 @@ void fill_projections(const network_spec& net, const std::vector<projection_plan
     d.has_weights = p.spec->weight.is_constant() || d.plastic ? 0 : 1;
     d.has_delays = p.spec->delay.is_constant() ? 0 : 1;
     d.inhibitory_offset = p.target->inhibitory_offset;
-    if (!d.has_weights && !d.plastic) d.weight = fixed_weight(*p.target, p.spec->weight.a, p.index);
+    if (!d.has_weights && !d.plastic)
+      d.weight = fixed_weight(*p.target, received_weight(p.target_params, p.spec->weight, p.spec->weight.a), p.index);
     if (!d.has_delays) d.delay = checked_delay(delay_steps(p.spec->delay.a, net.dt), false, p.index, net.dt);
     table(p.index) = d;
   }
@@ -177,12 +180,14 @@ void fill_synapses(const network_spec& net, const block_partition& partition, st
   for (auto& p : plans) {
     const projection_delivery pd = st.projections(p.index);
     bool any = false;
+    std::uint64_t synapses = 0;
     for_each_target(net, partition, p, [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
       const gid_type gid = p.target->first_gid + t;
       random_stream weights(make_rng_key(net.seed, rng_purpose::weight, static_cast<std::uint32_t>(p.index)), gid);
       random_stream delays(make_rng_key(net.seed, rng_purpose::delay, static_cast<std::uint32_t>(p.index)), gid);
       const std::size_t b = t / segment_block_size;
       const auto offset = static_cast<std::uint16_t>(t % segment_block_size);
+      synapses += sources.size();
       for (auto s : sources) {
         any = true;
         const std::uint64_t pos = p.cursor[b][s]++;
@@ -192,8 +197,10 @@ void fill_synapses(const network_spec& net, const block_partition& partition, st
         if (pd.plastic)
           st.plastic_weight(st.segment_weight_begin(seg) + k) = draw_value(p.spec->weight, weights);
         else if (pd.has_weights)
-          st.weight(st.segment_weight_begin(seg) + k) =
-              fixed_weight(*p.target, draw_value(p.spec->weight, weights), p.index);
+          st.weight(st.segment_weight_begin(seg) + k) = fixed_weight(
+              *p.target,
+              received_weight(p.target_params, p.spec->weight, draw_value(p.spec->weight, weights), &out.quantization),
+              p.index);
         if (pd.has_delays) {
           const auto d = checked_delay(delay_steps(draw_value(p.spec->delay, delays), net.dt), true, p.index, net.dt);
           st.delay(st.segment_delay_begin(seg) + k) = static_cast<std::uint8_t>(d);
@@ -202,6 +209,20 @@ void fill_synapses(const network_spec& net, const block_partition& partition, st
         }
       }
     });
+    if (synapses > 0 && !pd.has_weights && !pd.plastic) {
+      if (const auto* chip = std::get_if<loihi_lif_params>(&p.target_params)) {
+        // A constant weight into a chip population: quantised once, counted for each of its local synapses.
+        const double w = p.spec->weight.a;
+        const auto q = quantize_loihi_weight(w, chip->weight_unit_exp, loihi_sign_mode_of(w, w));
+        loihi_quantization_summary all;
+        all.count = synapses;
+        all.saturated = q.saturated ? synapses : 0;
+        all.max_abs_error = std::abs(q.error);
+        all.sum_abs_error = std::abs(q.error) * static_cast<double>(synapses);
+        all.sum_abs_weight = std::abs(w) * static_cast<double>(synapses);
+        out.quantization.merge(all);
+      }
+    }
     if (any && !pd.has_delays) {
       out.min_delay = std::min<std::int64_t>(out.min_delay, pd.delay);
       out.max_delay = std::max<std::int64_t>(out.max_delay, pd.delay);

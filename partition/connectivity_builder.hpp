@@ -19,6 +19,7 @@ struct built_connectivity {
   std::int64_t min_delay = std::numeric_limits<std::int64_t>::max();  ///< steps, over this rank's synapses
   std::int64_t max_delay = 0;                                         ///< steps; 0 if the rank has none
   std::uint64_t num_synapses = 0;
+  loihi_quantization_summary quantization;  ///< weights into chip populations, as quantised here
 };
 
 built_connectivity build_connectivity(const network_spec& net, const block_partition& partition,

@@ -59,7 +59,11 @@ local_layout make_local_layout(const network_spec& net, const block_partition& p
     lp.first_column = static_cast<std::uint32_t>(column);
     lp.channels = input_channels(net.populations[r.population].params);
     lp.inhibitory_offset = lp.channels == 2 ? static_cast<std::uint32_t>(r.count) : 0;
-    lp.scale = fixed_point_scale::for_max_weight(max_abs_input_weight(net, r.population));
+    const auto params = effective_params(net, r.population);
+    // A chip population sums its 8-bit weights exactly: one ring unit per chip weight unit.
+    lp.scale = std::holds_alternative<loihi_lif_params>(params)
+                   ? fixed_point_scale(-std::get<loihi_lif_params>(params).weight_unit_exp)
+                   : fixed_point_scale::for_max_weight(max_abs_input_weight(net, r.population));
     column += r.count * static_cast<std::uint64_t>(lp.channels);
     layout.num_local += r.count;
     layout.populations.push_back(lp);
@@ -80,6 +84,47 @@ gid_type global_id(const local_layout& layout, lid_type lid) {
   for (const auto& p : layout.populations)
     if (lid >= p.first_lid && lid < p.first_lid + p.count) return p.first_gid + (lid - p.first_lid);
   throw internal_error("global_id: local id " + std::to_string(lid) + " out of range");
+}
+
+}  // namespace hetspike
+
+namespace hetspike {
+
+neuron_params effective_params(const network_spec& net, std::size_t population) {
+  const auto& pop = net.populations[population];
+  neuron_params p = pop.params;
+  double dc = 0;
+  for (const auto& in : net.inputs)
+    if (in.target == population && in.type == input_spec::kind::dc) dc += in.amplitude;
+  if (auto* chip = std::get_if<loihi_lif_params>(&p)) {
+    if (dc != 0 && !chip->from_float)
+      throw input_error("population " + pop.name + ": a DC input into loihi_lif with raw chip registers; allowed: " +
+                        "float parameters (C_m, tau_m, ...), whose I_e the chip's bias then carries");
+    if (chip->from_float) chip->from_float->I_e += dc;
+    try {
+      *chip = resolve_loihi_lif_params(*chip, net.dt, max_abs_input_weight(net, population));
+    } catch (const loihi_parameter_error& e) {
+      throw input_error("population " + pop.name + " (loihi_lif): " + e.what());
+    }
+    return p;
+  }
+  std::visit(
+      [&](auto& m) {
+        if constexpr (requires { m.I_e; }) m.I_e += dc;
+      },
+      p);
+  return p;
+}
+
+double received_weight(const neuron_params& target, const value_distribution& spec, double weight,
+                       loihi_quantization_summary* summary) {
+  const auto* chip = std::get_if<loihi_lif_params>(&target);
+  if (chip == nullptr) return weight;
+  const double lo = spec.is_constant() ? spec.a : spec.type == value_distribution::kind::uniform ? spec.a : spec.lower;
+  const double hi = spec.is_constant() ? spec.a : spec.type == value_distribution::kind::uniform ? spec.b : spec.upper;
+  const auto q = quantize_loihi_weight(weight, chip->weight_unit_exp, loihi_sign_mode_of(lo, hi));
+  if (summary) summary->add(weight, q);
+  return q.value;
 }
 
 }  // namespace hetspike

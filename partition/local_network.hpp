@@ -36,6 +36,16 @@ double max_abs_input_weight(const network_spec& net, std::size_t population);
 
 local_layout make_local_layout(const network_spec& net, const block_partition& partition, int rank);
 
+/// The population's parameters as its kernel runs them: every DC input added to I_e, and a chip model's
+/// registers resolved from its float parameters (the same on every rank). Throws input_error for parameters
+/// the chip cannot hold.
+neuron_params effective_params(const network_spec& net, std::size_t population);
+
+/// A weight as the target population receives it: for a chip model, quantised to its 8-bit weights (the
+/// projection's sign, from its spec, picks the chip's range); otherwise unchanged.
+double received_weight(const neuron_params& target, const value_distribution& spec, double weight,
+                       loihi_quantization_summary* summary = nullptr);
+
 }  // namespace hetspike
 
 namespace hetspike {

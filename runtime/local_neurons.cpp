@@ -5,14 +5,6 @@
 
 namespace hetspike {
 
-neuron_params parameters_with_dc(const network_spec& net, std::size_t population) {
-  neuron_params p = net.populations[population].params;
-  for (const auto& in : net.inputs)
-    if (in.target == population && in.type == input_spec::kind::dc)
-      std::visit([&](auto& m) { m.I_e += in.amplitude; }, p);
-  return p;
-}
-
 std::vector<double> initial_potentials(const network_spec& net, std::size_t population, gid_type first_gid,
                                        std::uint64_t count) {
   const auto& pop = net.populations[population];
@@ -31,7 +23,9 @@ std::vector<population_poisson_input> poisson_inputs(const network_spec& net, st
   for (std::size_t i = 0; i < net.inputs.size(); ++i) {
     const auto& in = net.inputs[i];
     if (in.target != population || in.type != input_spec::kind::poisson) continue;
-    out.push_back({static_cast<std::uint32_t>(i), in.rate_hz, in.weight, delay_steps(in.delay, net.dt)});
+    const double w =
+        received_weight(effective_params(net, population), value_distribution::constant(in.weight), in.weight);
+    out.push_back({static_cast<std::uint32_t>(i), in.rate_hz, w, delay_steps(in.delay, net.dt)});
   }
   return out;
 }

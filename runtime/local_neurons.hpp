@@ -9,9 +9,6 @@
 
 namespace hetspike {
 
-/// The population's parameters with every DC input added to I_e.
-neuron_params parameters_with_dc(const network_spec& net, std::size_t population);
-
 /// V_m(0) in mV of gids [first_gid, first_gid + count) of a population: a pure function of (seed, gid).
 std::vector<double> initial_potentials(const network_spec& net, std::size_t population, gid_type first_gid,
                                        std::uint64_t count);
@@ -24,7 +21,7 @@ std::vector<neuron_population<ExecSpace>> make_local_neurons(const network_spec&
   std::vector<neuron_population<ExecSpace>> out;
   out.reserve(layout.populations.size());
   for (const auto& lp : layout.populations) {
-    out.emplace_back(parameters_with_dc(net, lp.population), net.dt, lp.count, lp.first_lid, lp.first_gid,
+    out.emplace_back(effective_params(net, lp.population), net.dt, lp.count, lp.first_lid, lp.first_gid,
                      lp.first_column, lp.scale);
     out.back().set_membrane_potentials(initial_potentials(net, lp.population, lp.first_gid, lp.count));
     for (const auto& in : poisson_inputs(net, lp.population)) out.back().add_poisson_input(net.seed, in, net.dt);

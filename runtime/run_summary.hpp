@@ -42,6 +42,14 @@ struct population_summary {
   std::uint64_t neurons_with_cv = 0;
 };
 
+/// How much weights into neuromorphic (chip) populations changed when quantised to the chip's 8 bits.
+struct quantization_summary {
+  std::uint64_t weights = 0;    ///< synapses into chip populations
+  std::uint64_t saturated = 0;  ///< weights outside the chip's range, clipped
+  double relative_error = 0;    ///< sum |quantised - weight| / sum |weight|
+  double max_abs_error = 0;     ///< model units (mV or pA)
+};
+
 struct run_summary {
   std::string hetspike_version;
   std::string model_file;
@@ -64,6 +72,7 @@ struct run_summary {
   double synaptic_events_per_second = 0;
   double bytes_per_synapse = 0;  ///< sum over ranks of (peak RSS after build - RSS before) / synapses
   double busy_imbalance = 1.0;   ///< max over ranks of busy_seconds / their mean (1: perfectly balanced)
+  quantization_summary weight_quantization;
   std::vector<population_summary> populations;
   std::vector<rank_summary> per_rank;
   std::vector<std::string> outputs;      ///< files written, final names

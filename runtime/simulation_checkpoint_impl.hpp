@@ -64,8 +64,13 @@ checkpoint_snapshot simulation_engine<ExecSpace>::snapshot(bool for_restore) {
     const std::uint64_t size = partition_.population_size(p);
     std::visit(
         [&](const auto& m) {
-          detail::add_view_field(snap, prefix + "V_rel", lp, first, size, m.v_relative(), for_restore);
-          detail::add_view_field(snap, prefix + "refractory", lp, first, size, m.refractory(), for_restore);
+          if constexpr (requires { m.v_relative(); }) {
+            detail::add_view_field(snap, prefix + "V_rel", lp, first, size, m.v_relative(), for_restore);
+            detail::add_view_field(snap, prefix + "refractory", lp, first, size, m.refractory(), for_restore);
+          } else {  // the chip's integer state
+            detail::add_view_field(snap, prefix + "u", lp, first, size, m.u(), for_restore);
+            detail::add_view_field(snap, prefix + "v", lp, first, size, m.v(), for_restore);
+          }
           if constexpr (std::decay_t<decltype(m)>::num_channels == 2) {
             detail::add_view_field(snap, prefix + "I_syn_ex", lp, first, size, m.current_ex(), for_restore);
             detail::add_view_field(snap, prefix + "I_syn_in", lp, first, size, m.current_in(), for_restore);

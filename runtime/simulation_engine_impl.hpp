@@ -60,6 +60,7 @@ void simulation_engine<ExecSpace>::build() {
     return build_connectivity(net, partition_, layout_);
   });
   num_synapses_ = built.num_synapses;
+  quantization_ = built.quantization;
   d_min_ = ctx_.min(built.min_delay);
   d_max_ = ctx_.max(built.max_delay);
   if (d_max_ == 0) d_min_ = d_max_ = 1;  // no synapses anywhere: any interval works; one step is simplest
@@ -399,6 +400,11 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
   s.synaptic_events_per_second =
       s.simulate_seconds > 0 ? static_cast<double>(s.synaptic_events) / s.simulate_seconds : 0;
   s.bytes_per_synapse = s.synapses > 0 ? growth / static_cast<double>(s.synapses) : 0;
+  std::vector<double> q{static_cast<double>(quantization_.count), static_cast<double>(quantization_.saturated),
+                        quantization_.sum_abs_error, quantization_.sum_abs_weight};
+  ctx_.reduce_in_place(q, reduce_op::sum);
+  s.weight_quantization = {static_cast<std::uint64_t>(q[0]), static_cast<std::uint64_t>(q[1]),
+                           q[3] > 0 ? q[2] / q[3] : 0.0, ctx_.max(quantization_.max_abs_error)};
   double busy_max = 0, busy_sum = 0;
   for (const auto& r : s.per_rank) busy_max = std::max(busy_max, r.busy_seconds), busy_sum += r.busy_seconds;
   s.busy_imbalance = busy_sum > 0 ? busy_max / (busy_sum / static_cast<double>(s.per_rank.size())) : 1.0;
