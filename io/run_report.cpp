@@ -20,8 +20,9 @@ namespace {
 using json = nlohmann::ordered_json;
 
 json timers_json(const phase_timers& t) {
-  return {{"build", t.build},   {"update", t.update},        {"deliver", t.deliver}, {"communicate", t.communicate},
-          {"output", t.output}, {"checkpoint", t.checkpoint}};
+  return {{"build", t.build},       {"input", t.input},   {"update", t.update},
+          {"deliver", t.deliver},   {"communicate", t.communicate},
+          {"output", t.output},     {"checkpoint", t.checkpoint}};
 }
 
 json rank_json(const rank_summary& r) {

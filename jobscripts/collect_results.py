@@ -8,7 +8,7 @@ Writes, into STUDY_DIR/results (or --out):
     results.csv               one row per run: ranks, repetition, model, spike_hash, status and error, every
                               count, time and figure of the report (per-phase timers as max and mean over ranks,
                               peak memory per rank, bytes and messages sent), speedup and parallel efficiency
-    time_per_phase.png        build/update/deliver/communicate/output/checkpoint time (slowest rank) vs ranks
+    time_per_phase.png        build/input/update/deliver/communicate/output/checkpoint time (slowest rank) vs ranks
     parallel_efficiency.png   parallel efficiency and speedup of the simulation phase vs ranks
     real_time_factor.png      wall-clock seconds per simulated second vs ranks
     memory_per_rank.png       peak resident memory per rank (max and mean over ranks) vs ranks
@@ -33,7 +33,7 @@ import statistics
 import sys
 from pathlib import Path
 
-PHASES = ["build", "update", "deliver", "communicate", "output", "checkpoint"]
+PHASES = ["build", "input", "update", "deliver", "communicate", "output", "checkpoint"]
 # Lines that say why a run failed, best first.
 ERROR_PATTERNS = [
     re.compile(r"hetspike(: rank \d+)?: (error|fatal)\b.*"),

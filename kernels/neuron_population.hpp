@@ -83,24 +83,30 @@ class neuron_population {
     auto host = Kokkos::create_mirror_view(t);
     for (std::size_t i = 0; i < table.size(); ++i) host(i) = table[i];
     Kokkos::deep_copy(t, host);
-    poisson_.push_back({p, t});
+    poisson_.emplace_back(p, t);
   }
 
-  /// One step: external input into the step's ring row, then the model's update. `spiked` covers all local
-  /// neurons of the rank; this population writes its own range.
-  void update(const ExecSpace& space, const ring_row_view<memory_space>& row, step_type step,
-              const Kokkos::View<std::uint8_t*, memory_space>& spiked) const {
-    for (const auto& in : poisson_) hetspike::add_poisson_input(space, in.params, in.thresholds, row, step);
+  /// External input of `step` into its ring row (before update_neurons reads it).
+  void apply_inputs(const ExecSpace& space, const ring_row_view<memory_space>& row, step_type step) {
+    for (auto& in : poisson_) in.add(space, row, step);
+  }
+
+  /// The model's update for one step. `spiked` covers all local neurons of the rank; this population writes its
+  /// own range.
+  void update_neurons(const ExecSpace& space, const ring_row_view<memory_space>& row,
+                      const Kokkos::View<std::uint8_t*, memory_space>& spiked) const {
     const auto mine = Kokkos::subview(spiked, Kokkos::make_pair(std::size_t{first_lid_}, first_lid_ + size()));
     std::visit([&](const auto& m) { m.update(space, row, first_column_, scale_.inverse(), mine); }, model_);
   }
 
- private:
-  struct poisson_source {
-    poisson_input_params params;
-    Kokkos::View<const std::uint32_t*, memory_space> thresholds;
-  };
+  /// One step: external input, then the model's update.
+  void update(const ExecSpace& space, const ring_row_view<memory_space>& row, step_type step,
+              const Kokkos::View<std::uint8_t*, memory_space>& spiked) {
+    apply_inputs(space, row, step);
+    update_neurons(space, row, spiked);
+  }
 
+ private:
   static model_type make_model(const neuron_params& params, double dt, std::size_t count) {
     return std::visit(
         [&](const auto& p) -> model_type {
@@ -122,7 +128,7 @@ class neuron_population {
   gid_type first_gid_;
   std::uint32_t first_column_;
   fixed_point_scale scale_;
-  std::vector<poisson_source> poisson_;
+  std::vector<poisson_source<ExecSpace>> poisson_;
 };
 
 }  // namespace hetspike

@@ -27,25 +27,44 @@ struct poisson_input_functor {
   using memory_space = typename ExecSpace::memory_space;
   poisson_input_params p;
   Kokkos::View<const std::uint32_t*, memory_space> thresholds;
+  Kokkos::View<rng_block*, memory_space> words;  ///< per neuron: the Philox block of the current 4 steps
   ring_row_view<memory_space> input;
   step_type step;
+  bool refill;  ///< a new block of 4 steps: draw it (one Philox call serves four steps)
 
   KOKKOS_INLINE_FUNCTION void operator()(std::size_t i) const {
-    const rng_block b = philox_block(p.key, p.first_gid + i, static_cast<std::uint64_t>(step) >> 2);
+    if (refill) words(i) = philox_block(p.key, p.first_gid + i, static_cast<std::uint64_t>(step) >> 2);
     const std::uint32_t k =
-        poisson_count(thresholds.data(), static_cast<std::uint32_t>(thresholds.extent(0)), b.v[step & 3]);
+        poisson_count(thresholds.data(), static_cast<std::uint32_t>(thresholds.extent(0)), words(i).v[step & 3]);
     input(p.column + i) += static_cast<fixed_type>(k) * p.weight;
   }
 };
 
-/// Adds the input of `step` to the ring row that the neuron update of that step reads.
+/// One Poisson input with its per-neuron cache of Philox words.
 template <class ExecSpace>
-void add_poisson_input(const ExecSpace& space, const poisson_input_params& p,
-                       const Kokkos::View<const std::uint32_t*, typename ExecSpace::memory_space>& thresholds,
-                       const ring_row_view<typename ExecSpace::memory_space>& input, step_type step) {
-  if (step < p.first_step || p.count == 0) return;
-  Kokkos::parallel_for("hetspike::poisson_input", Kokkos::RangePolicy<ExecSpace>(space, 0, p.count),
-                       poisson_input_functor<ExecSpace>{p, thresholds, input, step});
-}
+class poisson_source {
+ public:
+  using memory_space = typename ExecSpace::memory_space;
+
+  poisson_source(const poisson_input_params& params, Kokkos::View<const std::uint32_t*, memory_space> thresholds)
+      : p_(params), thresholds_(thresholds), words_("hetspike::poisson_words", params.count) {}
+
+  /// Adds the input of `step` to the ring row that the neuron update of that step reads. Steps may come in any
+  /// order (a restart): the cache is refilled whenever the step leaves its block of four.
+  void add(const ExecSpace& space, const ring_row_view<memory_space>& input, step_type step) {
+    if (step < p_.first_step || p_.count == 0) return;
+    const step_type block = step >> 2;
+    const bool refill = block != cached_block_;
+    cached_block_ = block;
+    Kokkos::parallel_for("hetspike::poisson_input", Kokkos::RangePolicy<ExecSpace>(space, 0, p_.count),
+                         poisson_input_functor<ExecSpace>{p_, thresholds_, words_, input, step, refill});
+  }
+
+ private:
+  poisson_input_params p_;
+  Kokkos::View<const std::uint32_t*, memory_space> thresholds_;
+  Kokkos::View<rng_block*, memory_space> words_;
+  step_type cached_block_ = -1;
+};
 
 }  // namespace hetspike

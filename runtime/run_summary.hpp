@@ -9,7 +9,8 @@ namespace hetspike {
 /// Wall-clock seconds per phase of the run on one rank.
 struct phase_timers {
   double build = 0;        ///< partition, connection generation, synapse store, exchange tables
-  double update = 0;       ///< neuron updates and external input
+  double input = 0;        ///< external (Poisson) input
+  double update = 0;       ///< neuron updates and spike collection
   double deliver = 0;      ///< writing received spikes into ring buffers
   double communicate = 0;  ///< spike exchange collectives and packing
   double output = 0;       ///< recording and writing spike files

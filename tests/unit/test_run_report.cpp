@@ -66,7 +66,7 @@ run_summary example_summary() {
     rs.rss_before_build = 100 << 20;
     rs.peak_rss = 900ull << 20;
     rs.peak_rss_after_build = 850ull << 20;
-    rs.timers = {1.25, 10.5, 3.25, 2.0 + r, 0.125, 0.5};
+    rs.timers = {1.25, 0.75, 10.5, 3.25, 2.0 + r, 0.125, 0.5};
     s.per_rank.push_back(rs);
   }
   s.outputs = {"out/spikes.h5", "out/report.json"};
@@ -142,7 +142,8 @@ TEST_F(run_report_test, json_has_every_field_and_round_trips) {
     EXPECT_EQ(r.at("peak_rss_after_build").get<std::uint64_t>(), e.peak_rss_after_build);
     const auto& t = r.at("timers");
     ASSERT_TRUE(t.is_object());
-    EXPECT_EQ(t.size(), 6u);
+    EXPECT_EQ(t.size(), 7u);
+    EXPECT_EQ(t.at("input").get<double>(), e.timers.input);
     EXPECT_EQ(t.at("build").get<double>(), e.timers.build);
     EXPECT_EQ(t.at("update").get<double>(), e.timers.update);
     EXPECT_EQ(t.at("deliver").get<double>(), e.timers.deliver);
