@@ -23,6 +23,8 @@ std::vector<population_poisson_input> poisson_inputs(const network_spec& net, st
   for (std::size_t i = 0; i < net.inputs.size(); ++i) {
     const auto& in = net.inputs[i];
     if (in.target != population || in.type != input_spec::kind::poisson) continue;
+    // A silent source draws nothing; its stream is keyed by its own index, so leaving it out changes no other draw.
+    if (in.rate_hz == 0.0) continue;
     const double w =
         received_weight(effective_params(net, population), value_distribution::constant(in.weight), in.weight);
     out.push_back({static_cast<std::uint32_t>(i), in.rate_hz, w, delay_steps(in.delay, net.dt)});
