@@ -17,7 +17,7 @@ namespace {
 std::pair<std::int64_t, std::int64_t> delay_range(const value_distribution& d, double dt, bool& estimated) {
   using kind = value_distribution::kind;
   if (d.type == kind::constant) return {delay_steps(d.a, dt), delay_steps(d.a, dt)};
-  double lo = d.type == kind::uniform ? d.a : std::max(d.lower, dt);
+  double lo = d.type == kind::uniform ? d.a : d.lower;
   double hi = d.type == kind::uniform ? d.b : d.upper;
   if (d.type == kind::normal) {
     lo = std::max(lo, d.a - 5 * d.b);
@@ -46,11 +46,17 @@ network_summary summarize_network(const network_spec& net, int ranks) {
     const auto [lo, hi] = delay_range(p.delay, net.dt, s.d_max_estimated);
     d_min = std::min(d_min, lo);
     d_max = std::max(d_max, hi);
-    // 2 bytes of target offset, 4 of weight and 1 of delay where they vary per synapse.
-    const double per_synapse = 2.0 + (p.weight.is_constant() ? 0 : 4) + (p.delay.is_constant() ? 0 : 1);
-    s.synapse_bytes += n * per_synapse;
-    // A segment (about 40 bytes) per source and rank that holds targets of it.
-    segments += std::min(n, static_cast<double>(ns) * std::min<double>(ranks, static_cast<double>(nt)));
+    // 2 bytes of target offset, 4 of weight and 1 of delay where they vary per synapse; a plastic synapse always
+    // holds its own weight, as a double.
+    const bool plastic = p.plasticity.has_value();
+    const double weight_bytes = plastic ? 8 : (p.weight.is_constant() ? 0 : 4);
+    s.synapse_bytes += n * (2.0 + weight_bytes + (p.delay.is_constant() ? 0 : 1));
+    // A segment (about 40 bytes) per source and rank that holds targets of it; a plastic one also keeps its
+    // presynaptic trace and the step it was last updated at (16 bytes).
+    const double projection_segments =
+        std::min(n, static_cast<double>(ns) * std::min<double>(ranks, static_cast<double>(nt)));
+    segments += projection_segments;
+    if (plastic) s.synapse_bytes += projection_segments * 16.0;
   }
   s.synapse_bytes += segments * 40.0 + static_cast<double>(s.neurons) * ranks * 8.0;
   if (d_max > 0) {
