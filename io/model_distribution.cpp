@@ -61,9 +61,9 @@ value_distribution model_reader::normal(const toml::table& t, std::string_view p
   if (what == quantity::delay) {
     if (min == nullptr) {
       d.lower = dt_;
-    } else if (d.lower < dt_ * (1 - delay_tolerance)) {
-      fail(member_path(path, "min"), ms(d.lower) + " is below dt = " + ms(dt_) +
-                                         "; a delay distribution's min must be at least dt (omit it for dt)");
+    } else if (d.lower < 0.5 * dt_ * (1 - delay_tolerance)) {
+      fail(member_path(path, "min"), ms(d.lower) + " is below dt / 2 = " + ms(0.5 * dt_) +
+                                         "; a delay distribution's min must be at least dt / 2 (omit it for dt)");
     }
   }
   if (!(d.lower < d.upper)) {
@@ -84,8 +84,9 @@ value_distribution model_reader::uniform(const toml::table& t, std::string_view 
     fail(member_path(path, "high"),
          "low " + format_number(d.a) + " is not below high " + format_number(d.b) + "; allowed: low < high");
   }
-  if (what == quantity::delay && d.a < dt_ * (1 - delay_tolerance)) {
-    fail(member_path(path, "low"), ms(d.a) + " is below dt = " + ms(dt_) + "; a delay's low must be at least dt");
+  if (what == quantity::delay && d.a < 0.5 * dt_ * (1 - delay_tolerance)) {
+    fail(member_path(path, "low"),
+         ms(d.a) + " is below dt / 2 = " + ms(0.5 * dt_) + "; a delay's low must be at least dt / 2");
   }
   // The bounds of a uniform draw are its range, so that lower/upper bound every distribution (d_min, d_max).
   d.lower = d.a;

@@ -14,6 +14,12 @@ std::int64_t delay_steps(double delay_ms, double dt) { return std::llround(delay
 
 namespace {
 
+/// A drawn delay is rounded to the nearest step; draws from [dt / 2, dt) are one step, as NEST's
+/// redraw(min = 0.5 * dt) does, even where dt / 2 divided by dt rounds to just below one half.
+std::int64_t drawn_delay_steps(double delay_ms, double dt) {
+  return std::max<std::int64_t>(1, delay_steps(delay_ms, dt));
+}
+
 /// One projection's view of this rank: where its local targets are and how to draw their sources.
 struct projection_plan {
   std::size_t index = 0;
@@ -202,7 +208,8 @@ void fill_synapses(const network_spec& net, const block_partition& partition, st
               received_weight(p.target_params, p.spec->weight, draw_value(p.spec->weight, weights), &out.quantization),
               p.index);
         if (pd.has_delays) {
-          const auto d = checked_delay(delay_steps(draw_value(p.spec->delay, delays), net.dt), true, p.index, net.dt);
+          const auto d =
+              checked_delay(drawn_delay_steps(draw_value(p.spec->delay, delays), net.dt), true, p.index, net.dt);
           st.delay(st.segment_delay_begin(seg) + k) = static_cast<std::uint8_t>(d);
           out.min_delay = std::min<std::int64_t>(out.min_delay, d);
           out.max_delay = std::max<std::int64_t>(out.max_delay, d);

@@ -211,6 +211,26 @@ TEST(connectivity_builder, delays_beyond_the_8_bit_range_are_a_clear_error) {
   }
 }
 
+TEST(connectivity_builder, delays_drawn_from_half_a_step_round_to_the_nearest_step) {
+  // NEST's redraw(min = 0.5 * dt) and rounding: draws in [dt/2, 3dt/2) are one step, [3dt/2, 5dt/2) two.
+  network_spec net;
+  net.populations = {{"E", iaf_psc_delta_params{}, 2000, value_distribution::constant(0)}};
+  projection_spec p;
+  p.rule = connection_rule::fixed_indegree, p.indegree = 100;
+  p.weight = value_distribution::constant(0.1);
+  p.delay = {value_distribution::kind::uniform, 0.05, 0.25};
+  net.projections = {p};
+  std::int64_t d_min = 0, d_max = 0;
+  std::map<std::int64_t, std::size_t> steps;
+  for (const auto& key : synapses_of(net, 2, d_min, d_max)) ++steps[std::get<4>(key)];
+  ASSERT_EQ(steps.size(), 2u);
+  // 200,000 synapses, half in each step: 5 sigma of a binomial(2e5, 0.5) is about 1,120.
+  EXPECT_NEAR(static_cast<double>(steps[1]), 100'000.0, 1'120.0);
+  EXPECT_NEAR(static_cast<double>(steps[2]), 100'000.0, 1'120.0);
+  EXPECT_EQ(d_min, 1);
+  EXPECT_EQ(d_max, 2);
+}
+
 TEST(connectivity_builder, constant_synapses_cost_two_bytes) {
   network_spec net;
   net.populations = {{"E", iaf_psc_delta_params{}, 4000, value_distribution::constant(0)}};
