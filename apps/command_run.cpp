@@ -156,6 +156,7 @@ int run_command(const distributed_context& ctx, const run_options& options) {
   summary.hetspike_version = HETSPIKE_VERSION;
   summary.model_file = model.path;
   summary.model_hash = model.hash;
+  summary.parameters = model.parameters;
   const auto report_path = out / "report.json";
   summary.outputs = {spikes_path.string(), report_path.string()};
   const auto weights_path = out / "weights.h5";

@@ -20,9 +20,13 @@ namespace {
 using json = nlohmann::ordered_json;
 
 json timers_json(const phase_timers& t) {
-  return {{"build", t.build},       {"input", t.input},   {"update", t.update},
-          {"deliver", t.deliver},   {"communicate", t.communicate},
-          {"output", t.output},     {"checkpoint", t.checkpoint}};
+  return {{"build", t.build},
+          {"input", t.input},
+          {"update", t.update},
+          {"deliver", t.deliver},
+          {"communicate", t.communicate},
+          {"output", t.output},
+          {"checkpoint", t.checkpoint}};
 }
 
 json rank_json(const rank_summary& r) {
@@ -42,13 +46,8 @@ json rank_json(const rank_summary& r) {
 }
 
 json population_json(const population_summary& p) {
-  return {{"name", p.name},
-          {"model", p.model},
-          {"size", p.size},
-          {"spikes", p.spikes},
-          {"rate_hz", p.rate_hz},
-          {"cv_isi", p.cv_isi},
-          {"neurons_with_cv", p.neurons_with_cv}};
+  return {{"name", p.name},     {"model", p.model},     {"size", p.size},     {"recorded", p.recorded},
+          {"spikes", p.spikes}, {"rate_hz", p.rate_hz}, {"cv_isi", p.cv_isi}, {"neurons_with_cv", p.neurons_with_cv}};
 }
 
 json summary_json(const run_summary& s) {
@@ -56,9 +55,12 @@ json summary_json(const run_summary& s) {
   for (const auto& p : s.populations) populations.push_back(population_json(p));
   json per_rank = json::array();
   for (const auto& r : s.per_rank) per_rank.push_back(rank_json(r));
+  json parameters = json::object();
+  for (const auto& [name, value] : s.parameters) parameters[name] = value;
   return {{"hetspike_version", s.hetspike_version},
           {"model_file", s.model_file},
           {"model_hash", s.model_hash},
+          {"parameters", std::move(parameters)},
           {"seed", s.seed},
           {"ranks", s.ranks},
           {"dt", s.dt},

@@ -2,6 +2,7 @@
 // What a finished run reports (io/ writes it as JSON): sizes, activity, and where the time and memory went.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hetspike {
@@ -37,9 +38,10 @@ struct population_summary {
   std::string name;
   std::string model;
   std::uint64_t size = 0;
-  std::uint64_t spikes = 0;  ///< in the recorded window [t_presim, t_presim + t_sim)
-  double rate_hz = 0;        ///< mean over all neurons of the population
-  double cv_isi = 0;         ///< mean ISI CV over neurons with at least 2 intervals (0 if none)
+  std::uint64_t recorded = 0;  ///< neurons whose spikes go to the spike file (0: not recorded)
+  std::uint64_t spikes = 0;    ///< in the recorded window [t_presim, t_presim + t_sim), all neurons
+  double rate_hz = 0;          ///< mean over all neurons of the population
+  double cv_isi = 0;           ///< mean ISI CV over neurons with at least 2 intervals (0 if none)
   std::uint64_t neurons_with_cv = 0;
 };
 
@@ -55,6 +57,7 @@ struct run_summary {
   std::string hetspike_version;
   std::string model_file;
   std::string model_hash;
+  std::vector<std::pair<std::string, double>> parameters;  ///< the model file's [parameters] as resolved
   std::uint32_t seed = 0;
   int ranks = 1;
   double dt = 0.1;         ///< ms

@@ -358,23 +358,24 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
   for (std::size_t p = 0; p < net.populations.size(); ++p)
     s.populations.push_back(
         {net.populations[p].name, std::string(model_name(net.populations[p].params)), net.populations[p].size});
+  for (const auto& r : spec_.recorders)
+    s.populations[r.population].recorded = r.first.value_or(s.populations[r.population].size);
   // Rates over the recorded window the run reached: shorter than t_sim when it stopped at a checkpoint.
   const double window_ms = static_cast<double>(std::max<step_type>(0, current_step_ - presim_steps_)) * net.dt;
   stats_->summarize(ctx_, window_ms, s);
 
-  detail::rank_figures mine{
-      layout_.num_local,
-      num_synapses_,
-      spikes_emitted_,
-      exchange_->messages_sent(),
-      exchange_->bytes_sent(),
-      rss_before_build_,
-      peak_rss_bytes(),
-      peak_rss_after_build_,
-      {timers_.build, timers_.update, timers_.deliver, timers_.communicate, timers_.output, timers_.checkpoint,
-       timers_.input},
-      options_.rank_weights.empty() ? 1.0 : options_.rank_weights[ctx_.rank()],
-      {}};
+  detail::rank_figures mine{layout_.num_local,
+                            num_synapses_,
+                            spikes_emitted_,
+                            exchange_->messages_sent(),
+                            exchange_->bytes_sent(),
+                            rss_before_build_,
+                            peak_rss_bytes(),
+                            peak_rss_after_build_,
+                            {timers_.build, timers_.update, timers_.deliver, timers_.communicate, timers_.output,
+                             timers_.checkpoint, timers_.input},
+                            options_.rank_weights.empty() ? 1.0 : options_.rank_weights[ctx_.rank()],
+                            {}};
   const auto& b = options_.backend;
   const std::string backend = std::string(backend_name(b.kind)) + " (" +
                               (b.device.empty() ? std::string("Kokkos::") + ExecSpace::name() : b.device) +

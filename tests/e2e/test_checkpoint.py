@@ -201,6 +201,7 @@ def test_out_of_disk_space_while_writing(tmp_path):
     run_ok("run", model, "--no-progress", "--t-sim", "150", "--checkpoint-every", "150", "--out", out, ranks=2)
     first = checkpoints_of(out)
     assert len(first) == 1 and first[0].stat().st_size > 1_800_000
+    assert [p["recorded"] for p in report(out)["populations"]] == [5, 5]
     command = " ".join(str(a) for a in [BIN, "run", model, "--no-progress", "--t-sim", "400", "--checkpoint-every",
                                          "100", "--resume", out / "checkpoints", "--out", out])
     r = subprocess.run([MPIEXEC, "-n", "2", "bash", "-c", f"ulimit -f 1500; exec {command}"], capture_output=True,

@@ -37,6 +37,8 @@ def test_report_contents(main_job):
     assert rep["synapses"] == 12500 * 1250
     assert rep["ranks"] == 2 and len(rep["per_rank"]) == 2
     assert rep["d_min"] == 15 and rep["d_max"] == 15
+    assert rep["parameters"]["order"] == 2500 and rep["parameters"]["g"] == 5.0  # resolved, in file order
+    assert [p["recorded"] for p in rep["populations"]] == [p["size"] for p in rep["populations"]]
     for r in rep["per_rank"]:
         for phase in ("build", "update", "deliver", "communicate", "output"):
             assert r["timers"][phase] >= 0

@@ -52,8 +52,9 @@ run_summary example_summary() {
   s.synaptic_events = 123456789012ull;
   s.synaptic_events_per_second = 5.5e9;
   s.bytes_per_synapse = 7.75;
-  s.populations = {{"E", "iaf_psc_delta", 10000, 80000, 8.0, 0.91, 9990},
-                   {"I", "iaf_psc_delta", 2500, 18765, 7.506, 0.88, 2490}};
+  s.parameters = {{"order", 2500}, {"g", 5.0}, {"eta", 2.0}};
+  s.populations = {{"E", "iaf_psc_delta", 10000, 50, 80000, 8.0, 0.91, 9990},
+                   {"I", "iaf_psc_delta", 2500, 0, 18765, 7.506, 0.88, 2490}};
   for (int r = 0; r < 2; ++r) {
     rank_summary rs;
     rs.rank = r;
@@ -91,6 +92,9 @@ TEST_F(run_report_test, json_has_every_field_and_round_trips) {
   EXPECT_EQ(j.at("hetspike_version"), s.hetspike_version);
   EXPECT_EQ(j.at("model_file"), s.model_file);
   EXPECT_EQ(j.at("model_hash"), s.model_hash);
+  ASSERT_TRUE(j.at("parameters").is_object());
+  ASSERT_EQ(j.at("parameters").size(), s.parameters.size());
+  for (const auto& [name, value] : s.parameters) EXPECT_EQ(j.at("parameters").at(name).get<double>(), value);
   EXPECT_EQ(j.at("seed").get<std::uint32_t>(), s.seed);
   EXPECT_EQ(j.at("ranks").get<int>(), s.ranks);
   EXPECT_EQ(j.at("dt").get<double>(), s.dt);
@@ -118,11 +122,12 @@ TEST_F(run_report_test, json_has_every_field_and_round_trips) {
     EXPECT_EQ(p.at("name"), e.name);
     EXPECT_EQ(p.at("model"), e.model);
     EXPECT_EQ(p.at("size").get<std::uint64_t>(), e.size);
+    EXPECT_EQ(p.at("recorded").get<std::uint64_t>(), e.recorded);
     EXPECT_EQ(p.at("spikes").get<std::uint64_t>(), e.spikes);
     EXPECT_EQ(p.at("rate_hz").get<double>(), e.rate_hz);
     EXPECT_EQ(p.at("cv_isi").get<double>(), e.cv_isi);
     EXPECT_EQ(p.at("neurons_with_cv").get<std::uint64_t>(), e.neurons_with_cv);
-    EXPECT_EQ(p.size(), 7u);
+    EXPECT_EQ(p.size(), 8u);
   }
 
   ASSERT_TRUE(j.at("per_rank").is_array());
@@ -155,7 +160,7 @@ TEST_F(run_report_test, json_has_every_field_and_round_trips) {
   EXPECT_EQ(j.at("end_step").get<std::int64_t>(), s.end_step);
   EXPECT_EQ(j.at("stopped").get<bool>(), s.stopped);
   EXPECT_EQ(j.at("checkpoints").get<std::vector<std::string>>(), s.checkpoints);
-  EXPECT_EQ(j.size(), 29u);  // every run_summary member, nothing else
+  EXPECT_EQ(j.size(), 30u);  // every run_summary member, nothing else
 }
 
 TEST_F(run_report_test, write_is_atomic_and_replaces_an_old_report) {
