@@ -33,9 +33,17 @@ std::uint64_t random_stream::below(std::uint64_t n) {
 }
 
 double random_stream::normal() {
+  if (has_spare_normal_) {
+    has_spare_normal_ = false;
+    return spare_normal_;
+  }
   const double u1 = uniform_pos();
   const double u2 = uniform();
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+  const double r = std::sqrt(-2.0 * std::log(u1));
+  const double angle = 2.0 * std::numbers::pi * u2;
+  spare_normal_ = r * std::sin(angle);
+  has_spare_normal_ = true;
+  return r * std::cos(angle);
 }
 
 }  // namespace hetspike

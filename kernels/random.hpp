@@ -64,7 +64,8 @@ class random_stream {
   double uniform_pos() { return (static_cast<double>(next_u64() >> 11) + 1.0) * 0x1.0p-53; }
   /// Uniform integer in [0, n), unbiased (Lemire's multiply-and-reject). n > 0.
   std::uint64_t below(std::uint64_t n);
-  /// Standard normal (Box-Muller, one value per two uniforms: no state carried between calls).
+  /// Standard normal by Box-Muller: a pair from two uniforms, the cosine value returned first and the sine value
+  /// kept for the next call (connection building draws hundreds of millions; half the logarithms and words).
   double normal();
 
  private:
@@ -78,6 +79,8 @@ class random_stream {
   std::uint64_t next_index_ = 0;
   rng_block block_{};
   int used_ = 4;
+  double spare_normal_ = 0.0;
+  bool has_spare_normal_ = false;
 };
 
 }  // namespace hetspike

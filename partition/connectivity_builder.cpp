@@ -1,8 +1,13 @@
 #include "partition/connectivity_builder.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "partition/binomial.hpp"
 #include "partition/connection_rules.hpp"
@@ -20,6 +25,31 @@ std::int64_t drawn_delay_steps(double delay_ms, double dt) {
   return std::max<std::int64_t>(1, delay_steps(delay_ms, dt));
 }
 
+/// Where the next synapse of one segment is written: its index in the store and in the weight and delay arrays
+/// (which hold only the segments that need them). All three in one place, because filling the store visits the
+/// segments in random order and each separate array looked up per synapse is another cache miss.
+struct segment_cursor {
+  std::uint64_t synapse = 0;
+  std::uint64_t weight = 0;
+  std::uint64_t delay = 0;
+};
+
+/// Asks the kernel for 2 MiB pages under a large synapse array (where transparent huge pages are on "madvise", as on
+/// Debian): building writes and delivery reads it at scattered places, and with 4 KiB pages nearly every one of
+/// them is a TLB miss. Only whole huge pages inside the array are advised; a refusal costs nothing but speed.
+template <class View>
+void advise_huge_pages(const View& v) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
+  const auto begin = reinterpret_cast<std::uintptr_t>(v.data());
+  const std::uintptr_t end = begin + v.size() * sizeof(typename View::value_type);
+  const std::uintptr_t first = (begin + huge - 1) & ~(huge - 1), last = end & ~(huge - 1);
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#else
+  (void)v;
+#endif
+}
+
 /// One projection's view of this rank: where its local targets are and how to draw their sources.
 struct projection_plan {
   std::size_t index = 0;
@@ -30,9 +60,8 @@ struct projection_plan {
   std::vector<std::uint64_t> indegrees;  ///< fixed_total_number: per local target
   neuron_params target_params;           ///< effective: a chip target quantises its weights
   std::size_t num_blocks = 0;
-  // Per (target block, source index): synapse count, then the write cursor; and the segment it fills.
-  std::vector<std::vector<std::uint64_t>> cursor;
-  std::vector<std::vector<std::uint64_t>> segment;
+  // Per (target block, source index): the synapse count, then where the segment's next synapse goes.
+  std::vector<std::vector<segment_cursor>> cursor;
 };
 
 std::vector<projection_plan> make_plans(const network_spec& net, const block_partition& partition,
@@ -51,8 +80,7 @@ std::vector<projection_plan> make_plans(const network_spec& net, const block_par
       p.indegrees = split_total(make_rng_key(net.seed, rng_purpose::total_number_split, static_cast<std::uint32_t>(i)),
                                 p.spec->total, partition.population_size(p.spec->target), p.target_first_index,
                                 p.target_first_index + p.target->count);
-    p.cursor.assign(p.num_blocks, std::vector<std::uint64_t>(p.num_blocks ? p.source_size : 0, 0));
-    p.segment.assign(p.num_blocks, std::vector<std::uint64_t>(p.num_blocks ? p.source_size : 0, 0));
+    p.cursor.assign(p.num_blocks, std::vector<segment_cursor>(p.num_blocks ? p.source_size : 0));
     plans.push_back(std::move(p));
   }
   return plans;
@@ -79,7 +107,7 @@ void count_synapses(const network_spec& net, const block_partition& partition, s
   for (auto& p : plans)
     for_each_target(net, partition, p, [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
       auto& counts = p.cursor[t / segment_block_size];
-      for (auto s : sources) ++counts[s];
+      for (auto s : sources) ++counts[s].synapse;
     });
 }
 
@@ -98,15 +126,15 @@ void lay_out_rows(const network_spec& net, const block_partition& partition, std
       const std::size_t segments_before = seg_column.size();
       for (auto* p : from)
         for (std::size_t b = 0; b < p->num_blocks; ++b) {
-          const std::uint64_t n = p->cursor[b][s];
+          segment_cursor& c = p->cursor[b][s];
+          const std::uint64_t n = c.synapse;
           if (n == 0) continue;
-          p->segment[b][s] = seg_column.size();
-          p->cursor[b][s] = seg_begin.back();
+          const bool plastic = p->spec->plasticity.has_value();
+          c = segment_cursor{seg_begin.back(), plastic ? next_pw : next_w, next_d};
           seg_begin.push_back(seg_begin.back() + n);
           seg_column.push_back(p->target->first_column + static_cast<std::uint32_t>(b * segment_block_size));
           seg_projection.push_back(static_cast<std::uint32_t>(p->index));
           // Plastic weights have their own array (doubles); static varying ones are 32-bit fixed point.
-          const bool plastic = p->spec->plasticity.has_value();
           seg_wbegin.push_back(plastic ? next_pw : next_w);
           seg_dbegin.push_back(next_d);
           if (plastic)
@@ -140,6 +168,10 @@ void lay_out_rows(const network_spec& net, const block_partition& partition, std
   st.delay = decltype(st.delay)(Kokkos::view_alloc(Kokkos::WithoutInitializing, "hetspike::synapses::delay"), next_d);
   st.plastic_weight = decltype(st.plastic_weight)(
       Kokkos::view_alloc(Kokkos::WithoutInitializing, "hetspike::synapses::plastic_weight"), next_pw);
+  advise_huge_pages(st.target_offset);
+  advise_huge_pages(st.weight);
+  advise_huge_pages(st.delay);
+  advise_huge_pages(st.plastic_weight);
   out.num_synapses = seg_begin.back();
   if (out.row_source.size() > std::numeric_limits<std::uint32_t>::max())
     throw capacity_error("more than 2^32 - 1 source neurons project to one rank; run on more ranks");
@@ -180,6 +212,12 @@ void fill_projections(const network_spec& net, const std::vector<projection_plan
   out.store.projections = table;
 }
 
+/// The writes of a target's synapses land in as many segments as it has sources, each far from the last (the store
+/// is ordered by source): most miss the cache. Their addresses are known once the sources are drawn, so the lines
+/// are requested this many synapses ahead, while the weights and delays of the ones before are drawn. (Written
+/// out in the loop: GCC drops a prefetch-only function's calls as free of side effects.)
+constexpr std::size_t prefetch_distance = 32;
+
 void fill_synapses(const network_spec& net, const block_partition& partition, std::vector<projection_plan>& plans,
                    built_connectivity& out) {
   auto& st = out.store;
@@ -194,23 +232,29 @@ void fill_synapses(const network_spec& net, const block_partition& partition, st
       const std::size_t b = t / segment_block_size;
       const auto offset = static_cast<std::uint16_t>(t % segment_block_size);
       synapses += sources.size();
-      for (auto s : sources) {
+      auto& cursors = p.cursor[b];
+      for (std::size_t i = 0; i < sources.size(); ++i) {
         any = true;
-        const std::uint64_t pos = p.cursor[b][s]++;
-        const std::uint64_t seg = p.segment[b][s];
-        st.target_offset(pos) = offset;
-        const std::uint64_t k = pos - st.segment_begin(seg);
+        if (i + prefetch_distance < sources.size()) {
+          const segment_cursor& ahead = cursors[sources[i + prefetch_distance]];
+          __builtin_prefetch(st.target_offset.data() + ahead.synapse);
+          if (pd.plastic) __builtin_prefetch(st.plastic_weight.data() + ahead.weight);
+          if (pd.has_weights) __builtin_prefetch(st.weight.data() + ahead.weight);
+          if (pd.has_delays) __builtin_prefetch(st.delay.data() + ahead.delay);
+        }
+        segment_cursor& c = cursors[sources[i]];
+        st.target_offset(c.synapse++) = offset;
         if (pd.plastic)
-          st.plastic_weight(st.segment_weight_begin(seg) + k) = draw_value(p.spec->weight, weights);
+          st.plastic_weight(c.weight++) = draw_value(p.spec->weight, weights);
         else if (pd.has_weights)
-          st.weight(st.segment_weight_begin(seg) + k) = fixed_weight(
+          st.weight(c.weight++) = fixed_weight(
               *p.target,
               received_weight(p.target_params, p.spec->weight, draw_value(p.spec->weight, weights), &out.quantization),
               p.index);
         if (pd.has_delays) {
           const auto d =
               checked_delay(drawn_delay_steps(draw_value(p.spec->delay, delays), net.dt), true, p.index, net.dt);
-          st.delay(st.segment_delay_begin(seg) + k) = static_cast<std::uint8_t>(d);
+          st.delay(c.delay++) = static_cast<std::uint8_t>(d);
           out.min_delay = std::min<std::int64_t>(out.min_delay, d);
           out.max_delay = std::max<std::int64_t>(out.max_delay, d);
         }

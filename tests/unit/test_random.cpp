@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 #include <vector>
 
 #include "kernels/poisson_table.hpp"
@@ -74,6 +75,28 @@ TEST(random, normal_has_unit_moments) {
   const double mean = sum / n, var = sum2 / n - mean * mean;
   EXPECT_NEAR(mean, 0.0, 5.0 / std::sqrt(n));
   EXPECT_NEAR(var, 1.0, 5.0 * std::sqrt(2.0 / n));
+}
+
+TEST(random, normal_pairs_share_two_uniforms_and_are_uncorrelated) {
+  // Box-Muller's pair: r cos(2 pi u2) then r sin(2 pi u2), r = sqrt(-2 ln u1), from the stream's next two uniforms.
+  random_stream normals(make_rng_key(3, rng_purpose::delay, 2), 11);
+  random_stream uniforms(make_rng_key(3, rng_purpose::delay, 2), 11);
+  for (int pair = 0; pair < 100; ++pair) {
+    const double x = normals.normal(), y = normals.normal();
+    const double u1 = uniforms.uniform_pos(), u2 = uniforms.uniform();
+    EXPECT_NEAR(x * x + y * y, -2.0 * std::log(u1), 1e-12 * (1.0 - 2.0 * std::log(u1)));
+    EXPECT_NEAR(std::atan2(y, x), std::remainder(2.0 * std::numbers::pi * u2, 2.0 * std::numbers::pi), 1e-9);
+  }
+  // The two halves of a pair are independent: their correlation over n pairs is 0 within 5 / sqrt(n).
+  const int n = 100000;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (int i = 0; i < n; ++i) {
+    const double x = normals.normal(), y = normals.normal();
+    sxy += x * y;
+    sxx += x * x;
+    syy += y * y;
+  }
+  EXPECT_NEAR(sxy / std::sqrt(sxx * syy), 0.0, 5.0 / std::sqrt(n));
 }
 
 /// Chi-square of observed counts against a pmf, pooling the tail where the expectation falls below 5.
