@@ -1,7 +1,8 @@
 #pragma once
 // Writes received spikes into the ring buffers through the synapse store. Integer additions, so the result is
-// independent of the order in which spikes or synapses are processed: on backends that run messages in
-// parallel the additions are atomic, on Serial they are plain.
+// independent of the order in which spikes or synapses are processed. GPUs run a team per message with atomic
+// additions; a threaded host space (OpenMP) gives each thread its own range of target neurons, so that no two
+// threads add to the same ring column and no addition has to be atomic; Serial adds plainly.
 #include <Kokkos_Core.hpp>
 
 #include <cstdint>
@@ -20,7 +21,7 @@ struct spike_message {
 };
 static_assert(sizeof(spike_message) == 8, "a spike message is 8 bytes on the wire");
 
-/// Whether deliveries on this execution space may run concurrently and need atomic additions.
+/// Whether deliveries on this execution space may run concurrently (threads or a device).
 template <class ExecSpace>
 struct delivery_uses_atomics : std::true_type {};
 #ifdef KOKKOS_ENABLE_SERIAL
@@ -39,18 +40,30 @@ template <class ExecSpace>
 class spike_delivery_functor {
  public:
   using memory_space = typename ExecSpace::memory_space;
-  static constexpr bool atomic = delivery_uses_atomics<ExecSpace>::value;
+  static constexpr bool may_run_concurrently = delivery_uses_atomics<ExecSpace>::value;
 
+  /// Selects the host path in which each of `parts` work items delivers every message, but only to its own
+  /// range of ring columns.
+  struct by_target_range {};
+
+  /// `concurrent`: whether two work items may add to the same ring column (a team per message on a device). An
+  /// atomic addition costs several times a plain one, so the host paths, where they may not, add plainly.
   spike_delivery_functor(const synapse_store<memory_space>& store,
                          Kokkos::View<const spike_message*, memory_space> msgs,
                          const ring_buffer_view<memory_space>& ring, step_type interval_start,
-                         Kokkos::View<std::uint64_t, memory_space> events = {})
+                         Kokkos::View<std::uint64_t, memory_space> events = {}, bool concurrent = false,
+                         std::size_t count = 0, std::uint32_t parts = 1,
+                         Kokkos::View<const std::uint32_t*, memory_space> part_columns = {})
       : store_(store),
         msgs_(msgs),
         ring_(ring),
         interval_start_(interval_start),
         num_slots_(static_cast<std::uint32_t>(ring.extent(0))),
-        events_(events) {}
+        events_(events),
+        concurrent_(may_run_concurrently && concurrent),
+        count_(count),
+        parts_(parts),
+        part_columns_(part_columns) {}
 
   using team_member = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
   using value_type = std::uint64_t;  ///< the reduction on host backends: synaptic events
@@ -86,16 +99,41 @@ class spike_delivery_functor {
       if (p.plastic) continue;  // delivered by the host STDP pass (stdp_pl.hpp), which counts its events
       const std::uint64_t b = store_.segment_begin(s), e = store_.segment_begin(s + 1);
       events += e - b;
-      if (!p.has_weights && !p.has_delays)
-        deliver_constant(p, s, b, e, base_slot);
-      else
-        deliver_varying(p, s, b, e, base_slot);
+      deliver(p, s, b, e, base_slot);
+    }
+  }
+
+  /// Delivers every message to the targets of part `part`: those whose first ring column lies in
+  /// [part_columns_(part), part_columns_(part + 1)), or in the part-th of `parts_` equal ranges where no bounds
+  /// are given. A target's other channels are written by the part that owns it. Adds the synapses reached to
+  /// `events`. A segment's target offsets ascend (the builder appends targets in order), so the part's synapses
+  /// of a segment are one contiguous run, found by binary search.
+  KOKKOS_INLINE_FUNCTION void operator()(by_target_range, std::size_t part, std::uint64_t& events) const {
+    const std::uint64_t columns = ring_.extent(1);
+    const bool bounded = part_columns_.extent(0) > part + 1;
+    const std::uint64_t lo = bounded ? part_columns_(part) : columns * part / parts_;
+    const std::uint64_t hi = bounded ? part_columns_(part + 1) : columns * (part + 1) / parts_;
+    for (std::size_t i = 0; i < count_; ++i) {
+      const spike_message m = msgs_(i);
+      const auto base_slot = static_cast<std::uint32_t>((interval_start_ + m.lag) % num_slots_);
+      const std::uint64_t seg_end = store_.row_segment_begin(m.row + 1);
+      for (std::uint64_t s = store_.row_segment_begin(m.row); s < seg_end; ++s) {
+        const std::uint64_t first = store_.segment_column(s);
+        if (first >= hi || first + segment_block_size <= lo) continue;
+        const projection_delivery p = store_.projections(store_.segment_projection(s));
+        if (p.plastic) continue;
+        const std::uint64_t b = store_.segment_begin(s), e = store_.segment_begin(s + 1);
+        const std::uint64_t kb = first >= lo ? b : first_at_or_after(b, e, lo - first);
+        const std::uint64_t ke = first + segment_block_size <= hi ? e : first_at_or_after(kb, e, hi - first);
+        events += ke - kb;
+        deliver(p, s, b, kb, ke, base_slot);
+      }
     }
   }
 
  private:
   KOKKOS_INLINE_FUNCTION void add(std::uint32_t slot, std::uint32_t column, fixed_type w) const {
-    if constexpr (atomic)
+    if (may_run_concurrently && concurrent_)
       Kokkos::atomic_add(&ring_(slot, column), w);
     else
       ring_(slot, column) += w;
@@ -106,20 +144,46 @@ class spike_delivery_functor {
     return s >= num_slots_ ? s - num_slots_ : s;
   }
 
+  /// The first synapse in [b, e) whose target offset is at least `offset` (offsets ascend within a segment).
+  KOKKOS_INLINE_FUNCTION std::uint64_t first_at_or_after(std::uint64_t b, std::uint64_t e, std::uint64_t offset) const {
+    while (b < e) {
+      const std::uint64_t mid = b + (e - b) / 2;
+      if (store_.target_offset(mid) < offset)
+        b = mid + 1;
+      else
+        e = mid;
+    }
+    return b;
+  }
+
+  /// Delivers synapses [kb, ke) of segment s, which begins at b (all of it by default).
+  KOKKOS_INLINE_FUNCTION void deliver(const projection_delivery& p, std::uint64_t s, std::uint64_t b, std::uint64_t kb,
+                                      std::uint64_t ke, std::uint32_t base_slot) const {
+    if (!p.has_weights && !p.has_delays)
+      deliver_constant(p, s, kb, ke, base_slot);
+    else
+      deliver_varying(p, s, kb - b, ke - b, b, base_slot);
+  }
+  KOKKOS_INLINE_FUNCTION void deliver(const projection_delivery& p, std::uint64_t s, std::uint64_t b, std::uint64_t e,
+                                      std::uint32_t base_slot) const {
+    deliver(p, s, b, b, e, base_slot);
+  }
+
   // Constant weight and delay (Brunel, hpc_benchmark's static synapses): one row, one channel.
-  KOKKOS_INLINE_FUNCTION void deliver_constant(const projection_delivery& p, std::uint64_t s, std::uint64_t b,
-                                               std::uint64_t e, std::uint32_t base_slot) const {
+  KOKKOS_INLINE_FUNCTION void deliver_constant(const projection_delivery& p, std::uint64_t s, std::uint64_t kb,
+                                               std::uint64_t ke, std::uint32_t base_slot) const {
     const std::uint32_t slot = slot_after(base_slot, p.delay);
     // NEST's iaf_psc_exp: weight > 0 goes to the excitatory channel, anything else to the inhibitory one.
     const std::uint32_t column = store_.segment_column(s) + (p.weight > 0 ? 0u : p.inhibitory_offset);
-    for (std::uint64_t k = b; k < e; ++k) add(slot, column + store_.target_offset(k), p.weight);
+    for (std::uint64_t k = kb; k < ke; ++k) add(slot, column + store_.target_offset(k), p.weight);
   }
 
-  KOKKOS_INLINE_FUNCTION void deliver_varying(const projection_delivery& p, std::uint64_t s, std::uint64_t b,
-                                              std::uint64_t e, std::uint32_t base_slot) const {
+  // Synapses [first, last) of segment s (indices within the segment, which begins at b in the store).
+  KOKKOS_INLINE_FUNCTION void deliver_varying(const projection_delivery& p, std::uint64_t s, std::uint64_t first,
+                                              std::uint64_t last, std::uint64_t b, std::uint32_t base_slot) const {
     const std::uint32_t column = store_.segment_column(s);
     const std::uint64_t wb = store_.segment_weight_begin(s), db = store_.segment_delay_begin(s);
-    for (std::uint64_t k = 0; k < e - b; ++k) {
+    for (std::uint64_t k = first; k < last; ++k) {
       const fixed_type w = p.has_weights ? store_.weight(wb + k) : p.weight;
       const std::uint32_t d = p.has_delays ? store_.delay(db + k) : p.delay;
       add(slot_after(base_slot, d), column + store_.target_offset(b + k) + (w > 0 ? 0u : p.inhibitory_offset), w);
@@ -132,23 +196,51 @@ class spike_delivery_functor {
   step_type interval_start_;
   std::uint32_t num_slots_;
   Kokkos::View<std::uint64_t, memory_space> events_;
+  bool concurrent_;
+  std::size_t count_;                                              ///< messages, for by_target_range
+  std::uint32_t parts_;                                            ///< column ranges, for by_target_range
+  Kokkos::View<const std::uint32_t*, memory_space> part_columns_;  ///< their bounds (parts + 1), or none
 };
 
+/// The threaded host path: `parts` work items, each delivering every message to its own targets with plain
+/// additions; `part_columns` (parts + 1 ascending ring columns, e.g. from split_targets) balances them, else the
+/// columns are cut into equal ranges. Any split gives the same ring (tests run it on Serial).
+template <class ExecSpace>
+std::uint64_t deliver_spikes_by_target_range(
+    const ExecSpace& space, const synapse_store<typename ExecSpace::memory_space>& store,
+    Kokkos::View<const spike_message*, typename ExecSpace::memory_space> msgs, std::size_t count,
+    const ring_buffer_view<typename ExecSpace::memory_space>& ring, step_type interval_start, std::uint32_t parts,
+    Kokkos::View<const std::uint32_t*, typename ExecSpace::memory_space> part_columns = {}) {
+  using functor = spike_delivery_functor<ExecSpace>;
+  std::uint64_t events = 0;
+  Kokkos::parallel_reduce("hetspike::deliver_spikes_by_target_range",
+                          Kokkos::RangePolicy<ExecSpace, typename functor::by_target_range>(space, 0, parts),
+                          functor(store, msgs, ring, interval_start, {}, false, count, parts, part_columns), events);
+  return events;
+}
+
 /// Delivers `count` messages of an interval that started at `interval_start`; returns the synaptic events.
-/// `Teams` picks the GPU-shaped path; it defaults to what suits the space (tests run both on the host).
+/// `Teams` picks the GPU-shaped path; it defaults to what suits the space (tests run both on the host). A
+/// threaded host space splits the targets over its threads, at `part_columns` where given (one range per thread).
 template <class ExecSpace, bool Teams = delivery_uses_teams<ExecSpace>::value>
 std::uint64_t deliver_spikes(const ExecSpace& space, const synapse_store<typename ExecSpace::memory_space>& store,
                              Kokkos::View<const spike_message*, typename ExecSpace::memory_space> msgs,
                              std::size_t count, const ring_buffer_view<typename ExecSpace::memory_space>& ring,
-                             step_type interval_start) {
+                             step_type interval_start,
+                             Kokkos::View<const std::uint32_t*, typename ExecSpace::memory_space> part_columns = {}) {
   std::uint64_t events = 0;
   if (count == 0) return events;
   if constexpr (Teams) {
     Kokkos::View<std::uint64_t, typename ExecSpace::memory_space> counter("hetspike::synaptic_events");
     Kokkos::parallel_for("hetspike::deliver_spikes",
                          Kokkos::TeamPolicy<ExecSpace>(space, static_cast<int>(count), Kokkos::AUTO),
-                         spike_delivery_functor<ExecSpace>(store, msgs, ring, interval_start, counter));
+                         spike_delivery_functor<ExecSpace>(store, msgs, ring, interval_start, counter, true));
     Kokkos::deep_copy(events, counter);
+  } else if (const auto threads = static_cast<std::uint32_t>(space.concurrency());
+             delivery_uses_atomics<ExecSpace>::value && threads > 1) {
+    const bool bounded = part_columns.extent(0) == threads + std::size_t{1};
+    events = deliver_spikes_by_target_range(space, store, msgs, count, ring, interval_start, threads,
+                                            bounded ? part_columns : decltype(part_columns){});
   } else {
     Kokkos::parallel_reduce("hetspike::deliver_spikes", Kokkos::RangePolicy<ExecSpace>(space, 0, count),
                             spike_delivery_functor<ExecSpace>(store, msgs, ring, interval_start), events);

@@ -76,6 +76,20 @@ local_layout make_local_layout(const network_spec& net, const block_partition& p
   return layout;
 }
 
+std::vector<std::uint32_t> split_targets(const local_layout& layout, std::uint32_t parts) {
+  // Populations lie in the ring in local-id order, each with its channels after one another, so a neuron's
+  // first column grows with its local id and a run of local ids is a run of columns.
+  auto column_of = [&](std::uint64_t lid) {
+    for (const auto& lp : layout.populations)
+      if (lp.count > 0 && lid < lp.first_lid + lp.count)
+        return lp.first_column + static_cast<std::uint32_t>(lid - std::min<std::uint64_t>(lid, lp.first_lid));
+    return layout.num_columns;
+  };
+  std::vector<std::uint32_t> bounds;
+  for (std::uint32_t p = 0; p <= parts; ++p) bounds.push_back(column_of(layout.num_local * p / parts));
+  return bounds;
+}
+
 }  // namespace hetspike
 
 namespace hetspike {

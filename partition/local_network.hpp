@@ -36,6 +36,10 @@ double max_abs_input_weight(const network_spec& net, std::size_t population);
 
 local_layout make_local_layout(const network_spec& net, const block_partition& partition, int rank);
 
+/// Splits the local neurons into `parts` runs of nearly equal size, as the first ring columns of the runs
+/// (parts + 1 ascending values, the last num_columns): threads that deliver to their own run of targets.
+std::vector<std::uint32_t> split_targets(const local_layout& layout, std::uint32_t parts);
+
 /// The population's parameters as its kernel runs them: every DC input added to I_e, and a chip model's
 /// registers resolved from its float parameters (the same on every rank). Throws input_error for parameters
 /// the chip cannot hold.

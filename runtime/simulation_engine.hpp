@@ -108,6 +108,7 @@ class simulation_engine final : public simulation::engine {
   std::int64_t d_min_ = 1, d_max_ = 1;
   step_type presim_steps_ = 0, total_steps_ = 0;
   ring_buffer_view<memory_space> ring_;
+  Kokkos::View<std::uint32_t*, memory_space> delivery_parts_;  ///< first ring column of each thread's targets
   std::vector<neuron_population<ExecSpace>> populations_;
   Kokkos::View<std::uint8_t*, memory_space> spiked_;
   Kokkos::View<local_spike*, memory_space> spikes_;

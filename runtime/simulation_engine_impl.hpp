@@ -75,6 +75,12 @@ void simulation_engine<ExecSpace>::build() {
 
   ring_ =
       ring_buffer_view<memory_space>("hetspike::ring_buffer", static_cast<std::size_t>(d_max_), layout_.num_columns);
+  if (const auto threads = static_cast<std::uint32_t>(space_.concurrency()); threads > 1) {
+    const auto parts = split_targets(layout_, threads);
+    Kokkos::View<std::uint32_t*, Kokkos::HostSpace> host("hetspike::delivery_parts", parts.size());
+    std::copy(parts.begin(), parts.end(), host.data());
+    delivery_parts_ = detail::to_space<std::uint32_t, memory_space>(host);
+  }
   populations_ = make_local_neurons<ExecSpace>(net, layout_);
   spiked_ = Kokkos::View<std::uint8_t*, memory_space>("hetspike::spiked", layout_.num_local);
   spikes_ = Kokkos::View<local_spike*, memory_space>("hetspike::interval_spikes", layout_.num_local + 1);
@@ -127,7 +133,7 @@ void simulation_engine<ExecSpace>::deliver(std::span<const spike_message> messag
                                                                                                      messages.size()));
     msgs = messages_;
   }
-  events_ += deliver_spikes(space_, store_, msgs, messages.size(), ring_, start);
+  events_ += deliver_spikes(space_, store_, msgs, messages.size(), ring_, start, delivery_parts_);
   space_.fence();
   if constexpr (std::is_same_v<memory_space, Kokkos::HostSpace>)
     if (plastic_)

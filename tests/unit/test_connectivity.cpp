@@ -155,6 +155,10 @@ std::multiset<synapse_key> synapses_of(const network_spec& net, int ranks, std::
         const auto pi = st.segment_projection(s);
         const auto& pd = st.projections(pi);
         const auto& tgt = layout.populations[net.projections[pi].target];
+        // Threaded delivery finds a thread's targets in a segment by binary search: offsets must ascend.
+        EXPECT_TRUE(std::is_sorted(st.target_offset.data() + st.segment_begin(s),
+                                   st.target_offset.data() + st.segment_begin(s + 1)))
+            << "segment " << s << " on rank " << r;
         for (auto k = st.segment_begin(s); k < st.segment_begin(s + 1); ++k) {
           const std::uint32_t column = st.segment_column(s) + st.target_offset(k) - tgt.first_column;
           const gid_type target = tgt.first_gid + column;
@@ -229,6 +233,23 @@ TEST(connectivity_builder, delays_drawn_from_half_a_step_round_to_the_nearest_st
   EXPECT_NEAR(static_cast<double>(steps[2]), 100'000.0, 1'120.0);
   EXPECT_EQ(d_min, 1);
   EXPECT_EQ(d_max, 2);
+}
+
+TEST(local_layout, split_targets_cuts_the_neurons_into_equal_runs_of_columns) {
+  // On one rank: A (70,000 neurons, two channels) in columns 0-139,999, B (301, one) in 140,000-140,300,
+  // C (97, two) in 140,301-140,494; 70,398 neurons. Part k starts at neuron floor(70,398 k / parts).
+  const auto net = test_network();
+  const block_partition part({70000, 301, 97}, 1);
+  const auto layout = make_local_layout(net, part, 0);
+  ASSERT_EQ(layout.num_local, 70398u);
+  ASSERT_EQ(layout.num_columns, 140495u);
+  EXPECT_EQ(split_targets(layout, 1), (std::vector<std::uint32_t>{0, 140495}));
+  EXPECT_EQ(split_targets(layout, 4), (std::vector<std::uint32_t>{0, 17599, 35199, 52798, 140495}));
+  const auto fine = split_targets(layout, 1000);
+  ASSERT_EQ(fine.size(), 1001u);
+  EXPECT_TRUE(std::is_sorted(fine.begin(), fine.end()));
+  EXPECT_EQ(fine[995], 140046u);  // neuron 70,046: B's 46th
+  EXPECT_EQ(fine[999], 140327u);  // neuron 70,327: C's 26th
 }
 
 TEST(connectivity_builder, constant_synapses_cost_two_bytes) {

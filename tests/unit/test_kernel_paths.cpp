@@ -1,5 +1,6 @@
 // The GPU-shaped kernel paths (atomic spike collection, a team per delivered spike) give exactly what the
-// host paths give, run here on the host: the same spike list after sorting, the same ring buffer sums.
+// host paths give, run here on the host: the same spike list after sorting, the same ring buffer sums; and so
+// does the threaded host path (each thread its own targets), whatever the split.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -68,6 +69,20 @@ TEST(kernel_paths, team_delivery_equals_the_per_message_loop) {
       total += loop_ring(slot, c);
     }
   EXPECT_NE(total, 0);
+
+  // The threaded host path, run here part by part: any split of the targets gives the same ring and events.
+  for (std::uint32_t parts = 1; parts <= 5; ++parts)
+    for (bool bounded : {false, true}) {
+      // Bounds as split_targets gives them: first columns of target runs (neuron columns lie in [0, 20)).
+      Kokkos::View<std::uint32_t*, mem> bounds("bounds", bounded ? parts + 1 : 0);
+      for (std::uint32_t i = 0; bounded && i <= parts; ++i) bounds(i) = i == parts ? 40 : 20 * i / parts;
+      ring_buffer_view<mem> part_ring("parts", 4, 40);
+      const auto e3 = deliver_spikes_by_target_range(exec(), st, msgs, 5, part_ring, 7, parts, bounds);
+      EXPECT_EQ(e3, e1) << parts << " parts";
+      for (int slot = 0; slot < 4; ++slot)
+        for (int c = 0; c < 40; ++c)
+          EXPECT_EQ(part_ring(slot, c), loop_ring(slot, c)) << parts << " parts, slot " << slot << " column " << c;
+    }
 }
 
 }  // namespace
