@@ -115,9 +115,15 @@ backend_choice choose_backend(std::string_view default_backend, std::string_view
     c.kind = parse_kind(default_backend, facts, "--backend");
     c.why = "--backend " + std::string(default_backend);
   }
-  c.device = c.kind == backend_kind::gpu ? std::string("Kokkos::") + Kokkos::DefaultExecutionSpace::name() +
-                                               " device " + std::to_string(facts.local_rank)
-                                         : std::string("Kokkos::") + Kokkos::DefaultHostExecutionSpace::name();
+  if (c.kind == backend_kind::gpu) {
+    c.device =
+        std::string("Kokkos::") + Kokkos::DefaultExecutionSpace::name() + " device " + std::to_string(facts.local_rank);
+  } else {
+    // Threads per rank matter to anyone reading a scaling study (OpenMP ranks run the host kernels threaded).
+    const int threads = Kokkos::DefaultHostExecutionSpace().concurrency();
+    c.device = std::string("Kokkos::") + Kokkos::DefaultHostExecutionSpace::name() + ", " + std::to_string(threads) +
+               (threads == 1 ? " thread" : " threads");
+  }
   return c;
 }
 

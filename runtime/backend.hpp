@@ -17,7 +17,7 @@ std::string_view backend_name(backend_kind kind);
 /// Where a rank runs and why (for the report).
 struct backend_choice {
   backend_kind kind = backend_kind::cpu;
-  std::string device;  ///< "Kokkos::Serial", "Kokkos::Cuda device 1", ...
+  std::string device;  ///< "Kokkos::Serial, 1 thread", "Kokkos::OpenMP, 8 threads", "Kokkos::Cuda device 1", ...
   std::string why;     ///< "--backend cpu", "rank map rule 2 (2:neuromorphic)", "auto: no GPU in this build"
 };
 
