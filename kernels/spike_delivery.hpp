@@ -46,21 +46,18 @@ class spike_delivery_functor {
   /// range of ring columns.
   struct by_target_range {};
 
-  /// `concurrent`: whether two work items may add to the same ring column (a team per message on a device). An
-  /// atomic addition costs several times a plain one, so the host paths, where they may not, add plainly.
+  /// `events`: the team path's counter; `count`, `parts`, `part_columns`: the by_target_range path's.
   spike_delivery_functor(const synapse_store<memory_space>& store,
                          Kokkos::View<const spike_message*, memory_space> msgs,
                          const ring_buffer_view<memory_space>& ring, step_type interval_start,
-                         Kokkos::View<std::uint64_t, memory_space> events = {}, bool concurrent = false,
-                         std::size_t count = 0, std::uint32_t parts = 1,
-                         Kokkos::View<const std::uint32_t*, memory_space> part_columns = {})
+                         Kokkos::View<std::uint64_t, memory_space> events = {}, std::size_t count = 0,
+                         std::uint32_t parts = 1, Kokkos::View<const std::uint32_t*, memory_space> part_columns = {})
       : store_(store),
         msgs_(msgs),
         ring_(ring),
         interval_start_(interval_start),
         num_slots_(static_cast<std::uint32_t>(ring.extent(0))),
         events_(events),
-        concurrent_(may_run_concurrently && concurrent),
         count_(count),
         parts_(parts),
         part_columns_(part_columns) {}
@@ -68,39 +65,35 @@ class spike_delivery_functor {
   using team_member = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
   using value_type = std::uint64_t;  ///< the reduction on host backends: synaptic events
 
-  /// A team delivers one message, its threads splitting each segment's synapses; the synapses reached are
-  /// counted into `events_` (an atomic counter: reductions are avoided on GPUs, see spike_collect.hpp).
+  /// A team delivers one message, its threads splitting each segment's synapses (atomically where the space runs
+  /// teams concurrently); the synapses reached are counted into `events_` (an atomic counter: reductions are
+  /// avoided on GPUs, see spike_collect.hpp).
   KOKKOS_INLINE_FUNCTION void operator()(const team_member& team) const {
-    const spike_message m = msgs_(team.league_rank());
-    const auto base_slot = static_cast<std::uint32_t>((interval_start_ + m.lag) % num_slots_);
-    const std::uint64_t seg_end = store_.row_segment_begin(m.row + 1);
-    for (std::uint64_t s = store_.row_segment_begin(m.row); s < seg_end; ++s) {
-      const projection_delivery p = store_.projections(store_.segment_projection(s));
-      if (p.plastic) continue;  // delivered by the host STDP pass (stdp_pl.hpp), which counts its events
-      const std::uint64_t b = store_.segment_begin(s), e = store_.segment_begin(s + 1);
+    for_each_segment(msgs_(team.league_rank()), [&](const projection_delivery& p, std::uint64_t s, std::uint64_t b,
+                                                    std::uint64_t e, std::uint32_t base_slot) {
       const std::uint32_t column = store_.segment_column(s);
       const std::uint64_t wb = store_.segment_weight_begin(s), db = store_.segment_delay_begin(s);
       Kokkos::parallel_for(Kokkos::TeamThreadRange(team, b, e), [&](std::uint64_t k) {
         const fixed_type w = p.has_weights ? store_.weight(wb + k - b) : p.weight;
         const std::uint32_t d = p.has_delays ? store_.delay(db + k - b) : p.delay;
-        add(slot_after(base_slot, d), column + store_.target_offset(k) + (w > 0 ? 0u : p.inhibitory_offset), w);
+        fixed_type& cell =
+            ring_(slot_after(base_slot, d), column + store_.target_offset(k) + (w > 0 ? 0u : p.inhibitory_offset));
+        if constexpr (may_run_concurrently)
+          Kokkos::atomic_add(&cell, w);
+        else
+          cell += w;
       });
       Kokkos::single(Kokkos::PerTeam(team), [&]() { Kokkos::atomic_add(&events_(), e - b); });
-    }
+    });
   }
 
   /// Delivers message i; adds the number of synapses it reached to `events`.
   KOKKOS_INLINE_FUNCTION void operator()(std::size_t i, std::uint64_t& events) const {
-    const spike_message m = msgs_(i);
-    const auto base_slot = static_cast<std::uint32_t>((interval_start_ + m.lag) % num_slots_);
-    const std::uint64_t seg_end = store_.row_segment_begin(m.row + 1);
-    for (std::uint64_t s = store_.row_segment_begin(m.row); s < seg_end; ++s) {
-      const projection_delivery p = store_.projections(store_.segment_projection(s));
-      if (p.plastic) continue;  // delivered by the host STDP pass (stdp_pl.hpp), which counts its events
-      const std::uint64_t b = store_.segment_begin(s), e = store_.segment_begin(s + 1);
+    for_each_segment(msgs_(i), [&](const projection_delivery& p, std::uint64_t s, std::uint64_t b, std::uint64_t e,
+                                   std::uint32_t base_slot) {
       events += e - b;
-      deliver(p, s, b, e, base_slot);
-    }
+      deliver(p, s, b, b, e, base_slot);
+    });
   }
 
   /// Delivers every message to the targets of part `part`: those whose first ring column lies in
@@ -113,30 +106,36 @@ class spike_delivery_functor {
     const bool bounded = part_columns_.extent(0) > part + 1;
     const std::uint64_t lo = bounded ? part_columns_(part) : columns * part / parts_;
     const std::uint64_t hi = bounded ? part_columns_(part + 1) : columns * (part + 1) / parts_;
-    for (std::size_t i = 0; i < count_; ++i) {
-      const spike_message m = msgs_(i);
-      const auto base_slot = static_cast<std::uint32_t>((interval_start_ + m.lag) % num_slots_);
-      const std::uint64_t seg_end = store_.row_segment_begin(m.row + 1);
-      for (std::uint64_t s = store_.row_segment_begin(m.row); s < seg_end; ++s) {
+    for (std::size_t i = 0; i < count_; ++i)
+      for_each_segment(msgs_(i), [&](const projection_delivery& p, std::uint64_t s, std::uint64_t b, std::uint64_t e,
+                                     std::uint32_t base_slot) {
         const std::uint64_t first = store_.segment_column(s);
-        if (first >= hi || first + segment_block_size <= lo) continue;
-        const projection_delivery p = store_.projections(store_.segment_projection(s));
-        if (p.plastic) continue;
-        const std::uint64_t b = store_.segment_begin(s), e = store_.segment_begin(s + 1);
+        if (first >= hi || first + segment_block_size <= lo) return;
         const std::uint64_t kb = first >= lo ? b : first_at_or_after(b, e, lo - first);
         const std::uint64_t ke = first + segment_block_size <= hi ? e : first_at_or_after(kb, e, hi - first);
         events += ke - kb;
         deliver(p, s, b, kb, ke, base_slot);
-      }
-    }
+      });
   }
 
  private:
+  /// Calls f(projection, segment, its first synapse, its end, ring slot of the spike's step) for each segment of
+  /// the message's row that delivers here: plastic ones are left to the host STDP pass (stdp_pl.hpp), which
+  /// counts their events.
+  template <class F>
+  KOKKOS_INLINE_FUNCTION void for_each_segment(const spike_message& m, F&& f) const {
+    const auto base_slot = static_cast<std::uint32_t>((interval_start_ + m.lag) % num_slots_);
+    const std::uint64_t seg_end = store_.row_segment_begin(m.row + 1);
+    for (std::uint64_t s = store_.row_segment_begin(m.row); s < seg_end; ++s) {
+      const projection_delivery p = store_.projections(store_.segment_projection(s));
+      if (!p.plastic) f(p, s, store_.segment_begin(s), store_.segment_begin(s + 1), base_slot);
+    }
+  }
+
+  /// Host paths: no two work items add to the same ring column, so additions are plain (an atomic one costs
+  /// several times as much).
   KOKKOS_INLINE_FUNCTION void add(std::uint32_t slot, std::uint32_t column, fixed_type w) const {
-    if (may_run_concurrently && concurrent_)
-      Kokkos::atomic_add(&ring_(slot, column), w);
-    else
-      ring_(slot, column) += w;
+    ring_(slot, column) += w;
   }
 
   KOKKOS_INLINE_FUNCTION std::uint32_t slot_after(std::uint32_t base_slot, std::uint32_t delay) const {
@@ -156,17 +155,13 @@ class spike_delivery_functor {
     return b;
   }
 
-  /// Delivers synapses [kb, ke) of segment s, which begins at b (all of it by default).
+  /// Delivers synapses [kb, ke) of segment s, which begins at b.
   KOKKOS_INLINE_FUNCTION void deliver(const projection_delivery& p, std::uint64_t s, std::uint64_t b, std::uint64_t kb,
                                       std::uint64_t ke, std::uint32_t base_slot) const {
     if (!p.has_weights && !p.has_delays)
       deliver_constant(p, s, kb, ke, base_slot);
     else
       deliver_varying(p, s, kb - b, ke - b, b, base_slot);
-  }
-  KOKKOS_INLINE_FUNCTION void deliver(const projection_delivery& p, std::uint64_t s, std::uint64_t b, std::uint64_t e,
-                                      std::uint32_t base_slot) const {
-    deliver(p, s, b, b, e, base_slot);
   }
 
   // Constant weight and delay (Brunel, hpc_benchmark's static synapses): one row, one channel.
@@ -196,7 +191,6 @@ class spike_delivery_functor {
   step_type interval_start_;
   std::uint32_t num_slots_;
   Kokkos::View<std::uint64_t, memory_space> events_;
-  bool concurrent_;
   std::size_t count_;                                              ///< messages, for by_target_range
   std::uint32_t parts_;                                            ///< column ranges, for by_target_range
   Kokkos::View<const std::uint32_t*, memory_space> part_columns_;  ///< their bounds (parts + 1), or none
@@ -215,7 +209,7 @@ std::uint64_t deliver_spikes_by_target_range(
   std::uint64_t events = 0;
   Kokkos::parallel_reduce("hetspike::deliver_spikes_by_target_range",
                           Kokkos::RangePolicy<ExecSpace, typename functor::by_target_range>(space, 0, parts),
-                          functor(store, msgs, ring, interval_start, {}, false, count, parts, part_columns), events);
+                          functor(store, msgs, ring, interval_start, {}, count, parts, part_columns), events);
   return events;
 }
 
@@ -234,7 +228,7 @@ std::uint64_t deliver_spikes(const ExecSpace& space, const synapse_store<typenam
     Kokkos::View<std::uint64_t, typename ExecSpace::memory_space> counter("hetspike::synaptic_events");
     Kokkos::parallel_for("hetspike::deliver_spikes",
                          Kokkos::TeamPolicy<ExecSpace>(space, static_cast<int>(count), Kokkos::AUTO),
-                         spike_delivery_functor<ExecSpace>(store, msgs, ring, interval_start, counter, true));
+                         spike_delivery_functor<ExecSpace>(store, msgs, ring, interval_start, counter));
     Kokkos::deep_copy(events, counter);
   } else if (const auto threads = static_cast<std::uint32_t>(space.concurrency());
              delivery_uses_atomics<ExecSpace>::value && threads > 1) {

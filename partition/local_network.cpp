@@ -82,7 +82,7 @@ std::vector<std::uint32_t> split_targets(const local_layout& layout, std::uint32
   auto column_of = [&](std::uint64_t lid) {
     for (const auto& lp : layout.populations)
       if (lp.count > 0 && lid < lp.first_lid + lp.count)
-        return lp.first_column + static_cast<std::uint32_t>(lid - std::min<std::uint64_t>(lid, lp.first_lid));
+        return lp.first_column + static_cast<std::uint32_t>(lid - lp.first_lid);
     return layout.num_columns;
   };
   std::vector<std::uint32_t> bounds;
