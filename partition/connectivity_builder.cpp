@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -9,9 +10,9 @@
 #include <sys/mman.h>
 #endif
 
-#include "partition/binomial.hpp"
 #include "partition/connection_rules.hpp"
 #include "partition/error.hpp"
+#include "partition/projection_targets.hpp"
 
 namespace hetspike {
 
@@ -56,9 +57,9 @@ struct projection_plan {
   const projection_spec* spec = nullptr;
   const local_population* target = nullptr;
   std::uint64_t source_size = 0;
-  std::uint64_t target_first_index = 0;  ///< first local target, as an index within the target population
-  std::vector<std::uint64_t> indegrees;  ///< fixed_total_number: per local target
-  neuron_params target_params;           ///< effective: a chip target quantises its weights
+  std::uint64_t target_first_index = 0;       ///< first local target, as an index within the target population
+  std::optional<projection_targets> targets;  ///< the local targets' source draws
+  neuron_params target_params;                ///< effective: a chip target quantises its weights
   std::size_t num_blocks = 0;
   // Per (target block, source index): the synapse count, then where the segment's next synapse goes.
   std::vector<std::vector<segment_cursor>> cursor;
@@ -76,36 +77,23 @@ std::vector<projection_plan> make_plans(const network_spec& net, const block_par
     p.source_size = partition.population_size(p.spec->source);
     p.target_first_index = p.target->first_gid - partition.population_offset(p.spec->target);
     p.num_blocks = (p.target->count + segment_block_size - 1) / segment_block_size;
-    if (p.spec->rule == connection_rule::fixed_total_number)
-      p.indegrees = split_total(make_rng_key(net.seed, rng_purpose::total_number_split, static_cast<std::uint32_t>(i)),
-                                p.spec->total, partition.population_size(p.spec->target), p.target_first_index,
-                                p.target_first_index + p.target->count);
+    p.targets.emplace(net, partition, i, p.target_first_index, p.target_first_index + p.target->count);
     p.cursor.assign(p.num_blocks, std::vector<segment_cursor>(p.num_blocks ? p.source_size : 0));
     plans.push_back(std::move(p));
   }
   return plans;
 }
 
-source_sampler make_sampler(const network_spec& net, const block_partition& partition, const projection_plan& p) {
-  return source_sampler(*p.spec, net.seed, static_cast<std::uint32_t>(p.index), p.source_size,
-                        partition.population_size(p.spec->target), p.spec->source == p.spec->target);
-}
-
 /// Calls f(local target index, source list) for every local target of the projection.
 template <class F>
-void for_each_target(const network_spec& net, const block_partition& partition, const projection_plan& p, F&& f) {
-  const source_sampler sampler = make_sampler(net, partition, p);
-  std::vector<std::uint64_t> sources;
-  for (std::uint64_t t = 0; t < p.target->count; ++t) {
-    sources.clear();
-    sampler.sources(p.target_first_index + t, p.indegrees.empty() ? 0 : p.indegrees[t], sources);
-    f(t, sources);
-  }
+void for_each_target(const projection_plan& p, F&& f) {
+  p.targets->for_each(
+      [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) { f(t - p.target_first_index, sources); });
 }
 
-void count_synapses(const network_spec& net, const block_partition& partition, std::vector<projection_plan>& plans) {
+void count_synapses(std::vector<projection_plan>& plans) {
   for (auto& p : plans)
-    for_each_target(net, partition, p, [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
+    for_each_target(p, [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
       auto& counts = p.cursor[t / segment_block_size];
       for (auto s : sources) ++counts[s].synapse;
     });
@@ -218,14 +206,13 @@ void fill_projections(const network_spec& net, const std::vector<projection_plan
 /// out in the loop: GCC drops a prefetch-only function's calls as free of side effects.)
 constexpr std::size_t prefetch_distance = 32;
 
-void fill_synapses(const network_spec& net, const block_partition& partition, std::vector<projection_plan>& plans,
-                   built_connectivity& out) {
+void fill_synapses(const network_spec& net, std::vector<projection_plan>& plans, built_connectivity& out) {
   auto& st = out.store;
   for (auto& p : plans) {
     const projection_delivery pd = st.projections(p.index);
     bool any = false;
     std::uint64_t synapses = 0;
-    for_each_target(net, partition, p, [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
+    for_each_target(p, [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
       const gid_type gid = p.target->first_gid + t;
       random_stream weights(make_rng_key(net.seed, rng_purpose::weight, static_cast<std::uint32_t>(p.index)), gid);
       random_stream delays(make_rng_key(net.seed, rng_purpose::delay, static_cast<std::uint32_t>(p.index)), gid);
@@ -287,10 +274,10 @@ built_connectivity build_connectivity(const network_spec& net, const block_parti
                                       const local_layout& layout) {
   built_connectivity out;
   auto plans = make_plans(net, partition, layout);
-  count_synapses(net, partition, plans);
+  count_synapses(plans);
   lay_out_rows(net, partition, plans, out);
   fill_projections(net, plans, out);
-  fill_synapses(net, partition, plans, out);
+  fill_synapses(net, plans, out);
   return out;
 }
 

@@ -1,8 +1,6 @@
 #pragma once
 // Finds the plastic synapses a weight recorder samples in a rank's synapse store: all synapses of one
-// projection onto given target neurons, in each target's draw order. The store is organised by source, so the
-// targets' source lists are drawn again (they are a pure function of the seed) and each (source, k-th
-// occurrence) is looked up in the source's row.
+// projection onto its first targets, in the projection's canonical order (partition/synapse_locator.hpp).
 #include <cstdint>
 #include <vector>
 
