@@ -109,11 +109,6 @@ int run_command(const distributed_context& ctx, const run_options& options) {
   const model_file model = options.model.model_path.empty() && !candidates.empty()
                                ? model_from_checkpoint(ctx, candidates.front(), options.model)
                                : load_model(ctx, options.model);
-  const auto& projections = model.spec.network.projections;
-  if ((options.checkpoint_every > 0 || !options.resume.empty()) &&
-      std::any_of(projections.begin(), projections.end(), [](const auto& p) { return p.plasticity.has_value(); }))
-    throw input_error(model.path + ": --checkpoint-every/--resume: checkpoints of networks with plastic synapses " +
-                      "(stdp_pl_synapse_hom) are not supported yet");
   const fs::path out(options.out_dir);
   prepare_output_directory(ctx, out);
   const fs::path checkpoint_dir =

@@ -83,6 +83,11 @@ void describe_header(std::ostream& out, const fs::path& file, const checkpoint_h
   for (std::size_t p = 0; p < h.recorded_populations.size(); ++p)
     out << (p ? ", " : "") << h.recorded_populations[p] << " " << h.recorded_spikes[p];
   out << (h.recorded_populations.empty() ? "none\n" : "\n");
+  if (!h.weight_samples.empty()) {
+    line("weight samples");
+    for (std::size_t i = 0; i < h.weight_samples.size(); ++i) out << (i ? ", " : "") << h.weight_samples[i];
+    out << "\n";
+  }
 }
 
 }  // namespace

@@ -13,26 +13,6 @@ namespace hetspike {
 
 namespace detail {
 
-inline constexpr char plasticity_not_checkpointed[] =
-    "checkpoints of networks with plastic synapses (stdp_pl_synapse_hom) are not supported yet: their weights and "
-    "traces are not stored; run without --checkpoint-every/--resume";
-
-template <class T>
-constexpr field_type field_type_of() {
-  if constexpr (std::is_same_v<T, double>) return field_type::f64;
-  if constexpr (std::is_same_v<T, std::int32_t>) return field_type::i32;
-  if constexpr (std::is_same_v<T, std::uint32_t>) return field_type::u32;
-  if constexpr (std::is_same_v<T, std::int64_t>) return field_type::i64;
-  if constexpr (std::is_same_v<T, std::uint64_t>) return field_type::u64;
-}
-
-/// A field over the population's columns held by this rank, pointing at `data`.
-template <class T>
-checkpoint_field population_field(const std::string& name, const local_population& lp, gid_type population_first,
-                                  std::uint64_t population_size, T* data, std::uint64_t rows = 1) {
-  return {name, field_type_of<T>(), rows, population_size, lp.first_gid - population_first, lp.count, data};
-}
-
 /// Adds a device view of a population's state: saved through a host copy, restored by copying back.
 template <class View>
 void add_view_field(checkpoint_snapshot& snap, const std::string& name, const local_population& lp,
@@ -85,33 +65,47 @@ checkpoint_snapshot simulation_engine<ExecSpace>::snapshot(bool for_restore) {
     // the input for the step s >= `step` with s mod d_max = k; d_max is the network's, so any rank count maps
     // slots to steps alike.
     for (int c = 0; c < lp.channels; ++c) {
-      auto field = detail::population_field(prefix + "input/" + std::to_string(c), lp, first, size,
-                                            ring_host->data() + lp.first_column + c * lp.count, d_max);
+      auto field = population_field(prefix + "input/" + std::to_string(c), lp, first, size,
+                                    ring_host->data() + lp.first_column + c * lp.count, d_max);
       field.row_stride = ring_host->extent(1);
       snap.fields.push_back(field);
     }
     // Activity statistics live on the host already: the fields point into them.
     auto& st = *stats_;
     const auto at = lp.first_lid;
-    snap.fields.push_back(detail::population_field(prefix + "activity/spikes", lp, first, size, st.spikes.data() + at));
-    snap.fields.push_back(
-        detail::population_field(prefix + "activity/intervals", lp, first, size, st.intervals.data() + at));
-    snap.fields.push_back(
-        detail::population_field(prefix + "activity/last_spike", lp, first, size, st.last_spike.data() + at));
-    snap.fields.push_back(
-        detail::population_field(prefix + "activity/isi_sum", lp, first, size, st.isi_sum.data() + at));
-    snap.fields.push_back(
-        detail::population_field(prefix + "activity/isi_sum_sq", lp, first, size, st.isi_sum_sq.data() + at));
+    snap.fields.push_back(population_field(prefix + "activity/spikes", lp, first, size, st.spikes.data() + at));
+    snap.fields.push_back(population_field(prefix + "activity/intervals", lp, first, size, st.intervals.data() + at));
+    snap.fields.push_back(population_field(prefix + "activity/last_spike", lp, first, size, st.last_spike.data() + at));
+    snap.fields.push_back(population_field(prefix + "activity/isi_sum", lp, first, size, st.isi_sum.data() + at));
+    snap.fields.push_back(population_field(prefix + "activity/isi_sum_sq", lp, first, size, st.isi_sum_sq.data() + at));
   }
   if (for_restore) snap.commit.push_back([this, ring_host] { Kokkos::deep_copy(ring_, *ring_host); });
+  if (plastic_ && !for_restore) plastic_checkpoint_->add_to(snap);
   return snap;
+}
+
+template <class ExecSpace>
+void simulation_engine<ExecSpace>::add_weight_samples(checkpoint_snapshot& snap,
+                                                      const std::vector<std::uint64_t>& samples, bool for_restore) {
+  // Rank 0 holds every sample so far: times (1 x samples) and weights (samples x synapses).
+  const bool root = ctx_.rank() == 0;
+  for (std::size_t i = 0; i < weight_records_.size(); ++i) {
+    auto& w = weight_records_[i];
+    const std::uint64_t k = samples[i], n = sampled_total_[i];
+    if (for_restore && root) {
+      w.times.resize(k);
+      w.weights.resize(k * n);
+    }
+    const std::string prefix = "weight_recorders/" + std::to_string(i) + "/";
+    snap.fields.push_back({prefix + "times", field_type::f64, 1, k, 0, root ? k : 0, w.times.data()});
+    snap.fields.push_back({prefix + "weights", field_type::f64, k, n, 0, root ? n : 0, w.weights.data()});
+  }
 }
 
 template <class ExecSpace>
 void simulation_engine<ExecSpace>::write_checkpoint(step_type step, spike_sink& sink, checkpoint_store& store,
                                                     const checkpoint_header& identity) {
   scoped_timer t(timers_.checkpoint);
-  if (plastic_) throw input_error(detail::plasticity_not_checkpointed);
   flush(sink);  // the spike file must hold every recorded spike before `step` when the checkpoint names it
   sink.sync();
   checkpoint_header h = identity;
@@ -127,14 +121,17 @@ void simulation_engine<ExecSpace>::write_checkpoint(step_type step, spike_sink& 
   std::tie(h.spikes, h.spike_hash) = stats_->global_totals(ctx_);
   h.synaptic_events = static_cast<std::uint64_t>(ctx_.sum(static_cast<std::int64_t>(events_)));
   h.spikes_emitted = static_cast<std::uint64_t>(ctx_.sum(static_cast<std::int64_t>(spikes_emitted_)));
-  const auto snap = snapshot(false);
+  for (std::size_t i = 0; i < weight_records_.size(); ++i)
+    h.weight_samples.push_back(
+        static_cast<std::uint64_t>(ctx_.max(static_cast<std::int64_t>(weight_records_[i].times.size()))));
+  auto snap = snapshot(false);
+  add_weight_samples(snap, h.weight_samples, false);
   checkpoints_.push_back(store.write(h, snap.fields));
 }
 
 template <class ExecSpace>
 void simulation_engine<ExecSpace>::restore(checkpoint_source& source) {
   scoped_timer t(timers_.checkpoint);
-  if (plastic_) throw input_error(detail::plasticity_not_checkpointed);
   const auto& h = source.header();
   const auto& net = spec_.network;
   const std::string where = source.name() + ": ";
@@ -151,10 +148,21 @@ void simulation_engine<ExecSpace>::restore(checkpoint_source& source) {
   if (h.step > total_steps_)
     refuse("it is at " + std::to_string(static_cast<double>(h.step) * net.dt) + " ms, beyond this run's end at " +
            std::to_string(static_cast<double>(total_steps_) * net.dt) + " ms");
+  if (h.weight_samples.size() != weight_records_.size())
+    refuse("it holds samples of " + std::to_string(h.weight_samples.size()) + " weight recorders, this run has " +
+           std::to_string(weight_records_.size()));
   auto snap = snapshot(true);
+  add_weight_samples(snap, h.weight_samples, true);
   source.read(snap.fields);
+  if (plastic_) plastic_checkpoint_->read(source, snap);
+  // Every read has succeeded: only now does the state change (a failed read leaves it for an older checkpoint).
   for (const auto& commit : snap.commit) commit();
   Kokkos::fence();
+  for (std::size_t i = 0; i < weight_records_.size(); ++i) {
+    const auto& times = weight_records_[i].times;  // on rank 0; the others learn the last sample's step from it
+    const std::int64_t last = ctx_.rank() == 0 && !times.empty() ? std::llround(times.back() / net.dt) : -1;
+    schedule_weight_sample(i, ctx_.max(last));
+  }
   stats_->set_totals(ctx_, h.spikes, h.spike_hash);
   events_ = ctx_.rank() == 0 ? h.synaptic_events : 0;  // a run total: held once, summed over ranks later
   current_step_ = h.step;

@@ -22,7 +22,9 @@
 #include "partition/local_network.hpp"
 #include "runtime/activity_statistics.hpp"
 #include "runtime/checkpoint.hpp"
+#include "runtime/checkpoint_snapshot.hpp"
 #include "runtime/local_neurons.hpp"
+#include "runtime/plastic_checkpoint.hpp"
 #include "runtime/progress.hpp"
 #include "runtime/run_spec.hpp"
 #include "runtime/run_summary.hpp"
@@ -44,14 +46,6 @@ class simulation::engine {
   virtual std::int64_t d_max() const = 0;
   virtual std::int64_t current_step() const = 0;
   virtual const std::vector<weight_recording>& weight_recordings() const = 0;
-};
-
-/// A checkpoint's arrays for this rank, with the host buffers they point into (kept alive here) and, after a
-/// read, the copies that put the buffers back into device state and ring buffers.
-struct checkpoint_snapshot {
-  std::vector<checkpoint_field> fields;
-  std::vector<std::shared_ptr<void>> buffers;
-  std::vector<std::function<void()>> commit;
 };
 
 /// Seconds of wall time spent in a scope, added to a phase timer.
@@ -89,12 +83,16 @@ class simulation_engine final : public simulation::engine {
   void observe(std::span<const local_spike> spikes, step_type start);
   void flush(spike_sink& sink);
   void set_up_plasticity();
-  void set_up_weight_recorders(const std::vector<gid_type>& row_source);
+  void set_up_weight_recorders();
   void sample_weights(step_type end, bool last);
+  /// Notes a weight recorder's sample at step `sampled` (-1: none yet) and when the next one is due.
+  void schedule_weight_sample(std::size_t recorder, step_type sampled);
   void prune_post_history();
   bool poll_stop(std::uint64_t& intervals_since_poll, bool last);
   void write_checkpoint(step_type step, spike_sink& sink, checkpoint_store& store, const checkpoint_header& identity);
   checkpoint_snapshot snapshot(bool for_restore);
+  /// The weight recorders' samples so far (`samples` per recorder) as checkpoint fields, held by rank 0.
+  void add_weight_samples(checkpoint_snapshot& snap, const std::vector<std::uint64_t>& samples, bool for_restore);
 
   distributed_context ctx_;
   run_spec spec_;
@@ -121,7 +119,10 @@ class simulation_engine final : public simulation::engine {
   std::vector<stdp_pl_projection> stdp_;
   std::unique_ptr<stdp_pl_rows> stdp_rows_;
   std::unique_ptr<post_spike_history> post_history_;
+  std::unique_ptr<plastic_checkpoint> plastic_checkpoint_;
+  std::vector<gid_type> row_source_;              ///< source gid per row, kept where synapses are looked up again
   std::vector<sampled_synapses> sampled_;         ///< per weight recorder, this rank's synapses
+  std::vector<std::uint64_t> sampled_total_;      ///< per weight recorder, all ranks' synapses
   std::vector<step_type> next_weight_sample_;     ///< per weight recorder
   std::vector<step_type> last_sampled_;           ///< per weight recorder; -1 before the first sample
   std::vector<weight_recording> weight_records_;  ///< filled on rank 0

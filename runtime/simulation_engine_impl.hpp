@@ -70,7 +70,8 @@ void simulation_engine<ExecSpace>::build() {
   store_ = detail::to_space<memory_space>(built.store);
   plastic_ = std::any_of(net.projections.begin(), net.projections.end(), [](const auto& p) { return p.plasticity; });
   exchange_ = std::make_unique<spike_exchange>(ctx_, partition_, built.row_source);
-  const std::vector<gid_type> row_source = spec_.weight_recorders.empty() ? std::vector<gid_type>{} : built.row_source;
+  // Finding a synapse again (weight recorders, plastic checkpoints) needs the rows' sources.
+  if (plastic_ || !spec_.weight_recorders.empty()) row_source_ = built.row_source;
   built = built_connectivity{};  // the host copy is no longer needed where the store lives on a device
 
   ring_ =
@@ -86,7 +87,7 @@ void simulation_engine<ExecSpace>::build() {
   spikes_ = Kokkos::View<local_spike*, memory_space>("hetspike::interval_spikes", layout_.num_local + 1);
   stats_ = std::make_unique<activity_statistics>(layout_, net.populations.size());
   if (plastic_) set_up_plasticity();
-  set_up_weight_recorders(row_source);
+  set_up_weight_recorders();
 
   recorded_.assign(layout_.num_local, 0);
   for (const auto& r : spec_.recorders) {
@@ -180,15 +181,17 @@ void simulation_engine<ExecSpace>::set_up_plasticity() {
     for (const auto& lp : layout_.populations)
       std::fill_n(tau_minus.begin() + lp.first_lid, lp.count, net.populations[lp.population].tau_minus);
     post_history_ = std::make_unique<post_spike_history>(std::move(tau_minus), net.dt);
+    plastic_checkpoint_ = std::make_unique<plastic_checkpoint>(ctx_, net, partition_, layout_, store_, row_source_,
+                                                               *stdp_rows_, *post_history_);
   }
 }
 
 template <class ExecSpace>
-void simulation_engine<ExecSpace>::set_up_weight_recorders(const std::vector<gid_type>& row_source) {
+void simulation_engine<ExecSpace>::set_up_weight_recorders() {
   const auto& net = spec_.network;
   for (const auto& r : spec_.weight_recorders) {
     if constexpr (std::is_same_v<memory_space, Kokkos::HostSpace>)
-      sampled_.push_back(find_sampled_synapses(net, partition_, layout_, store_, row_source, r.projection, r.targets));
+      sampled_.push_back(find_sampled_synapses(net, partition_, layout_, store_, row_source_, r.projection, r.targets));
     else
       sampled_.emplace_back();  // unreachable: plasticity refused such backends in set_up_plasticity
     const auto& p = net.projections[r.projection];
@@ -196,10 +199,12 @@ void simulation_engine<ExecSpace>::set_up_weight_recorders(const std::vector<gid
     w.name = net.populations[p.source].name + "->" + net.populations[p.target].name;
     w.source_ids = ctx_.allgather(std::span<const std::uint64_t>(sampled_.back().source_ids));
     w.target_ids = ctx_.allgather(std::span<const std::uint64_t>(sampled_.back().target_ids));
+    sampled_total_.push_back(w.source_ids.size());
     if (ctx_.rank() != 0) w.source_ids.clear(), w.target_ids.clear();
     weight_records_.push_back(std::move(w));
-    next_weight_sample_.push_back(presim_steps_);
-    last_sampled_.push_back(-1);
+    next_weight_sample_.push_back(0);
+    last_sampled_.push_back(0);
+    schedule_weight_sample(weight_records_.size() - 1, -1);
   }
 }
 
@@ -208,9 +213,7 @@ void simulation_engine<ExecSpace>::sample_weights(step_type end, bool last) {
   for (std::size_t i = 0; i < sampled_.size(); ++i) {
     if (!last && end < next_weight_sample_[i]) continue;
     if (last && last_sampled_[i] == end) continue;  // the end was sampled already
-    const auto every = std::max<step_type>(1, std::llround(spec_.weight_recorders[i].interval / spec_.network.dt));
-    while (next_weight_sample_[i] <= end) next_weight_sample_[i] += every;
-    last_sampled_[i] = end;
+    schedule_weight_sample(i, end);
     std::vector<double> mine;
     for (auto pos : sampled_[i].positions) mine.push_back(store_.plastic_weight(pos));
     const auto all = ctx_.allgather(std::span<const double>(mine));
@@ -218,6 +221,15 @@ void simulation_engine<ExecSpace>::sample_weights(step_type end, bool last) {
     weight_records_[i].times.push_back(static_cast<double>(end) * spec_.network.dt);
     weight_records_[i].weights.insert(weight_records_[i].weights.end(), all.begin(), all.end());
   }
+}
+
+template <class ExecSpace>
+void simulation_engine<ExecSpace>::schedule_weight_sample(std::size_t recorder, step_type sampled) {
+  const auto every = std::max<step_type>(1, std::llround(spec_.weight_recorders[recorder].interval / spec_.network.dt));
+  // Samples are due every `every` steps from the end of the presimulation, whenever an interval reaches them.
+  next_weight_sample_[recorder] =
+      sampled < presim_steps_ ? presim_steps_ : presim_steps_ + ((sampled - presim_steps_) / every + 1) * every;
+  last_sampled_[recorder] = sampled;
 }
 
 template <class ExecSpace>
@@ -263,8 +275,11 @@ run_outcome simulation_engine<ExecSpace>::run(spike_sink& sink, checkpoint_store
       options_.checkpoint_every_ms > 0 ? std::max<step_type>(1, std::llround(options_.checkpoint_every_ms / dt)) : 0;
   step_type next_checkpoint = every > 0 ? (current_step_ / every + 1) * every : std::numeric_limits<step_type>::max();
   std::uint64_t intervals_since_poll = 0;
-  for (step_type start = current_step_; start < total_steps_; start += d_min_) {
-    const step_type steps = std::min<step_type>(d_min_, total_steps_ - start);
+  // Intervals end on multiples of d_min, as in a run from step 0, even after a resume from a run that ended
+  // between them: weight samples, flushes and checkpoints then fall on the same steps as without the restart.
+  step_type steps = 0;
+  for (step_type start = current_step_; start < total_steps_; start += steps) {
+    steps = std::min<step_type>(d_min_ - start % d_min_, total_steps_ - start);
     if (options_.fault && options_.fault->rank == ctx_.rank() && start >= options_.fault->step)
       throw std::runtime_error("injected fault at step " + std::to_string(start) + " (HETSPIKE_FAULT_INJECT)");
     std::uint64_t count = 0;
@@ -312,10 +327,11 @@ run_outcome simulation_engine<ExecSpace>::run(spike_sink& sink, checkpoint_store
       }
     }
     current_step_ = end;
-    if (!sampled_.empty() && end >= presim_steps_) sample_weights(end, false);
+    // Samples fall on interval ends of the d_min grid (and on the run's last step, after the loop), so that a run
+    // that ends between them and is resumed samples where an uninterrupted run does.
+    if (!sampled_.empty() && end >= presim_steps_ && end % d_min_ == 0) sample_weights(end, false);
     const bool stop = poll_stop(intervals_since_poll, end >= total_steps_);
-    // Networks with plastic synapses are not checkpointed yet (set-up refuses asking for it; a signal just stops).
-    if (store && !plastic_ && (end >= next_checkpoint || stop)) {
+    if (store && (end >= next_checkpoint || stop)) {
       write_checkpoint(end, sink, *store, identity);
       while (next_checkpoint <= end) next_checkpoint += every;
     }

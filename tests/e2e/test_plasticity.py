@@ -1,6 +1,6 @@
 """Plastic synapses (stdp_pl_synapse_hom) through the real binary: spikes and sampled weights are identical on 1,
-2 and 3 ranks, the weights move away from their initial value, and the weight file says which synapses it
-holds. Checkpointing a plastic network is refused with a clear message (not supported yet)."""
+2 and 3 ranks, the weights move away from their initial value, the weight file says which synapses it holds, and
+a run checkpointed on one rank count and resumed on another continues the plastic weights and traces exactly."""
 
 from __future__ import annotations
 
@@ -53,7 +53,18 @@ def test_weights_move_and_the_file_names_the_synapses(runs):
     assert (w >= 0).all()                          # depression stops at zero
 
 
-def test_checkpointing_a_plastic_network_is_refused(tmp_path):
-    r = hetspike("run", MODEL, "--t-sim", "50", "--checkpoint-every", "10", "--out", tmp_path, ranks=2)
-    assert r.returncode == 2
-    assert "plastic synapses" in r.stderr and "not supported yet" in r.stderr
+@pytest.mark.parametrize("first,second,t_checkpoint", [(2, 3, 150), (3, 1, 100)])
+def test_resume_continues_weights_and_traces_bit_for_bit(tmp_path, runs, first, second, t_checkpoint):
+    # 150 ms ends on an interval boundary (d_min = 1.5 ms); 100 ms does not, so the resumed run first realigns.
+    out = tmp_path / "out"
+    run_ok("run", MODEL, "--t-sim", str(t_checkpoint), "--checkpoint-every", str(t_checkpoint), "--no-progress",
+           "--out", out, ranks=first)
+    run_ok("run", MODEL, "--t-sim", "300", "--resume", out / "checkpoints", "--no-progress", "--out", out,
+           ranks=second)
+    reference = runs[2]
+    assert report(out)["resumed_from_step"] == t_checkpoint * 10
+    a, b = sorted_spike_list(out / "spikes.h5"), sorted_spike_list(reference / "spikes.h5")
+    assert a.shape == b.shape and (a == b).all()
+    assert report(out)["spike_hash"] == report(reference)["spike_hash"]
+    for x, y in zip(weights(out), weights(reference)):  # ids, sample times and every sampled weight
+        assert x.shape == y.shape and (x == y).all()

@@ -12,6 +12,7 @@
 #include "partition/connection_rules.hpp"
 #include "partition/connectivity_builder.hpp"
 #include "partition/error.hpp"
+#include "partition/synapse_locator.hpp"
 
 namespace hetspike {
 namespace {
@@ -186,6 +187,48 @@ TEST(connectivity_builder, the_same_synapses_on_any_number_of_ranks) {
     EXPECT_EQ(synapses_of(net, ranks, dmin, dmax), one) << ranks << " ranks";
     EXPECT_EQ(dmin, dmin1);
     EXPECT_EQ(dmax, dmax1);
+  }
+}
+
+/// One projection's synapses as the locator walks them on each rank, ranks end to end: (target, source, weight).
+std::vector<std::tuple<std::uint64_t, std::uint64_t, std::int32_t>> located(const network_spec& net, int ranks,
+                                                                            std::size_t projection) {
+  std::vector<std::tuple<std::uint64_t, std::uint64_t, std::int32_t>> out;
+  std::vector<std::uint64_t> sizes;
+  for (const auto& p : net.populations) sizes.push_back(p.size);
+  const block_partition part(sizes, ranks);
+  for (int r = 0; r < ranks; ++r) {
+    const auto layout = make_local_layout(net, part, r);
+    const auto built = build_connectivity(net, part, layout);
+    const synapse_locator locator(net, part, layout, built.store, built.row_source, projection);
+    const std::size_t before = out.size();
+    locator.for_each(~std::uint64_t{0}, [&](std::uint64_t t, std::uint64_t s, std::uint64_t position) {
+      out.emplace_back(t, s, built.store.weight(position));
+    });
+    EXPECT_EQ(out.size() - before, locator.size()) << "rank " << r << " of " << ranks;
+  }
+  return out;
+}
+
+TEST(synapse_locator, finds_every_synapse_in_draw_order_and_ranks_hold_consecutive_slices) {
+  const auto net = test_network();
+  std::vector<std::uint64_t> sizes;
+  for (const auto& p : net.populations) sizes.push_back(p.size);
+  const block_partition whole(sizes, 1);
+  for (std::size_t projection : {0, 1}) {  // varying weights; projection 0's target spans two segment blocks
+    const auto one = located(net, 1, projection);
+    // Target by target, each target's sources in the order they were drawn.
+    std::vector<std::tuple<std::uint64_t, std::uint64_t>> drawn;
+    const auto& spec = net.projections[projection];
+    projection_targets(net, whole, projection, 0, net.populations[spec.target].size)
+        .for_each([&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
+          for (auto s : sources) drawn.emplace_back(t, s);
+        });
+    ASSERT_EQ(one.size(), drawn.size());
+    for (std::size_t i = 0; i < drawn.size(); ++i)
+      ASSERT_EQ(std::make_tuple(std::get<0>(one[i]), std::get<1>(one[i])), drawn[i]) << i;
+    // Weights differ per synapse, so equal sequences on 1 and 3 ranks mean each synapse was found where it is.
+    EXPECT_EQ(located(net, 3, projection), one) << "projection " << projection;
   }
 }
 
