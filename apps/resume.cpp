@@ -84,6 +84,8 @@ checkpoint_header restore_newest_usable(const distributed_context& ctx, simulati
       if (ctx.rank() == 0 && i > 0)
         std::printf("hetspike: resuming from %s (newer checkpoints were unusable)\n", name.c_str());
       return source->header();
+    } catch (const checkpoint_mismatch&) {
+      throw;  // intact but for another run: an older checkpoint of it would be refused alike
     } catch (const input_error& e) {
       if (!fall_back) throw;
       if (ctx.rank() == 0) std::fprintf(stderr, "hetspike: warning: %s; trying an older checkpoint\n", e.what());

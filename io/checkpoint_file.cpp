@@ -73,7 +73,7 @@ std::uint64_t estimated_size(const checkpoint_header& h, std::span<const checkpo
   std::uint64_t bytes = (std::uint64_t{64} << 10) + 3 * per_dataset;  // superblock, groups, /recorder, /contents
   for_each_text(h, [&](const char*, const std::string& text) { bytes += text.size() + 4 + per_dataset; });
   for (const auto& name : h.recorded_populations) bytes += 8 + 2 * (name.size() + 8);
-  bytes += per_dataset + 8 * h.weight_samples.size();
+  for_each_count_list(h, [&](const char*, const auto& counts) { bytes += per_dataset + 8 * counts.size(); });
   std::size_t longest = std::strlen("/recorder/populations");
   for (const auto& f : fields) {
     const hsize_t dims[2] = {f.rows, f.global_columns};
@@ -191,9 +191,10 @@ class checkpoint_writer {
     write_dataset("/recorder/populations", name_type.get(), name_type.get(), width, {{n}, 0, mine * n}, names.data());
     write_dataset("/recorder/spikes", H5T_STD_U64LE, H5T_NATIVE_UINT64, 8, {{n}, 0, mine * n},
                   h.recorded_spikes.data());
-    const std::size_t w = h.weight_samples.size();
-    write_dataset("/recorder/weight_samples", H5T_STD_U64LE, H5T_NATIVE_UINT64, 8, {{w}, 0, mine * w},
-                  h.weight_samples.data());
+    for_each_count_list(h, [&](const char* path, const std::vector<std::uint64_t>& counts) {
+      const hsize_t k = counts.size();
+      write_dataset(path, H5T_STD_U64LE, H5T_NATIVE_UINT64, 8, {{k}, 0, mine * k}, counts.data());
+    });
   }
 
   void write_field(const checkpoint_field& f) {

@@ -85,7 +85,9 @@ void describe_header(std::ostream& out, const fs::path& file, const checkpoint_h
   out << (h.recorded_populations.empty() ? "none\n" : "\n");
   if (!h.weight_samples.empty()) {
     line("weight samples");
-    for (std::size_t i = 0; i < h.weight_samples.size(); ++i) out << (i ? ", " : "") << h.weight_samples[i];
+    for (std::size_t i = 0; i < h.weight_samples.size(); ++i)
+      out << (i ? ", " : "") << h.weight_samples[i] << " x "
+          << (i < h.weight_synapses.size() ? h.weight_synapses[i] : 0) << " synapses";
     out << "\n";
   }
 }

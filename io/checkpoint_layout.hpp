@@ -125,6 +125,13 @@ void for_each_text(Header& h, Visit&& visit) {
   visit("/model/overrides", h.model_overrides);
 }
 
+/// Calls visit(dataset path, member) for each list of counts of the header whose length is its own (u64, 1-D).
+template <class Header, class Visit>
+void for_each_count_list(Header& h, Visit&& visit) {
+  visit("/recorder/weight_samples", h.weight_samples);
+  visit("/recorder/weight_synapses", h.weight_synapses);
+}
+
 /// The little-endian file type and the native memory type of a scalar header member.
 template <class T>
 std::pair<hid_t, hid_t> attribute_types() {

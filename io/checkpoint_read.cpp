@@ -148,14 +148,15 @@ checkpoint_header checkpoint_reader::read_header() {
   h.recorded_spikes.resize(h.recorded_populations.size());
   const hsize_t n = h.recorded_spikes.size();
   read_block("/recorder/spikes", field_type::u64, column_block{{n}, 0, n}, h.recorded_spikes.data(), true);
-  const hsize_t recorders = step("dataset /recorder/weight_samples", [&] {
-    const auto dims = dims_of(open_dataset(root, "/recorder/weight_samples").get());
-    if (dims.size() != 1) throw input_error("has shape " + shape_text(dims) + ", expected one dimension");
-    return dims[0];
+  for_each_count_list(h, [&](const char* path, std::vector<std::uint64_t>& counts) {
+    const hsize_t k = step(std::string("dataset ") + path, [&] {
+      const auto dims = dims_of(open_dataset(root, path).get());
+      if (dims.size() != 1) throw input_error("has shape " + shape_text(dims) + ", expected one dimension");
+      return dims[0];
+    });
+    counts.resize(k);
+    read_block(path, field_type::u64, column_block{{k}, 0, k}, counts.data(), true);
   });
-  h.weight_samples.resize(recorders);
-  read_block("/recorder/weight_samples", field_type::u64, column_block{{recorders}, 0, recorders},
-             h.weight_samples.data(), true);
   return h;
 }
 

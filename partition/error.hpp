@@ -17,6 +17,12 @@ struct capacity_error : input_error {
   using input_error::input_error;
 };
 
+/// A checkpoint that is intact but cannot continue this run (another dt, seed, delays, weight recorders): an
+/// older checkpoint of the same run would not do either, so resuming stops rather than falls back.
+struct checkpoint_mismatch : input_error {
+  using input_error::input_error;
+};
+
 /// A broken invariant inside hetspike: a bug, never the user's fault.
 struct internal_error : std::logic_error {
   using std::logic_error::logic_error;

@@ -48,6 +48,7 @@ struct checkpoint_header {
   std::vector<std::string> recorded_populations;  ///< names, in spike-file order
   std::vector<std::uint64_t> recorded_spikes;     ///< spikes in the spike file per recorded population
   std::vector<std::uint64_t> weight_samples;      ///< samples so far per weight recorder
+  std::vector<std::uint64_t> weight_synapses;     ///< synapses each weight recorder samples
   std::uint64_t spikes = 0;                       ///< all neurons, recorded window, up to `step`
   std::uint64_t spike_hash = 0;                   ///< the sum of spike hashes so far (activity_statistics)
   std::uint64_t synaptic_events = 0;              ///< delivered so far

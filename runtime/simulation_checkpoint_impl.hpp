@@ -121,6 +121,7 @@ void simulation_engine<ExecSpace>::write_checkpoint(step_type step, spike_sink& 
   std::tie(h.spikes, h.spike_hash) = stats_->global_totals(ctx_);
   h.synaptic_events = static_cast<std::uint64_t>(ctx_.sum(static_cast<std::int64_t>(events_)));
   h.spikes_emitted = static_cast<std::uint64_t>(ctx_.sum(static_cast<std::int64_t>(spikes_emitted_)));
+  h.weight_synapses = sampled_total_;
   for (std::size_t i = 0; i < weight_records_.size(); ++i)
     h.weight_samples.push_back(
         static_cast<std::uint64_t>(ctx_.max(static_cast<std::int64_t>(weight_records_[i].times.size()))));
@@ -135,7 +136,9 @@ void simulation_engine<ExecSpace>::restore(checkpoint_source& source) {
   const auto& h = source.header();
   const auto& net = spec_.network;
   const std::string where = source.name() + ": ";
-  auto refuse = [&](const std::string& what) { throw input_error(where + what + "; it cannot continue this run"); };
+  auto refuse = [&](const std::string& what) {
+    throw checkpoint_mismatch(where + what + "; it cannot continue this run");
+  };
   if (h.dt != net.dt) refuse("dt is " + std::to_string(h.dt) + " ms, this run's is " + std::to_string(net.dt));
   if (h.seed != net.seed) refuse("seed is " + std::to_string(h.seed) + ", this run's is " + std::to_string(net.seed));
   if (h.d_min != d_min_ || h.d_max != d_max_)
@@ -148,9 +151,14 @@ void simulation_engine<ExecSpace>::restore(checkpoint_source& source) {
   if (h.step > total_steps_)
     refuse("it is at " + std::to_string(static_cast<double>(h.step) * net.dt) + " ms, beyond this run's end at " +
            std::to_string(static_cast<double>(total_steps_) * net.dt) + " ms");
-  if (h.weight_samples.size() != weight_records_.size())
+  if (h.weight_samples.size() != weight_records_.size() || h.weight_synapses.size() != weight_records_.size())
     refuse("it holds samples of " + std::to_string(h.weight_samples.size()) + " weight recorders, this run has " +
-           std::to_string(weight_records_.size()));
+           std::to_string(weight_records_.size()) + " (weight recorders must be those of the run that wrote it)");
+  for (std::size_t i = 0; i < weight_records_.size(); ++i)
+    if (h.weight_synapses[i] != sampled_total_[i])
+      refuse("weight recorder " + weight_records_[i].name + " sampled " + std::to_string(h.weight_synapses[i]) +
+             " synapses, in this run it samples " + std::to_string(sampled_total_[i]) +
+             " (weight recorders must be those of the run that wrote it)");
   auto snap = snapshot(true);
   add_weight_samples(snap, h.weight_samples, true);
   source.read(snap.fields);

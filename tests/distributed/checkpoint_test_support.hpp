@@ -140,6 +140,7 @@ inline checkpoint_header test_header(std::int64_t step) {
   h.recorded_populations = {"E", "inhibitory"};
   h.recorded_spikes = {12345, 0};
   h.weight_samples = {3, 0};
+  h.weight_synapses = {40, 7};
   h.spikes = 1ull << 40;
   h.spike_hash = 0xFEDCBA9876543210ull;
   h.synaptic_events = 77;
@@ -166,6 +167,7 @@ inline void expect_same_header(const checkpoint_header& got, const checkpoint_he
   EXPECT_EQ(got.recorded_populations, want.recorded_populations);
   EXPECT_EQ(got.recorded_spikes, want.recorded_spikes);
   EXPECT_EQ(got.weight_samples, want.weight_samples);
+  EXPECT_EQ(got.weight_synapses, want.weight_synapses);
   EXPECT_EQ(got.spikes, want.spikes);
   EXPECT_EQ(got.spike_hash, want.spike_hash);
   EXPECT_EQ(got.synaptic_events, want.synaptic_events);

@@ -77,7 +77,7 @@ TEST(checkpoint_file, inspect_lists_the_datasets_and_verifies_checksums) {
   const std::string text = inspect_checkpoint(file);
   for (const std::string& part : std::vector<std::string>{
            file.string(), "250", "25 ms", "0123456789abcdef", "run-42", "0.3.0", "/state/big", "f64", "[2, 150001]",
-           "2400016 bytes", "E 12345, inhibitory 0", "weight samples    3, 0", "checksums: OK (20 datasets verified)"})
+           "2400016 bytes", "E 12345, inhibitory 0", "weight samples    3 x 40 synapses, 0 x 7 synapses", "checksums: OK (21 datasets verified)"})
     EXPECT_NE(text.find(part), std::string::npos) << text << "\nlacks: " << part;
   const fs::path damaged = dir.path() / "damaged.h5";
   fs::copy_file(file, damaged);
@@ -91,7 +91,7 @@ TEST(checkpoint_file, inspect_lists_the_datasets_and_verifies_checksums) {
     bytes.put('\x7f');
   }
   const std::string report = inspect_checkpoint(damaged);
-  EXPECT_NE(report.find("checksums: FAILED in 1 of 20 datasets"), std::string::npos) << report;
+  EXPECT_NE(report.find("checksums: FAILED in 1 of 21 datasets"), std::string::npos) << report;
   EXPECT_NE(report.find("/state/big (checksum mismatch"), std::string::npos) << report;
   // A deleted dataset leaves only good checksums behind: /contents still names it.
   const fs::path deleted = dir.path() / "deleted.h5";
@@ -101,7 +101,7 @@ TEST(checkpoint_file, inspect_lists_the_datasets_and_verifies_checksums) {
     ASSERT_GE(H5Ldelete(f.get(), "/state/empty", H5P_DEFAULT), 0);
   }
   const std::string missing = inspect_checkpoint(deleted);
-  EXPECT_NE(missing.find("checksums: FAILED in 1 of 20 datasets"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("checksums: FAILED in 1 of 21 datasets"), std::string::npos) << missing;
   EXPECT_NE(missing.find("/state/empty (missing)"), std::string::npos) << missing;
   const fs::path text_file = dir.path() / "text.h5";
   std::ofstream(text_file) << "hello";

@@ -68,3 +68,19 @@ def test_resume_continues_weights_and_traces_bit_for_bit(tmp_path, runs, first, 
     assert report(out)["spike_hash"] == report(reference)["spike_hash"]
     for x, y in zip(weights(out), weights(reference)):  # ids, sample times and every sampled weight
         assert x.shape == y.shape and (x == y).all()
+
+
+def test_resume_with_other_weight_recorders_is_refused_without_falling_back(tmp_path):
+    out = tmp_path / "out"
+    run_ok("run", MODEL, "--t-sim", "60", "--checkpoint-every", "30", "--no-progress", "--out", out, ranks=2)
+    assert len(list((out / "checkpoints").glob("checkpoint-*.h5"))) == 2
+    other = tmp_path / "other.toml"
+    text = MODEL.read_text()
+    assert "targets = 20" in text
+    other.write_text(text.replace("targets = 20", "targets = 5"))  # the same network, fewer sampled synapses
+    r = hetspike("run", other, "--t-sim", "100", "--resume", out / "checkpoints", "--out", out, ranks=2)
+    assert r.returncode == 2, r.stderr
+    line = [l for l in r.stderr.splitlines() if l.startswith("hetspike: error:")][0]
+    assert "checkpoint-000000000600.h5" in line and "weight recorder E->E" in line, line
+    assert "1600" in line and "400" in line, line
+    assert "trying an older checkpoint" not in r.stderr  # the older one would be refused alike
