@@ -2,15 +2,19 @@
 // Checkpoints as HDF5 files (DESIGN.md, "Checkpoint and restart"): io/'s implementation of runtime/'s
 // checkpoint_store and checkpoint_source, written and read by all ranks at once with parallel HDF5.
 //
-// Layout of `checkpoint-<step, 12 digits>.h5` (format_version 1):
+// Layout of `checkpoint-<step, 12 digits>.h5` (format_version 2):
 //   /                  attributes: magic = "hetspike-checkpoint", format_version (i32), step, d_min, d_max (i64),
 //                      dt, t_presim (f64), ranks (i32), seed (u32), spikes, spike_hash, synaptic_events,
 //                      spikes_emitted (u64), model_hash, hetspike_version, build_id, run_id (UTF-8 strings)
 //   /model/{text,source,path,overrides}   each a 1-element fixed-length UTF-8 string dataset
 //   /recorder/populations                 [n] fixed-length strings, the spike file's populations in order
 //   /recorder/spikes                      [n] u64, spikes in the spike file per population
+//   /recorder/weight_samples              [w] u64, samples so far per weight recorder (its arrays are in /state)
+//   /recorder/weight_synapses             [w] u64, synapses each weight recorder samples
 //   /state/<field name>                   [rows, global_columns] of the field's type (f64, i32, u32, i64, u64;
 //                                         little-endian); '/' in a name makes groups
+//                                         (runtime/simulation_checkpoint_impl.hpp and plastic_checkpoint.hpp
+//                                         say which fields there are)
 //   /contents                             [n] fixed-length strings: the path of every other dataset, so that
 //                                         `inspect` can tell a deleted one
 // Every dataset is contiguous and carries a u64 `checksum` attribute: the sum over its elements of a strong mix

@@ -16,7 +16,8 @@
 namespace hetspike::checkpoint_detail {
 
 inline constexpr char magic[] = "hetspike-checkpoint";
-inline constexpr std::int32_t format_version = 1;
+/// 2 added /recorder/weight_samples and /recorder/weight_synapses (a format-1 file has neither: no weight recorders).
+inline constexpr std::int32_t format_version = 2;
 /// Lists every other dataset the writer wrote, so that `inspect` can tell a deleted one.
 inline constexpr char contents_path[] = "/contents";
 

@@ -132,8 +132,8 @@ checkpoint_header checkpoint_reader::read_header() {
     read_attribute(root, "magic", value);
     if (value != magic) throw input_error("is '" + value + "', not '" + magic + "': not a hetspike checkpoint");
   });
+  std::int64_t version = 0;
   step("attribute format_version", [&] {
-    std::int64_t version = 0;
     read_attribute(root, "format_version", version);
     if (version < 1 || version > format_version)
       throw input_error("is " + std::to_string(version) + "; this hetspike reads format " +
@@ -149,6 +149,7 @@ checkpoint_header checkpoint_reader::read_header() {
   const hsize_t n = h.recorded_spikes.size();
   read_block("/recorder/spikes", field_type::u64, column_block{{n}, 0, n}, h.recorded_spikes.data(), true);
   for_each_count_list(h, [&](const char* path, std::vector<std::uint64_t>& counts) {
+    if (version < 2) return;
     const hsize_t k = step(std::string("dataset ") + path, [&] {
       const auto dims = dims_of(open_dataset(root, path).get());
       if (dims.size() != 1) throw input_error("has shape " + shape_text(dims) + ", expected one dimension");
