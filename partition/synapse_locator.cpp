@@ -13,6 +13,14 @@ synapse_locator::synapse_locator(const network_spec& net, const block_partition&
       target_(layout.populations[net.projections[projection].target]),
       target_first_index_(target_.first_gid - partition.population_offset(net.projections[projection].target)),
       targets_(net, partition, projection, target_first_index_, target_first_index_ + target_.count) {
+  const projection_delivery pd = store.projections(projection);
+  if (pd.plastic) {
+    weights_ = reinterpret_cast<const char*>(store.plastic_weight.data());
+    weight_bytes_ = sizeof(double);
+  } else if (pd.has_weights) {
+    weights_ = reinterpret_cast<const char*>(store.weight.data());
+    weight_bytes_ = sizeof(std::int32_t);
+  }
   const std::size_t source = net.projections[projection].source;
   const gid_type source_first = partition.population_offset(source);
   const std::uint64_t source_size = partition.population_size(source);
