@@ -77,7 +77,8 @@ TEST(checkpoint_file, inspect_lists_the_datasets_and_verifies_checksums) {
   const std::string text = inspect_checkpoint(file);
   for (const std::string& part : std::vector<std::string>{
            file.string(), "250", "25 ms", "0123456789abcdef", "run-42", "0.3.0", "/state/big", "f64", "[2, 150001]",
-           "2400016 bytes", "E 12345, inhibitory 0", "weight samples    3 x 40 synapses, 0 x 7 synapses", "checksums: OK (21 datasets verified)"})
+           "2400016 bytes", "E 12345, inhibitory 0", "weight samples    3 x 40 synapses, 0 x 7 synapses",
+           "checksums: OK (21 datasets verified)"})
     EXPECT_NE(text.find(part), std::string::npos) << text << "\nlacks: " << part;
   const fs::path damaged = dir.path() / "damaged.h5";
   fs::copy_file(file, damaged);
