@@ -10,48 +10,38 @@
 
 namespace hetspike {
 
+/// What NEST's iaf models share: the leaky membrane, its threshold, reset and refractory period.
+struct iaf_membrane_params {
+  double C_m = 250.0;      ///< membrane capacitance, pF
+  double tau_m = 10.0;     ///< membrane time constant, ms
+  double t_ref = 2.0;      ///< absolute refractory period, ms
+  double E_L = -70.0;      ///< resting potential, mV
+  double V_reset = -70.0;  ///< reset potential, mV
+  double V_th = -55.0;     ///< threshold, mV
+  double I_e = 0.0;        ///< constant input current, pA
+};
+
 /// NEST's iaf_psc_delta: leaky integrate-and-fire, input as voltage jumps (weights in mV).
-struct iaf_psc_delta_params {
+struct iaf_psc_delta_params : iaf_membrane_params {
   static constexpr std::string_view model_name = "iaf_psc_delta";
-  double C_m = 250.0;                                       ///< membrane capacitance, pF
-  double tau_m = 10.0;                                      ///< membrane time constant, ms
-  double t_ref = 2.0;                                       ///< absolute refractory period, ms
-  double E_L = -70.0;                                       ///< resting potential, mV
-  double V_reset = -70.0;                                   ///< reset potential, mV
-  double V_th = -55.0;                                      ///< threshold, mV
   double V_min = -std::numeric_limits<double>::infinity();  ///< lower bound of V_m, mV
-  double I_e = 0.0;                                         ///< constant input current, pA
 };
 
 /// NEST's iaf_psc_exp: leaky integrate-and-fire with exponentially decaying currents (weights in pA),
 /// one channel for excitatory (weight > 0) and one for inhibitory input.
-struct iaf_psc_exp_params {
+struct iaf_psc_exp_params : iaf_membrane_params {
   static constexpr std::string_view model_name = "iaf_psc_exp";
-  double C_m = 250.0;
-  double tau_m = 10.0;
-  double t_ref = 2.0;
-  double E_L = -70.0;
-  double V_reset = -70.0;
-  double V_th = -55.0;
-  double I_e = 0.0;
   double tau_syn_ex = 2.0;  ///< ms
   double tau_syn_in = 2.0;  ///< ms
 };
 
 /// NEST's iaf_psc_alpha: leaky integrate-and-fire with alpha-shaped currents (weights in pA: the peak current),
 /// one channel for excitatory (weight > 0) and one for inhibitory input.
-struct iaf_psc_alpha_params {
+struct iaf_psc_alpha_params : iaf_membrane_params {
   static constexpr std::string_view model_name = "iaf_psc_alpha";
-  double C_m = 250.0;
-  double tau_m = 10.0;
-  double t_ref = 2.0;
-  double E_L = -70.0;
-  double V_reset = -70.0;
-  double V_th = -55.0;
-  double V_min = -std::numeric_limits<double>::infinity();
-  double I_e = 0.0;
-  double tau_syn_ex = 2.0;  ///< ms, rise time of the excitatory alpha current
-  double tau_syn_in = 2.0;  ///< ms
+  double V_min = -std::numeric_limits<double>::infinity();  ///< lower bound of V_m, mV
+  double tau_syn_ex = 2.0;                                  ///< ms, rise time of the excitatory alpha current
+  double tau_syn_in = 2.0;                                  ///< ms
 };
 
 using neuron_params = std::variant<iaf_psc_delta_params, iaf_psc_exp_params, iaf_psc_alpha_params, loihi_lif_params>;
