@@ -8,6 +8,15 @@ namespace hetspike {
 
 std::int32_t refractory_steps(double t_ref, double dt) { return static_cast<std::int32_t>(std::llround(t_ref / dt)); }
 
+iaf_membrane_propagators make_membrane_propagators(const iaf_membrane_params& p, double dt) {
+  iaf_membrane_propagators r;
+  r.I_e = p.I_e;
+  r.V_th = p.V_th - p.E_L;
+  r.V_reset = p.V_reset - p.E_L;
+  r.refractory_steps = refractory_steps(p.t_ref, dt);
+  return r;
+}
+
 double propagator_psc_to_voltage(double tau_syn, double tau_m, double C_m, double h) {
   // Written operation for operation as NEST's IAFPropagator, so that the propagator has the same bits.
   const double beta = tau_syn * tau_m / (tau_m - tau_syn);  // inf when tau_m == tau_syn
@@ -55,11 +64,8 @@ iaf_psc_alpha_propagators make_propagators(const iaf_psc_alpha_params& p, double
   std::tie(r.P31in, r.P32in) = propagators_alpha_to_voltage(p.tau_syn_in, p.tau_m, p.C_m, dt);
   r.psc_ex = 1.0 * std::numbers::e / p.tau_syn_ex;
   r.psc_in = 1.0 * std::numbers::e / p.tau_syn_in;
-  r.I_e = p.I_e;
-  r.V_th = p.V_th - p.E_L;
-  r.V_reset = p.V_reset - p.E_L;
+  static_cast<iaf_membrane_propagators&>(r) = make_membrane_propagators(p, dt);
   r.V_min = p.V_min - p.E_L;
-  r.refractory_steps = refractory_steps(p.t_ref, dt);
   return r;
 }
 
@@ -67,11 +73,8 @@ iaf_psc_delta_propagators make_propagators(const iaf_psc_delta_params& p, double
   iaf_psc_delta_propagators r;
   r.P33 = std::exp(-dt / p.tau_m);
   r.P30 = 1 / p.C_m * (1 - r.P33) * p.tau_m;
-  r.I_e = p.I_e;
-  r.V_th = p.V_th - p.E_L;
-  r.V_reset = p.V_reset - p.E_L;
+  static_cast<iaf_membrane_propagators&>(r) = make_membrane_propagators(p, dt);
   r.V_min = p.V_min - p.E_L;
-  r.refractory_steps = refractory_steps(p.t_ref, dt);
   return r;
 }
 
@@ -83,10 +86,7 @@ iaf_psc_exp_propagators make_propagators(const iaf_psc_exp_params& p, double dt)
   r.P21ex = propagator_psc_to_voltage(p.tau_syn_ex, p.tau_m, p.C_m, dt);
   r.P21in = propagator_psc_to_voltage(p.tau_syn_in, p.tau_m, p.C_m, dt);
   r.P20 = p.tau_m / p.C_m * (1.0 - r.P22);
-  r.I_e = p.I_e;
-  r.V_th = p.V_th - p.E_L;
-  r.V_reset = p.V_reset - p.E_L;
-  r.refractory_steps = refractory_steps(p.t_ref, dt);
+  static_cast<iaf_membrane_propagators&>(r) = make_membrane_propagators(p, dt);
   return r;
 }
 

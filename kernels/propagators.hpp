@@ -9,28 +9,29 @@
 
 namespace hetspike {
 
-struct iaf_psc_delta_propagators {
-  double P33 = 0;      ///< exp(-h/tau_m)
-  double P30 = 0;      ///< (1 - P33) tau_m / C_m: current to voltage
+/// What every iaf model's update needs of iaf_membrane_params besides its propagators. Plain data, copied to the
+/// device inside each model's propagators.
+struct iaf_membrane_propagators {
   double I_e = 0;      ///< pA, constant input
   double V_th = 0;     ///< mV, relative to E_L
   double V_reset = 0;  ///< mV, relative to E_L
-  double V_min = 0;    ///< mV, relative to E_L (may be -inf)
   std::int32_t refractory_steps = 0;
 };
 
-struct iaf_psc_exp_propagators {
+struct iaf_psc_delta_propagators : iaf_membrane_propagators {
+  double P33 = 0;    ///< exp(-h/tau_m)
+  double P30 = 0;    ///< (1 - P33) tau_m / C_m: current to voltage
+  double V_min = 0;  ///< mV, relative to E_L (may be -inf)
+};
+
+struct iaf_psc_exp_propagators : iaf_membrane_propagators {
   double P11ex = 0, P11in = 0;  ///< exp(-h/tau_syn)
   double P22 = 0;               ///< exp(-h/tau_m)
   double P21ex = 0, P21in = 0;  ///< synaptic current to voltage (NEST's IAFPropagatorExp)
   double P20 = 0;               ///< tau_m/C_m (1 - P22): constant current to voltage
-  double I_e = 0;
-  double V_th = 0;
-  double V_reset = 0;
-  std::int32_t refractory_steps = 0;
 };
 
-struct iaf_psc_alpha_propagators {
+struct iaf_psc_alpha_propagators : iaf_membrane_propagators {
   double P11ex = 0, P11in = 0;    ///< exp(-h/tau_syn): dI and I decay alike (P22 = P11)
   double P21ex = 0, P21in = 0;    ///< h exp(-h/tau_syn): dI into I
   double P30 = 0;                 ///< -tau_m/C_m expm1(-h/tau_m): constant current to voltage
@@ -38,11 +39,7 @@ struct iaf_psc_alpha_propagators {
   double P32ex = 0, P32in = 0;    ///< I to voltage
   double expm1_tau_m = 0;         ///< expm1(-h/tau_m): V decays as V + expm1 V
   double psc_ex = 0, psc_in = 0;  ///< e/tau_syn: a weight of 1 pA gives a peak current of 1 pA
-  double I_e = 0;
-  double V_th = 0;
-  double V_reset = 0;
-  double V_min = 0;
-  std::int32_t refractory_steps = 0;
+  double V_min = 0;               ///< mV, relative to E_L (may be -inf)
 };
 
 iaf_psc_delta_propagators make_propagators(const iaf_psc_delta_params& p, double dt);
@@ -55,6 +52,9 @@ iaf_psc_exp_propagators make_propagators(const iaf_psc_exp_params& p, double dt)
 /// NEST's P32 for exponential currents (libnestutil/iaf_propagator.cpp): the regular expression unless it is
 /// not a positive normal number (tau_syn == tau_m or too close), then the singular limit h/C exp(-h/tau_m).
 double propagator_psc_to_voltage(double tau_syn, double tau_m, double C_m, double h);
+
+/// The membrane part, shared by the three models: threshold and reset relative to E_L, refractory steps.
+iaf_membrane_propagators make_membrane_propagators(const iaf_membrane_params& p, double dt);
 
 /// Refractory period in whole steps (NEST rounds t_ref to the grid).
 std::int32_t refractory_steps(double t_ref, double dt);
