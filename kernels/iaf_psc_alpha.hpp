@@ -7,42 +7,37 @@
 
 #include <cstdint>
 
+#include "kernels/iaf_membrane.hpp"
 #include "kernels/propagators.hpp"
 #include "kernels/ring_buffer.hpp"
 
 namespace hetspike {
 
 template <class ExecSpace>
-class iaf_psc_alpha_neurons {
+class iaf_psc_alpha_neurons : public iaf_membrane<ExecSpace, iaf_psc_alpha_propagators> {
+  using base = iaf_membrane<ExecSpace, iaf_psc_alpha_propagators>;
+
  public:
   using memory_space = typename ExecSpace::memory_space;
   static constexpr int num_channels = 2;
 
   iaf_psc_alpha_neurons(const iaf_psc_alpha_params& params, double dt, std::size_t count)
-      : p_(make_propagators(params, dt)),
-        e_l_(params.E_L),
-        v_("hetspike::iaf_psc_alpha::V_m", count),
-        i_ex_("hetspike::iaf_psc_alpha::I_syn_ex", count),
-        di_ex_("hetspike::iaf_psc_alpha::dI_syn_ex", count),
-        i_in_("hetspike::iaf_psc_alpha::I_syn_in", count),
-        di_in_("hetspike::iaf_psc_alpha::dI_syn_in", count),
-        refractory_("hetspike::iaf_psc_alpha::refractory", count) {}
+      : base(params.model_name, make_propagators(params, dt), params.E_L, count),
+        i_ex_(base::state(params.model_name, "I_syn_ex", count)),
+        di_ex_(base::state(params.model_name, "dI_syn_ex", count)),
+        i_in_(base::state(params.model_name, "I_syn_in", count)),
+        di_in_(base::state(params.model_name, "dI_syn_in", count)) {}
 
-  std::size_t size() const { return v_.extent(0); }
-  const iaf_psc_alpha_propagators& propagators() const { return p_; }
-  double resting_potential() const { return e_l_; }
-  Kokkos::View<double*, memory_space> v_relative() const { return v_; }
   Kokkos::View<double*, memory_space> current_ex() const { return i_ex_; }
   Kokkos::View<double*, memory_space> current_in() const { return i_in_; }
   Kokkos::View<double*, memory_space> current_derivative_ex() const { return di_ex_; }
   Kokkos::View<double*, memory_space> current_derivative_in() const { return di_in_; }
-  Kokkos::View<std::int32_t*, memory_space> refractory() const { return refractory_; }
 
   void update(const ExecSpace& space, const ring_row_view<memory_space>& input, std::uint32_t column,
               double input_scale, const Kokkos::View<std::uint8_t*, memory_space>& spiked) const {
-    Kokkos::parallel_for("hetspike::iaf_psc_alpha::update", Kokkos::RangePolicy<ExecSpace>(space, 0, size()),
-                         step_functor{p_, v_, i_ex_, di_ex_, i_in_, di_in_, refractory_, input, column,
-                                      static_cast<std::uint32_t>(size()), input_scale, spiked});
+    Kokkos::parallel_for("hetspike::iaf_psc_alpha::update", Kokkos::RangePolicy<ExecSpace>(space, 0, this->size()),
+                         step_functor{this->p_, this->v_, i_ex_, di_ex_, i_in_, di_in_, this->refractory_, input,
+                                      column, static_cast<std::uint32_t>(this->size()), input_scale, spiked});
   }
 
   struct step_functor {
@@ -80,10 +75,7 @@ class iaf_psc_alpha_neurons {
   };
 
  private:
-  iaf_psc_alpha_propagators p_;
-  double e_l_;
-  Kokkos::View<double*, memory_space> v_, i_ex_, di_ex_, i_in_, di_in_;
-  Kokkos::View<std::int32_t*, memory_space> refractory_;
+  Kokkos::View<double*, memory_space> i_ex_, di_ex_, i_in_, di_in_;
 };
 
 }  // namespace hetspike

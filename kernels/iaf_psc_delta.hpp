@@ -7,35 +7,28 @@
 
 #include <cstdint>
 
+#include "kernels/iaf_membrane.hpp"
 #include "kernels/propagators.hpp"
 #include "kernels/ring_buffer.hpp"
 
 namespace hetspike {
 
 template <class ExecSpace>
-class iaf_psc_delta_neurons {
+class iaf_psc_delta_neurons : public iaf_membrane<ExecSpace, iaf_psc_delta_propagators> {
+  using base = iaf_membrane<ExecSpace, iaf_psc_delta_propagators>;
+
  public:
   using memory_space = typename ExecSpace::memory_space;
   static constexpr int num_channels = 1;
 
   iaf_psc_delta_neurons(const iaf_psc_delta_params& params, double dt, std::size_t count)
-      : p_(make_propagators(params, dt)),
-        e_l_(params.E_L),
-        v_(Kokkos::View<double*, memory_space>("hetspike::iaf_psc_delta::V_m", count)),
-        refractory_(Kokkos::View<std::int32_t*, memory_space>("hetspike::iaf_psc_delta::refractory", count)) {}
-
-  std::size_t size() const { return v_.extent(0); }
-  const iaf_psc_delta_propagators& propagators() const { return p_; }
-  double resting_potential() const { return e_l_; }
-  /// Membrane potential relative to E_L, and refractory steps left: the whole state.
-  Kokkos::View<double*, memory_space> v_relative() const { return v_; }
-  Kokkos::View<std::int32_t*, memory_space> refractory() const { return refractory_; }
+      : base(params.model_name, make_propagators(params, dt), params.E_L, count) {}
 
   /// One step: reads and clears the input in `input` at columns [column, column + size()), sets spiked(i).
   void update(const ExecSpace& space, const ring_row_view<memory_space>& input, std::uint32_t column,
               double input_scale, const Kokkos::View<std::uint8_t*, memory_space>& spiked) const {
-    Kokkos::parallel_for("hetspike::iaf_psc_delta::update", Kokkos::RangePolicy<ExecSpace>(space, 0, size()),
-                         step_functor{p_, v_, refractory_, input, column, input_scale, spiked});
+    Kokkos::parallel_for("hetspike::iaf_psc_delta::update", Kokkos::RangePolicy<ExecSpace>(space, 0, this->size()),
+                         step_functor{this->p_, this->v_, this->refractory_, input, column, input_scale, spiked});
   }
 
   struct step_functor {
@@ -63,12 +56,6 @@ class iaf_psc_delta_neurons {
       spiked(i) = spike ? 1 : 0;
     }
   };
-
- private:
-  iaf_psc_delta_propagators p_;
-  double e_l_;
-  Kokkos::View<double*, memory_space> v_;
-  Kokkos::View<std::int32_t*, memory_space> refractory_;
 };
 
 }  // namespace hetspike
