@@ -47,44 +47,38 @@ std::string local_field_problem(std::span<const checkpoint_field> fields) {
 
 }  // namespace
 
-hid_t file_type_of(field_type t) {
+namespace {
+
+/// Everything the file layout says about a field type, in one place.
+struct field_type_info {
+  hid_t file;    ///< little-endian file type
+  hid_t memory;  ///< native memory type
+  std::size_t bytes;
+  const char* name;
+};
+
+field_type_info info_of(field_type t) {
   switch (t) {
     case field_type::f64:
-      return H5T_IEEE_F64LE;
+      return {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 8, "f64"};
     case field_type::i32:
-      return H5T_STD_I32LE;
+      return {H5T_STD_I32LE, H5T_NATIVE_INT32, 4, "i32"};
     case field_type::u32:
-      return H5T_STD_U32LE;
+      return {H5T_STD_U32LE, H5T_NATIVE_UINT32, 4, "u32"};
     case field_type::i64:
-      return H5T_STD_I64LE;
+      return {H5T_STD_I64LE, H5T_NATIVE_INT64, 8, "i64"};
     case field_type::u64:
-      return H5T_STD_U64LE;
+      return {H5T_STD_U64LE, H5T_NATIVE_UINT64, 8, "u64"};
   }
   throw internal_error("checkpoint: unknown field type");
 }
 
-hid_t memory_type_of(field_type t) {
-  switch (t) {
-    case field_type::f64:
-      return H5T_NATIVE_DOUBLE;
-    case field_type::i32:
-      return H5T_NATIVE_INT32;
-    case field_type::u32:
-      return H5T_NATIVE_UINT32;
-    case field_type::i64:
-      return H5T_NATIVE_INT64;
-    case field_type::u64:
-      return H5T_NATIVE_UINT64;
-  }
-  throw internal_error("checkpoint: unknown field type");
-}
+}  // namespace
 
-std::size_t size_of(field_type t) { return t == field_type::i32 || t == field_type::u32 ? 4 : 8; }
-
-const char* name_of(field_type t) {
-  constexpr const char* names[] = {"f64", "i32", "u32", "i64", "u64"};
-  return names[static_cast<int>(t)];
-}
+hid_t file_type_of(field_type t) { return info_of(t).file; }
+hid_t memory_type_of(field_type t) { return info_of(t).memory; }
+std::size_t size_of(field_type t) { return info_of(t).bytes; }
+const char* name_of(field_type t) { return info_of(t).name; }
 
 std::optional<field_type> stored_field_type(hid_t stored) {
   const H5T_class_t cls = H5Tget_class(stored);
