@@ -122,6 +122,7 @@ int run_command(const distributed_context& ctx, const run_options& options) {
   std::fflush(stdout);
 
   simulation_options sim_options = placement_simulation_options(ctx, options.placement);
+  sim_options.emulation = agree_on_input_errors(ctx, [&] { return parse_emulation_options(ctx, options, model); });
   sim_options.show_progress = options.progress;
   sim_options.checkpoint_every_ms = options.checkpoint_every;
   sim_options.stop_requested = [&signals] { return signals.received() != 0; };

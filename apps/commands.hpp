@@ -32,6 +32,14 @@ struct placement_options {
   std::string rank_weights_file;  ///< JSON {"rank_weights": [...]} as `hetspike calibrate` writes it
 };
 
+/// --emulate-ranks P --as-rank R --emulated-rate POP=HZ... --emulated-routes auto|drawn|replayed.
+struct emulate_options {
+  int ranks = 0;  ///< 0: a real run
+  std::optional<int> as_rank;
+  std::vector<std::string> rates;
+  std::string routes = "auto";
+};
+
 struct run_options {
   model_options model;
   placement_options placement;
@@ -41,6 +49,7 @@ struct run_options {
   std::string checkpoint_dir;   ///< default: OUT/checkpoints
   int keep = 2;                 ///< checkpoints kept
   std::string resume;           ///< a checkpoint file, or a directory (its newest usable checkpoint)
+  emulate_options emulation;
 };
 
 struct check_options {
@@ -69,6 +78,10 @@ namespace hetspike {
 
 /// Loads and validates a model file on every rank (errors agreed: one message, every rank stops).
 model_file load_model(const distributed_context& ctx, const model_options& m);
+
+/// The emulation a run asks for (none without --emulate-ranks); bad combinations are input errors.
+std::optional<emulation_options> parse_emulation_options(const distributed_context& ctx, const run_options& run,
+                                                         const model_file& model);
 
 /// The simulation options that placement and the test hooks (HETSPIKE_FAULT_INJECT, HETSPIKE_SLOWDOWN) set.
 /// Collective; bad input is agreed.

@@ -46,6 +46,15 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv) {
   run_cmd->add_option("--checkpoint-dir", run.checkpoint_dir, "Checkpoint directory (default: OUT/checkpoints)");
   run_cmd->add_option("--keep", run.keep, "Checkpoints to keep")->capture_default_str()->check(CLI::PositiveNumber);
   run_cmd->add_option("--resume", run.resume, "Continue from a checkpoint FILE, or the newest usable one in a DIR");
+  run_cmd->add_option("--emulate-ranks", run.emulation.ranks,
+                      "Build and run one rank of a job of P ranks alone; the other ranks' spikes are drawn");
+  run_cmd->add_option("--as-rank", run.emulation.as_rank, "With --emulate-ranks: which rank (default 0)");
+  run_cmd->add_option("--emulated-rate", run.emulation.rates,
+                      "With --emulate-ranks: POP=HZ, the rate of POP's neurons on the other ranks (*=HZ for the rest)");
+  run_cmd
+      ->add_option("--emulated-routes", run.emulation.routes,
+                   "With --emulate-ranks: auto (replayed up to 64 ranks), drawn or replayed")
+      ->capture_default_str();
   // Resuming without a model file uses the model stored in the checkpoint.
   run_cmd->get_option("model")->required(false);
   run_cmd->callback([&] {

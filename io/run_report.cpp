@@ -29,6 +29,12 @@ json timers_json(const phase_timers& t) {
           {"checkpoint", t.checkpoint}};
 }
 
+std::string hex64(std::uint64_t v) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(v));
+  return text;
+}
+
 json rank_json(const rank_summary& r) {
   return {{"rank", r.rank},
           {"backend", r.backend},
@@ -42,7 +48,33 @@ json rank_json(const rank_summary& r) {
           {"rss_before_build", r.rss_before_build},
           {"peak_rss", r.peak_rss},
           {"peak_rss_after_build", r.peak_rss_after_build},
-          {"timers", timers_json(r.timers)}};
+          {"timers", timers_json(r.timers)},
+          {"rows", r.rows},
+          {"routes", r.routes},
+          {"memory",
+           {{"synapses", r.synapse_bytes},
+            {"rows", r.row_bytes},
+            {"routes", r.route_bytes},
+            {"plastic_state", r.plastic_bytes}}},
+          {"store_hash", hex64(r.store_hash)},
+          {"routes_hash", hex64(r.routes_hash)},
+          {"intervals", r.intervals},
+          {"messages_received", r.messages_received},
+          {"bytes_sent_per_interval",
+           r.intervals > 0 ? static_cast<double>(r.bytes_sent) / static_cast<double>(r.intervals) : 0.0},
+          {"bytes_received_per_interval",
+           r.intervals > 0 ? static_cast<double>(r.messages_received) * 8.0 / static_cast<double>(r.intervals) : 0.0}};
+}
+
+json emulation_json(const emulation_summary& e) {
+  json rates = json::object();
+  for (const auto& [name, rate] : e.rates_hz) rates[name] = rate;
+  return {{"ranks", e.ranks},
+          {"as_rank", e.as_rank},
+          {"routes", e.routes},
+          {"routing_seconds", e.routing_seconds},
+          {"rates_hz", std::move(rates)},
+          {"remote_messages", e.remote_messages}};
 }
 
 json population_json(const population_summary& p) {
@@ -57,40 +89,42 @@ json summary_json(const run_summary& s) {
   for (const auto& r : s.per_rank) per_rank.push_back(rank_json(r));
   json parameters = json::object();
   for (const auto& [name, value] : s.parameters) parameters[name] = value;
-  return {{"hetspike_version", s.hetspike_version},
-          {"model_file", s.model_file},
-          {"model_hash", s.model_hash},
-          {"parameters", std::move(parameters)},
-          {"seed", s.seed},
-          {"ranks", s.ranks},
-          {"dt", s.dt},
-          {"t_sim", s.t_sim},
-          {"t_presim", s.t_presim},
-          {"d_min", s.d_min},
-          {"d_max", s.d_max},
-          {"neurons", s.neurons},
-          {"synapses", s.synapses},
-          {"spikes", s.spikes},
-          {"spike_hash", s.spike_hash},
-          {"build_seconds", s.build_seconds},
-          {"simulate_seconds", s.simulate_seconds},
-          {"real_time_factor", s.real_time_factor},
-          {"synaptic_events", s.synaptic_events},
-          {"synaptic_events_per_second", s.synaptic_events_per_second},
-          {"bytes_per_synapse", s.bytes_per_synapse},
-          {"busy_imbalance", s.busy_imbalance},
-          {"weight_quantization",
-           {{"weights", s.weight_quantization.weights},
-            {"saturated", s.weight_quantization.saturated},
-            {"relative_error", s.weight_quantization.relative_error},
-            {"max_abs_error", s.weight_quantization.max_abs_error}}},
-          {"populations", std::move(populations)},
-          {"per_rank", std::move(per_rank)},
-          {"outputs", s.outputs},
-          {"resumed_from_step", s.resumed_from_step},
-          {"end_step", s.end_step},
-          {"stopped", s.stopped},
-          {"checkpoints", s.checkpoints}};
+  json out = {{"hetspike_version", s.hetspike_version},
+              {"model_file", s.model_file},
+              {"model_hash", s.model_hash},
+              {"parameters", std::move(parameters)},
+              {"seed", s.seed},
+              {"ranks", s.ranks},
+              {"dt", s.dt},
+              {"t_sim", s.t_sim},
+              {"t_presim", s.t_presim},
+              {"d_min", s.d_min},
+              {"d_max", s.d_max},
+              {"neurons", s.neurons},
+              {"synapses", s.synapses},
+              {"spikes", s.spikes},
+              {"spike_hash", s.spike_hash},
+              {"build_seconds", s.build_seconds},
+              {"simulate_seconds", s.simulate_seconds},
+              {"real_time_factor", s.real_time_factor},
+              {"synaptic_events", s.synaptic_events},
+              {"synaptic_events_per_second", s.synaptic_events_per_second},
+              {"bytes_per_synapse", s.bytes_per_synapse},
+              {"busy_imbalance", s.busy_imbalance},
+              {"weight_quantization",
+               {{"weights", s.weight_quantization.weights},
+                {"saturated", s.weight_quantization.saturated},
+                {"relative_error", s.weight_quantization.relative_error},
+                {"max_abs_error", s.weight_quantization.max_abs_error}}},
+              {"populations", std::move(populations)},
+              {"per_rank", std::move(per_rank)},
+              {"outputs", s.outputs},
+              {"resumed_from_step", s.resumed_from_step},
+              {"end_step", s.end_step},
+              {"stopped", s.stopped},
+              {"checkpoints", s.checkpoints}};
+  if (s.emulation) out["emulation"] = emulation_json(*s.emulation);
+  return out;
 }
 
 /// printf-style formatting into a std::string (g++ 12 has no <format>).
@@ -154,6 +188,17 @@ std::string format_run_summary(const run_summary& s) {
   line("Real-time factor", printf_string("%.2f", s.real_time_factor));
   line("Synaptic events / second", printf_string("%.3g", s.synaptic_events_per_second));
   line("Bytes per synapse", printf_string("%.2f", s.bytes_per_synapse));
+  if (s.emulation) {
+    const auto& e = *s.emulation;
+    const auto& r = s.per_rank.front();
+    line("Emulated",
+         printf_string("rank %d of %d (routes %s in %.2f s)", e.as_rank, e.ranks, e.routes.c_str(), e.routing_seconds));
+    line("Rows, routes", printf_string("%llu, %llu", static_cast<unsigned long long>(r.rows),
+                                       static_cast<unsigned long long>(r.routes)));
+    const double intervals = r.intervals > 0 ? static_cast<double>(r.intervals) : 1.0;
+    line("Bytes / interval", printf_string("%.3g sent, %.3g received", static_cast<double>(r.bytes_sent) / intervals,
+                                           static_cast<double>(r.messages_received) * 8.0 / intervals));
+  }
   if (s.outputs.empty()) line("Outputs", "none");
   for (std::size_t i = 0; i < s.outputs.size(); ++i) line(i == 0 ? "Outputs" : "", s.outputs[i]);
   return out;

@@ -21,6 +21,8 @@ enum class rng_purpose : std::uint32_t {
   initial_state = 4,       ///< initial membrane potential; object = population
   poisson_input = 5,       ///< external Poisson trains; object = input
   total_number_split = 6,  ///< fixed_total_number's split of the total over targets; object = projection
+  emulated_routes = 7,  ///< an emulated rank's draw of which other ranks hold rows of its neurons; object = population
+  emulated_spikes = 8,  ///< an emulated rank's spikes from the other ranks; object = source population
 };
 
 using philox_engine = r123::Philox4x32_R<10>;

@@ -69,15 +69,13 @@ class spike_delivery_functor {
   /// teams concurrently); the synapses reached are counted into `events_` (an atomic counter: reductions are
   /// avoided on GPUs, see spike_collect.hpp).
   KOKKOS_INLINE_FUNCTION void operator()(const team_member& team) const {
-    for_each_segment(msgs_(team.league_rank()), [&](const projection_delivery& p, std::uint64_t s, std::uint64_t b,
-                                                    std::uint64_t e, std::uint32_t base_slot) {
-      const std::uint32_t column = store_.segment_column(s);
-      const std::uint64_t wb = store_.segment_weight_begin(s), db = store_.segment_delay_begin(s);
+    for_each_segment(msgs_(team.league_rank()), [&](const synapse_class& c, std::uint64_t b, std::uint64_t e,
+                                                    std::uint32_t base_slot) {
       Kokkos::parallel_for(Kokkos::TeamThreadRange(team, b, e), [&](std::uint64_t k) {
-        const fixed_type w = p.has_weights ? store_.weight(wb + k - b) : p.weight;
-        const std::uint32_t d = p.has_delays ? store_.delay(db + k - b) : p.delay;
+        const fixed_type w = c.has_weights ? store_.weight(k + c.weight_shift) : c.weight;
+        const std::uint32_t d = c.has_delays ? store_.delay(k + c.delay_shift) : c.delay;
         fixed_type& cell =
-            ring_(slot_after(base_slot, d), column + store_.target_offset(k) + (w > 0 ? 0u : p.inhibitory_offset));
+            ring_(slot_after(base_slot, d), c.column + store_.target_offset(k) + (w > 0 ? 0u : c.inhibitory_offset));
         if constexpr (may_run_concurrently)
           Kokkos::atomic_add(&cell, w);
         else
@@ -89,17 +87,16 @@ class spike_delivery_functor {
 
   /// Delivers message i; adds the number of synapses it reached to `events`.
   KOKKOS_INLINE_FUNCTION void operator()(std::size_t i, std::uint64_t& events) const {
-    for_each_segment(msgs_(i), [&](const projection_delivery& p, std::uint64_t s, std::uint64_t b, std::uint64_t e,
-                                   std::uint32_t base_slot) {
+    for_each_segment(msgs_(i), [&](const synapse_class& c, std::uint64_t b, std::uint64_t e, std::uint32_t base_slot) {
       events += e - b;
-      deliver(p, s, b, b, e, base_slot);
+      deliver(c, b, e, base_slot);
     });
   }
 
   /// Delivers every message to the targets of part `part`: those whose first ring column lies in
   /// [part_columns_(part), part_columns_(part + 1)), or in the part-th of `parts_` equal ranges where no bounds
   /// are given. A target's other channels are written by the part that owns it. Adds the synapses reached to
-  /// `events`. A segment's target offsets ascend (the builder appends targets in order), so the part's synapses
+  /// `events`. A segment's target offsets ascend (the builder places targets in order), so the part's synapses
   /// of a segment are one contiguous run, found by binary search.
   KOKKOS_INLINE_FUNCTION void operator()(by_target_range, std::size_t part, std::uint64_t& events) const {
     const std::uint64_t columns = ring_.extent(1);
@@ -107,29 +104,28 @@ class spike_delivery_functor {
     const std::uint64_t lo = bounded ? part_columns_(part) : columns * part / parts_;
     const std::uint64_t hi = bounded ? part_columns_(part + 1) : columns * (part + 1) / parts_;
     for (std::size_t i = 0; i < count_; ++i)
-      for_each_segment(msgs_(i), [&](const projection_delivery& p, std::uint64_t s, std::uint64_t b, std::uint64_t e,
-                                     std::uint32_t base_slot) {
-        const std::uint64_t first = store_.segment_column(s);
-        if (first >= hi || first + segment_block_size <= lo) return;
-        const std::uint64_t kb = first >= lo ? b : first_at_or_after(b, e, lo - first);
-        const std::uint64_t ke = first + segment_block_size <= hi ? e : first_at_or_after(kb, e, hi - first);
-        events += ke - kb;
-        deliver(p, s, b, kb, ke, base_slot);
-      });
+      for_each_segment(
+          msgs_(i), [&](const synapse_class& c, std::uint64_t b, std::uint64_t e, std::uint32_t base_slot) {
+            const std::uint64_t first = c.column;
+            if (first >= hi || first + segment_block_size <= lo) return;
+            const std::uint64_t kb = first >= lo ? b : first_at_or_after(b, e, lo - first);
+            const std::uint64_t ke = first + segment_block_size <= hi ? e : first_at_or_after(kb, e, hi - first);
+            events += ke - kb;
+            deliver(c, kb, ke, base_slot);
+          });
   }
 
  private:
-  /// Calls f(projection, segment, its first synapse, its end, ring slot of the spike's step) for each segment of
-  /// the message's row that delivers here: plastic ones are left to the host STDP pass (stdp_pl.hpp), which
-  /// counts their events.
+  /// Calls f(class, its first synapse in the row, the end, ring slot of the spike's step) for each segment of the
+  /// message's row that delivers here: plastic ones are left to the host STDP pass (stdp_pl.hpp), which counts
+  /// their events.
   template <class F>
   KOKKOS_INLINE_FUNCTION void for_each_segment(const spike_message& m, F&& f) const {
     const auto base_slot = static_cast<std::uint32_t>((interval_start_ + m.lag) % num_slots_);
-    const std::uint64_t seg_end = store_.row_segment_begin(m.row + 1);
-    for (std::uint64_t s = store_.row_segment_begin(m.row); s < seg_end; ++s) {
-      const projection_delivery p = store_.projections(store_.segment_projection(s));
-      if (!p.plastic) f(p, s, store_.segment_begin(s), store_.segment_begin(s + 1), base_slot);
-    }
+    store_.for_each_segment(m.row, [&](std::uint32_t cls, std::uint64_t b, std::uint64_t e) {
+      const synapse_class c = store_.classes(cls);
+      if (!c.plastic) f(c, b, e, base_slot);
+    });
   }
 
   /// Host paths: no two work items add to the same ring column, so additions are plain (an atomic one costs
@@ -155,33 +151,30 @@ class spike_delivery_functor {
     return b;
   }
 
-  /// Delivers synapses [kb, ke) of segment s, which begins at b.
-  KOKKOS_INLINE_FUNCTION void deliver(const projection_delivery& p, std::uint64_t s, std::uint64_t b, std::uint64_t kb,
-                                      std::uint64_t ke, std::uint32_t base_slot) const {
-    if (!p.has_weights && !p.has_delays)
-      deliver_constant(p, s, kb, ke, base_slot);
+  /// Delivers synapses [kb, ke) of a segment of class c.
+  KOKKOS_INLINE_FUNCTION void deliver(const synapse_class& c, std::uint64_t kb, std::uint64_t ke,
+                                      std::uint32_t base_slot) const {
+    if (!c.has_weights && !c.has_delays)
+      deliver_constant(c, kb, ke, base_slot);
     else
-      deliver_varying(p, s, kb - b, ke - b, b, base_slot);
+      deliver_varying(c, kb, ke, base_slot);
   }
 
   // Constant weight and delay (Brunel, hpc_benchmark's static synapses): one row, one channel.
-  KOKKOS_INLINE_FUNCTION void deliver_constant(const projection_delivery& p, std::uint64_t s, std::uint64_t kb,
-                                               std::uint64_t ke, std::uint32_t base_slot) const {
-    const std::uint32_t slot = slot_after(base_slot, p.delay);
+  KOKKOS_INLINE_FUNCTION void deliver_constant(const synapse_class& c, std::uint64_t kb, std::uint64_t ke,
+                                               std::uint32_t base_slot) const {
+    const std::uint32_t slot = slot_after(base_slot, c.delay);
     // NEST's iaf_psc_exp: weight > 0 goes to the excitatory channel, anything else to the inhibitory one.
-    const std::uint32_t column = store_.segment_column(s) + (p.weight > 0 ? 0u : p.inhibitory_offset);
-    for (std::uint64_t k = kb; k < ke; ++k) add(slot, column + store_.target_offset(k), p.weight);
+    const std::uint32_t column = c.column + (c.weight > 0 ? 0u : c.inhibitory_offset);
+    for (std::uint64_t k = kb; k < ke; ++k) add(slot, column + store_.target_offset(k), c.weight);
   }
 
-  // Synapses [first, last) of segment s (indices within the segment, which begins at b in the store).
-  KOKKOS_INLINE_FUNCTION void deliver_varying(const projection_delivery& p, std::uint64_t s, std::uint64_t first,
-                                              std::uint64_t last, std::uint64_t b, std::uint32_t base_slot) const {
-    const std::uint32_t column = store_.segment_column(s);
-    const std::uint64_t wb = store_.segment_weight_begin(s), db = store_.segment_delay_begin(s);
-    for (std::uint64_t k = first; k < last; ++k) {
-      const fixed_type w = p.has_weights ? store_.weight(wb + k) : p.weight;
-      const std::uint32_t d = p.has_delays ? store_.delay(db + k) : p.delay;
-      add(slot_after(base_slot, d), column + store_.target_offset(b + k) + (w > 0 ? 0u : p.inhibitory_offset), w);
+  KOKKOS_INLINE_FUNCTION void deliver_varying(const synapse_class& c, std::uint64_t kb, std::uint64_t ke,
+                                              std::uint32_t base_slot) const {
+    for (std::uint64_t k = kb; k < ke; ++k) {
+      const fixed_type w = c.has_weights ? store_.weight(k + c.weight_shift) : c.weight;
+      const std::uint32_t d = c.has_delays ? store_.delay(k + c.delay_shift) : c.delay;
+      add(slot_after(base_slot, d), c.column + store_.target_offset(k) + (w > 0 ? 0u : c.inhibitory_offset), w);
     }
   }
 

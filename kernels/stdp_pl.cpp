@@ -1,6 +1,7 @@
 #include "kernels/stdp_pl.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace hetspike {
 
@@ -46,6 +47,21 @@ void post_spike_history::prune(step_type oldest_needed) {
   }
 }
 
+stdp_pl_source_traces::stdp_pl_source_traces(std::vector<double> tau_plus_inv, double dt)
+    : tau_plus_inv_(std::move(tau_plus_inv)),
+      k_plus_(tau_plus_inv_.size(), 0.0),
+      last_stamp_(tau_plus_inv_.size(), 0),
+      dt_(dt) {}
+
+void stdp_pl_source_traces::record(std::span<const local_spike> spikes, step_type interval_start) {
+  for (const auto& s : spikes) {
+    if (tau_plus_inv_[s.lid] == 0.0) continue;
+    const step_type stamp = interval_start + s.lag + 1;
+    k_plus_[s.lid] = stdp_pl_trace_after(k_plus_[s.lid], last_stamp_[s.lid], stamp, dt_, tau_plus_inv_[s.lid]);
+    last_stamp_[s.lid] = stamp;
+  }
+}
+
 namespace {
 
 /// One synapse: potentiation by the post spikes since the row's last pre spike, then depression.
@@ -68,37 +84,33 @@ std::uint64_t deliver_plastic(const synapse_store<Kokkos::HostSpace>& store, std
   std::uint64_t events = 0;
   const auto num_slots = static_cast<step_type>(ring.extent(0));
   for (const auto& m : messages) {
+    const std::uint64_t slot = store.plastic_slot(m.row);
+    if (slot == no_plastic_slot) continue;
     const step_type stamp = interval_start + m.lag + 1;  // NEST's t_spike, in steps
     const step_type step = stamp - 1;
     const stdp_pl_projection* rule = nullptr;  // the row's plastic projections (their tau_plus agree)
-    for (auto s = store.row_segment_begin(m.row); s < store.row_segment_begin(m.row + 1); ++s) {
-      const auto pi = store.segment_projection(s);
-      const projection_delivery pd = store.projections(pi);
-      if (!pd.plastic) continue;
-      const stdp_pl_projection& p = projections[pi];
+    store.for_each_segment(m.row, [&](std::uint32_t cls, std::uint64_t b, std::uint64_t e) {
+      const synapse_class& c = store.classes(cls);
+      if (!c.plastic) return;
+      const stdp_pl_projection& p = projections[c.projection];
       rule = &p;
-      const std::uint64_t b = store.segment_begin(s), e = store.segment_begin(s + 1);
-      const std::uint64_t wb = store.segment_weight_begin(s), db = store.segment_delay_begin(s);
-      const std::uint32_t column = store.segment_column(s);
       for (std::uint64_t k = b; k < e; ++k) {
-        const step_type delay = pd.has_delays ? store.delay(db + k - b) : pd.delay;
+        const step_type delay = c.has_delays ? store.delay(k + c.delay_shift) : c.delay;
         const auto target =
-            static_cast<lid_type>(p.target_first_lid + column - p.target_first_column + store.target_offset(k));
-        double& w = store.plastic_weight(wb + k - b);
-        w = update_weight(w, p, rows.k_plus[m.row], rows.last_stamp[m.row], stamp, delay, target, post, dt);
+            static_cast<lid_type>(p.target_first_lid + c.column - p.target_first_column + store.target_offset(k));
+        double& w = store.plastic_weight(k + c.weight_shift);
+        w = update_weight(w, p, rows.k_plus[slot], rows.last_stamp[slot], stamp, delay, target, post, dt);
         const auto fixed = static_cast<fixed_type>(std::llround(std::ldexp(w, p.weight_exponent)));
-        ring((step + delay) % num_slots, column + store.target_offset(k) + (fixed > 0 ? 0u : pd.inhibitory_offset)) +=
+        ring((step + delay) % num_slots, c.column + store.target_offset(k) + (fixed > 0 ? 0u : c.inhibitory_offset)) +=
             fixed;
       }
       events += e - b;
-    }
+    });
     if (rule == nullptr) continue;
     // NEST: Kplus = Kplus exp((t_lastspike - t_spike) / tau_plus) + 1, after all of the spike's synapses. A row's
     // synapses may belong to several plastic projections; their tau_plus must then agree (checked at set-up).
-    rows.k_plus[m.row] =
-        rows.k_plus[m.row] * std::exp(static_cast<double>(rows.last_stamp[m.row] - stamp) * dt * rule->tau_plus_inv) +
-        1.0;
-    rows.last_stamp[m.row] = stamp;
+    rows.k_plus[slot] = stdp_pl_trace_after(rows.k_plus[slot], rows.last_stamp[slot], stamp, dt, rule->tau_plus_inv);
+    rows.last_stamp[slot] = stamp;
   }
   return events;
 }

@@ -62,12 +62,31 @@ class post_spike_history {
   double dt_;
 };
 
-/// The presynaptic side: per synapse row (source neuron) its K+ trace and last spike stamp (NEST keeps them per
-/// synapse; they depend only on the source's spikes, so one per row holds the same numbers).
+/// The presynaptic side: per plastic row slot (synapse_store::plastic_slot) its source's K+ trace and last spike
+/// stamp (NEST keeps them per synapse; they depend only on the source's spikes, so one per row holds the same
+/// numbers).
 struct stdp_pl_rows {
   std::vector<double> k_plus;
   std::vector<step_type> last_stamp;  ///< 0 before the first spike, as NEST's t_lastspike_ = 0
   explicit stdp_pl_rows(std::size_t rows = 0) : k_plus(rows, 0.0), last_stamp(rows, 0) {}
+};
+
+/// Each local neuron's presynaptic trace as its owner sees it: the numbers every row of the neuron holds (they are
+/// computed alike from the same spikes), kept by the one rank that owns the neuron so that a checkpoint stores them
+/// per neuron, written by that rank, and a resume hands them to the rows through the routes.
+class stdp_pl_source_traces {
+ public:
+  /// `tau_plus_inv` (1/ms) per local neuron; 0 for neurons without plastic synapses out of them.
+  stdp_pl_source_traces(std::vector<double> tau_plus_inv, double dt);
+  /// Adds the interval's spikes (in lag order) of local neurons.
+  void record(std::span<const local_spike> spikes, step_type interval_start);
+  std::vector<double>& k_plus() { return k_plus_; }
+  std::vector<step_type>& last_stamp() { return last_stamp_; }
+
+ private:
+  std::vector<double> tau_plus_inv_, k_plus_;
+  std::vector<step_type> last_stamp_;
+  double dt_;
 };
 
 /// Updates and delivers the plastic segments of an interval's messages into the (host) ring; returns the
@@ -76,6 +95,13 @@ std::uint64_t deliver_plastic(const synapse_store<Kokkos::HostSpace>& store, std
                               step_type interval_start, const ring_buffer_view<Kokkos::HostSpace>& ring,
                               std::span<const stdp_pl_projection> projections, stdp_pl_rows& rows,
                               const post_spike_history& post, double dt);
+
+/// NEST's presynaptic trace after a spike at `stamp`: Kplus = Kplus exp((t_lastspike - t_spike) / tau_plus) + 1.
+/// Rows and the source's owner (for checkpoints) compute it alike, so both hold the same number.
+inline double stdp_pl_trace_after(double k_plus, step_type last_stamp, step_type stamp, double dt,
+                                  double tau_plus_inv) {
+  return k_plus * std::exp(static_cast<double>(last_stamp - stamp) * dt * tau_plus_inv) + 1.0;
+}
 
 /// NEST's facilitate_ and depress_.
 inline double stdp_pl_facilitate(double w, double k_plus, const stdp_pl_projection& p) {

@@ -100,6 +100,36 @@ double draw_value(const value_distribution& d, random_stream& s) {
                     std::to_string(d.lower) + ", " + std::to_string(d.upper) + "] in 1000 draws; widen the bounds");
 }
 
+double synapse_count_law::none() const {
+  if (p >= 1) return trials > 0 ? 0.0 : 1.0;
+  return std::exp(trials * std::log1p(-p));
+}
+
+double synapse_count_law::exactly_one() const {
+  if (trials <= 0 || p <= 0) return 0.0;
+  if (p >= 1) return trials == 1 ? 1.0 : 0.0;
+  return trials * p * std::exp((trials - 1) * std::log1p(-p));
+}
+
+synapse_count_law synapses_per_source(const projection_spec& p, double n, double ns, double nt, bool same) {
+  const double candidates = ns - (same && !p.autapses ? 1.0 : 0.0);
+  if (candidates <= 0 || n <= 0) return {};
+  switch (p.rule) {
+    case connection_rule::fixed_indegree:
+      if (p.multapses) return {n * static_cast<double>(p.indegree), 1.0 / candidates};
+      return {n, std::min(1.0, static_cast<double>(p.indegree) / candidates)};
+    case connection_rule::fixed_total_number:
+      return {nt > 0 ? static_cast<double>(p.total) * n / nt : 0.0, 1.0 / ns};
+    case connection_rule::pairwise_bernoulli:
+      return {n, p.probability};
+    case connection_rule::one_to_one:
+      return {1.0, std::min(1.0, n / ns)};
+    case connection_rule::all_to_all:
+      return {n, 1.0};
+  }
+  return {};
+}
+
 double expected_synapses(const projection_spec& p, std::uint64_t ns, std::uint64_t nt, bool same) {
   const double s = static_cast<double>(ns), t = static_cast<double>(nt);
   const double self = same && !p.autapses ? 1.0 : 0.0;

@@ -37,6 +37,21 @@ class source_sampler {
 /// Throws input_error after 1000 redraws (bounds that exclude almost all of the distribution).
 double draw_value(const value_distribution& d, random_stream& s);
 
+/// How many synapses one source neuron has onto `n` given targets of a projection, as a binomial law: `trials`
+/// draws that each pick it with probability `p`. Exact for fixed_indegree (per draw with multapses, per target
+/// without), pairwise_bernoulli and all_to_all; fixed_total_number's multinomial share of the n targets taken at
+/// its mean; one_to_one for a source picked at random (whether it is the one source of one of the n targets).
+/// An emulated rank draws its routes from it and `hetspike check` estimates rows with it.
+struct synapse_count_law {
+  double trials = 0;
+  double p = 0;
+  double none() const;  ///< probability of no synapse
+  double exactly_one() const;
+  double mean() const { return trials * p; }
+};
+synapse_count_law synapses_per_source(const projection_spec& projection, double n, double source_size,
+                                      double target_size, bool same_population);
+
 /// The synapse count a projection will have (exact for every rule but pairwise_bernoulli: its mean).
 double expected_synapses(const projection_spec& projection, std::uint64_t source_size, std::uint64_t target_size,
                          bool same_population);

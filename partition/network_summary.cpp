@@ -31,6 +31,17 @@ std::pair<std::int64_t, std::int64_t> delay_range(const value_distribution& d, d
 
 }  // namespace
 
+std::int64_t lowest_possible_delay(const network_spec& net) {
+  std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
+  bool estimated = false;
+  for (const auto& p : net.projections) {
+    const double n =
+        expected_synapses(p, net.populations[p.source].size, net.populations[p.target].size, p.source == p.target);
+    if (n > 0) lowest = std::min(lowest, delay_range(p.delay, net.dt, estimated).first);
+  }
+  return lowest;
+}
+
 network_summary summarize_network(const network_spec& net, int ranks) {
   network_summary s;
   const auto offsets = net.population_offsets();

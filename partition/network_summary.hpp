@@ -22,4 +22,8 @@ struct network_summary {
 
 network_summary summarize_network(const network_spec& net, int ranks);
 
+/// The shortest delay any synapse of the network can have, in steps (the lower bound of each projection's delays):
+/// the d_min of a rank built without the others.
+std::int64_t lowest_possible_delay(const network_spec& net);
+
 }  // namespace hetspike

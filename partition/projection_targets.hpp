@@ -4,6 +4,7 @@
 // weights of a checkpoint) draws them again here: one piece of code, so they cannot disagree about which synapse
 // is which.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "partition/block_partition.hpp"
@@ -25,8 +26,14 @@ class projection_targets {
   /// the source population, in draw order (a source appears once per synapse: multapses repeat it).
   template <class F>
   void for_each(F&& f, std::uint64_t end = ~std::uint64_t{0}) const {
+    for_each_in(first_, end < last_ ? end : last_, std::forward<F>(f));
+  }
+
+  /// As for_each, for the targets in [begin, end) (within the run): threads draw disjoint parts of one run.
+  template <class F>
+  void for_each_in(std::uint64_t begin, std::uint64_t end, F&& f) const {
     std::vector<std::uint64_t> sources;
-    for (std::uint64_t t = first_; t < last_ && t < end; ++t) {
+    for (std::uint64_t t = begin; t < end; ++t) {
       sources.clear();
       sampler_.sources(t, indegrees_.empty() ? 0 : indegrees_[t - first_], sources);
       f(t, static_cast<const std::vector<std::uint64_t>&>(sources));

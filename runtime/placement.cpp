@@ -23,4 +23,10 @@ block_partition make_placement(const distributed_context& ctx, const run_spec& s
   return block_partition(sizes, ctx.size(), rank_weights, eligible);
 }
 
+block_partition make_emulated_placement(const run_spec& spec, int ranks) {
+  std::vector<std::uint64_t> sizes;
+  for (const auto& p : spec.network.populations) sizes.push_back(p.size);
+  return block_partition(sizes, ranks);
+}
+
 }  // namespace hetspike

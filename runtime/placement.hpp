@@ -14,4 +14,7 @@ namespace hetspike {
 block_partition make_placement(const distributed_context& ctx, const run_spec& spec, backend_kind mine,
                                const std::vector<double>& rank_weights);
 
+/// The placement of a job of `ranks` equal ranks of one kind, as an emulated rank of it sees it (no collective).
+block_partition make_emulated_placement(const run_spec& spec, int ranks);
+
 }  // namespace hetspike

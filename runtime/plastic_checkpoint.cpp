@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <numeric>
 #include <string>
 
 #include "partition/synapse_locator.hpp"
@@ -9,8 +10,6 @@
 namespace hetspike {
 
 namespace {
-
-constexpr std::uint64_t all_targets = std::numeric_limits<std::uint64_t>::max();
 
 /// A buffer of n elements that lives as long as the snapshot.
 template <class T>
@@ -42,21 +41,17 @@ std::string weight_name(std::size_t projection) {
 
 plastic_checkpoint::plastic_checkpoint(const distributed_context& ctx, const network_spec& net,
                                        const block_partition& partition, const local_layout& layout,
-                                       synapse_store<Kokkos::HostSpace>& store, const std::vector<gid_type>& row_source,
-                                       stdp_pl_rows& rows, post_spike_history& post)
+                                       synapse_store<Kokkos::HostSpace>& store, const routing_table& routes,
+                                       stdp_pl_rows& rows, stdp_pl_source_traces& sources, post_spike_history& post)
     : ctx_(ctx),
       net_(net),
       partition_(partition),
       layout_(layout),
       store_(store),
-      row_source_(row_source),
+      routes_(routes),
       rows_(rows),
-      post_(post),
-      row_plastic_(store.num_rows(), 0) {
-  for (std::uint64_t r = 0; r < store.num_rows(); ++r)
-    for (auto s = store.row_segment_begin(r); s < store.row_segment_begin(r + 1); ++s)
-      if (store.projections(store.segment_projection(s)).plastic) row_plastic_[r] = 1;
-}
+      sources_(sources),
+      post_(post) {}
 
 std::vector<std::size_t> plastic_checkpoint::populations(bool sources) const {
   std::vector<std::size_t> out;
@@ -65,13 +60,6 @@ std::vector<std::size_t> plastic_checkpoint::populations(bool sources) const {
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
-}
-
-std::pair<std::size_t, std::size_t> plastic_checkpoint::rows_of(std::size_t population) const {
-  const gid_type first = partition_.population_offset(population);
-  const auto begin = std::lower_bound(row_source_.begin(), row_source_.end(), first);
-  const auto end = std::lower_bound(begin, row_source_.end(), first + partition_.population_size(population));
-  return {static_cast<std::size_t>(begin - row_source_.begin()), static_cast<std::size_t>(end - row_source_.begin())};
 }
 
 std::string plastic_checkpoint::prefix(std::size_t population) const {
@@ -93,33 +81,21 @@ std::shared_ptr<std::vector<T>> plastic_checkpoint::neuron_field(checkpoint_snap
 void plastic_checkpoint::add_to(checkpoint_snapshot& snap) const {
   for (std::size_t i = 0; i < net_.projections.size(); ++i) {
     if (!net_.projections[i].plasticity) continue;
-    const synapse_locator locator(net_, partition_, layout_, store_, row_source_, i);
+    const synapse_locator locator(net_, partition_, layout_, store_, i);
     auto weights = held<double>(snap, locator.size());
     std::size_t k = 0;
-    locator.for_each(all_targets, [&](std::uint64_t, std::uint64_t, std::uint64_t position) {
+    locator.for_each([&](std::uint64_t, std::uint64_t, std::uint64_t position) {
       (*weights)[k++] = store_.plastic_weight(position);
     });
     snap.fields.push_back(slice_field(ctx_, weight_name(i), *weights));
   }
   for (std::size_t sp : populations(true)) {
-    // Whole-population arrays, merged over ranks (a rank without a row for a source holds 0, the others agree),
-    // of which the owners' blocks are written.
-    const gid_type first = partition_.population_offset(sp);
-    const std::uint64_t size = partition_.population_size(sp);
-    auto k_plus = held<double>(snap, size);
-    auto last = held<step_type>(snap, size);
-    const auto [begin, end] = rows_of(sp);
-    for (std::size_t r = begin; r < end; ++r)
-      if (row_plastic_[r]) {
-        (*k_plus)[row_source_[r] - first] = rows_.k_plus[r];
-        (*last)[row_source_[r] - first] = rows_.last_stamp[r];
-      }
-    ctx_.reduce_in_place(*k_plus, reduce_op::max);
-    ctx_.reduce_in_place(*last, reduce_op::max);
+    // The owner's traces of its own neurons (every row of a neuron holds the same).
     const auto& lp = layout_.populations[sp];
-    const std::uint64_t own = lp.first_gid - first;
-    snap.fields.push_back(population_field(prefix(sp) + "k_plus", lp, first, size, k_plus->data() + own));
-    snap.fields.push_back(population_field(prefix(sp) + "last_pre_stamp", lp, first, size, last->data() + own));
+    auto k_plus = neuron_field<double>(snap, snap.fields, sp, "k_plus");
+    auto last = neuron_field<step_type>(snap, snap.fields, sp, "last_pre_stamp");
+    std::copy_n(sources_.k_plus().begin() + lp.first_lid, lp.count, k_plus->begin());
+    std::copy_n(sources_.last_stamp().begin() + lp.first_lid, lp.count, last->begin());
   }
   for (std::size_t tp : populations(false)) {
     const auto& lp = layout_.populations[tp];
@@ -148,12 +124,12 @@ void plastic_checkpoint::read(checkpoint_source& source, checkpoint_snapshot& sn
   std::vector<checkpoint_field> fields;
   for (std::size_t i = 0; i < net_.projections.size(); ++i) {
     if (!net_.projections[i].plasticity) continue;
-    auto locator = std::make_shared<const synapse_locator>(net_, partition_, layout_, store_, row_source_, i);
+    auto locator = std::make_shared<const synapse_locator>(net_, partition_, layout_, store_, i);
     auto weights = held<double>(snap, locator->size());
     fields.push_back(slice_field(ctx_, weight_name(i), *weights));
     snap.commit.push_back([&store = store_, locator, weights] {
       std::size_t k = 0;
-      locator->for_each(all_targets, [&](std::uint64_t, std::uint64_t, std::uint64_t position) {
+      locator->for_each([&](std::uint64_t, std::uint64_t, std::uint64_t position) {
         store.plastic_weight(position) = (*weights)[k++];
       });
     });
@@ -173,16 +149,12 @@ void plastic_checkpoint::read(checkpoint_source& source, checkpoint_snapshot& sn
   }
   source.read(fields);
 
-  // K+ of every source a row here has: the owners' blocks end to end.
+  // Each owner hands its neurons' K+ to their rows, and keeps them itself.
   for (std::size_t j = 0; j < sources.size(); ++j) {
-    const gid_type first = partition_.population_offset(sources[j]);
-    auto k_plus = std::make_shared<std::vector<double>>(ctx_.allgather(std::span<const double>(*own_k_plus[j])));
-    auto last = std::make_shared<std::vector<step_type>>(ctx_.allgather(std::span<const step_type>(*own_last_pre[j])));
-    snap.commit.push_back([this, rows = rows_of(sources[j]), first, k_plus, last] {
-      for (std::size_t r = rows.first; r < rows.second; ++r) {
-        rows_.k_plus[r] = row_plastic_[r] ? (*k_plus)[row_source_[r] - first] : 0.0;
-        rows_.last_stamp[r] = row_plastic_[r] ? (*last)[row_source_[r] - first] : 0;
-      }
+    snap.commit.push_back(scatter_to_rows(sources[j], *own_k_plus[j], *own_last_pre[j]));
+    snap.commit.push_back([this, &lp = layout_.populations[sources[j]], k = own_k_plus[j], last = own_last_pre[j]] {
+      std::copy(k->begin(), k->end(), sources_.k_plus().begin() + lp.first_lid);
+      std::copy(last->begin(), last->end(), sources_.last_stamp().begin() + lp.first_lid);
     });
   }
 
@@ -212,6 +184,41 @@ void plastic_checkpoint::read(checkpoint_source& source, checkpoint_snapshot& sn
         for (std::uint64_t n = 0; n < (*length)[i]; ++n, ++at) history.push_back({(*stamp)[at], (*trace)[at]});
       }
     });
+}
+
+std::function<void()> plastic_checkpoint::scatter_to_rows(std::size_t population, const std::vector<double>& k_plus,
+                                                          const std::vector<step_type>& last) const {
+  struct row_trace {
+    std::uint32_t row, pad;
+    double k_plus;
+    step_type last;
+  };
+  const auto& lp = layout_.populations[population];
+  std::vector<int> counts(ctx_.size(), 0);
+  for (std::uint64_t i = 0; i < lp.count; ++i)
+    routes_.for_each_route(lp.first_lid + static_cast<lid_type>(i),
+                           [&](std::uint32_t rank, std::uint32_t) { ++counts[rank]; });
+  std::vector<row_trace> send(static_cast<std::size_t>(std::accumulate(counts.begin(), counts.end(), 0)));
+  auto next = distributed_context::displacements(counts);
+  for (std::uint64_t i = 0; i < lp.count; ++i)
+    routes_.for_each_route(lp.first_lid + static_cast<lid_type>(i), [&](std::uint32_t rank, std::uint32_t row) {
+      send[next[rank]++] = {row, 0, k_plus[i], last[i]};
+    });
+  std::vector<int> from;
+  auto received =
+      std::make_shared<std::vector<row_trace>>(ctx_.alltoallv(std::span<const row_trace>(send), counts, from));
+  return [this, received] {
+    for (const auto& r : *received) {
+      bool plastic = false;  // rows without plastic synapses never update K+: it stays 0, as in an unbroken run
+      store_.for_each_segment(r.row, [&](std::uint32_t cls, std::uint64_t, std::uint64_t) {
+        plastic = plastic || store_.classes(cls).plastic;
+      });
+      if (!plastic) continue;
+      const std::uint64_t slot = store_.plastic_slot(r.row);
+      rows_.k_plus[slot] = r.k_plus;
+      rows_.last_stamp[slot] = r.last;
+    }
+  };
 }
 
 }  // namespace hetspike

@@ -14,13 +14,16 @@
 //   populations/<P>/stdp/history_k_minus
 //
 // A rank keeps the post spikes any of its rows may still read (pruned by the oldest last pre spike among them);
-// a target's sources are the same rows on any rank count, so the stored histories hold all any split needs.
+// a target's sources are the same rows on any rank count, so the stored histories hold all any split needs. Nothing
+// here is per neuron of a whole population: each rank writes and reads its own slices.
+#include <functional>
 #include <memory>
 #include <vector>
 
 #include "kernels/stdp_pl.hpp"
 #include "kernels/synapse_store.hpp"
 #include "partition/local_network.hpp"
+#include "partition/routing_table.hpp"
 #include "runtime/checkpoint_snapshot.hpp"
 #include "runtime/distributed_context.hpp"
 
@@ -28,10 +31,10 @@ namespace hetspike {
 
 class plastic_checkpoint {
  public:
-  /// `row_source` is the source gid of each row of `store`. Keeps references to all arguments.
+  /// `routes`: where each local neuron's rows are. Keeps references to all arguments.
   plastic_checkpoint(const distributed_context& ctx, const network_spec& net, const block_partition& partition,
-                     const local_layout& layout, synapse_store<Kokkos::HostSpace>& store,
-                     const std::vector<gid_type>& row_source, stdp_pl_rows& rows, post_spike_history& post);
+                     const local_layout& layout, synapse_store<Kokkos::HostSpace>& store, const routing_table& routes,
+                     stdp_pl_rows& rows, stdp_pl_source_traces& sources, post_spike_history& post);
 
   /// Collective: adds copies of the state to `snap`, for writing.
   void add_to(checkpoint_snapshot& snap) const;
@@ -43,9 +46,11 @@ class plastic_checkpoint {
  private:
   /// Populations with plastic projections out of them (sources) or into them (targets), ascending.
   std::vector<std::size_t> populations(bool sources) const;
-  /// The rows of a source population: [first, last).
-  std::pair<std::size_t, std::size_t> rows_of(std::size_t population) const;
   std::string prefix(std::size_t population) const;
+  /// Collective: sends the K+ and last spike read for each local neuron of `population` to its rows; returns the
+  /// copies into the rows that have plastic synapses, to run at commit.
+  std::function<void()> scatter_to_rows(std::size_t population, const std::vector<double>& k_plus,
+                                        const std::vector<step_type>& last) const;
   /// A buffer with one element per local neuron of `population`, kept in `snap`, and a field over it.
   template <class T>
   std::shared_ptr<std::vector<T>> neuron_field(checkpoint_snapshot& snap, std::vector<checkpoint_field>& fields,
@@ -56,10 +61,10 @@ class plastic_checkpoint {
   const block_partition& partition_;
   const local_layout& layout_;
   synapse_store<Kokkos::HostSpace>& store_;
-  const std::vector<gid_type>& row_source_;
+  const routing_table& routes_;
   stdp_pl_rows& rows_;
+  stdp_pl_source_traces& sources_;
   post_spike_history& post_;
-  std::vector<std::uint8_t> row_plastic_;  ///< per row: has a plastic segment (only those keep K+)
 };
 
 }  // namespace hetspike

@@ -1,6 +1,7 @@
 #pragma once
 // What a finished run reports (io/ writes it as JSON): sizes, activity, and where the time and memory went.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,27 @@ struct rank_summary {
   std::uint64_t peak_rss = 0;          ///< bytes, peak resident set size of the whole run
   std::uint64_t peak_rss_after_build = 0;
   phase_timers timers;
+  // What the rank holds (docs/scaling.md): rows and routes, and the bytes of each part after the build.
+  std::uint64_t rows = 0;           ///< source neurons with synapses on this rank
+  std::uint64_t routes = 0;         ///< (local neuron, rank holding a row of it) pairs
+  std::uint64_t synapse_bytes = 0;  ///< per-synapse arrays of the store
+  std::uint64_t row_bytes = 0;      ///< the store's rows, ranges and classes
+  std::uint64_t route_bytes = 0;    ///< the routing table
+  std::uint64_t plastic_bytes = 0;  ///< per-row STDP state (K+, last spike)
+  std::uint64_t intervals = 0;      ///< exchanges
+  std::uint64_t messages_received = 0;
+  std::uint64_t store_hash = 0;   ///< of the synapse store's contents: equal stores, equal hashes
+  std::uint64_t routes_hash = 0;  ///< of the routing table
+};
+
+/// One rank of a bigger job built and run alone (hetspike run --emulate-ranks P --as-rank R).
+struct emulation_summary {
+  int ranks = 0;               ///< P, the job's rank count
+  int as_rank = 0;             ///< R
+  std::string routes;          ///< "drawn" or "replayed": how the rank's routes were found
+  double routing_seconds = 0;  ///< drawing or replaying them (stands in for the other ranks' announcements)
+  std::vector<std::pair<std::string, double>> rates_hz;  ///< the other ranks' neurons' rates, per population
+  std::uint64_t remote_messages = 0;                     ///< messages drawn for the other ranks' spikes
 };
 
 struct population_summary {
@@ -84,6 +106,7 @@ struct run_summary {
   std::int64_t end_step = 0;             ///< the step the run reached (stopped runs end early)
   bool stopped = false;                  ///< stopped at a checkpoint when asked to (SIGTERM/SIGUSR1)
   std::vector<std::string> checkpoints;  ///< checkpoints this run wrote, in order
+  std::optional<emulation_summary> emulation;
 };
 
 }  // namespace hetspike

@@ -30,6 +30,15 @@ struct rank_slowdown {
   double factor = 1.0;
 };
 
+/// One rank of a bigger job, built and run alone (hetspike run --emulate-ranks P --as-rank R; DESIGN.md, "Scale:
+/// what one rank holds"): it builds exactly what rank R of P builds, and the other ranks' spikes are drawn.
+struct emulation_options {
+  int ranks = 1;                ///< P
+  int as_rank = 0;              ///< R
+  std::vector<double> rate_hz;  ///< per population: the rate of its neurons on the other ranks
+  bool replay_routes = false;   ///< find the rank's routes by replaying the other ranks' rows (else drawn)
+};
+
 struct simulation_options {
   bool show_progress = true;       ///< rank 0 prints a progress line during long runs
   double flush_every_ms = 1000.0;  ///< simulated time between writes of recorded spikes to the sink
@@ -41,6 +50,7 @@ struct simulation_options {
   std::optional<rank_slowdown> slowdown;
   backend_choice backend;            ///< this rank's backend (choose_backend)
   std::vector<double> rank_weights;  ///< one per rank; empty: equal
+  std::optional<emulation_options> emulation;
 };
 
 enum class run_outcome { completed, stopped };

@@ -23,6 +23,7 @@
 #include "runtime/activity_statistics.hpp"
 #include "runtime/checkpoint.hpp"
 #include "runtime/checkpoint_snapshot.hpp"
+#include "runtime/emulated_spike_exchange.hpp"
 #include "runtime/local_neurons.hpp"
 #include "runtime/plastic_checkpoint.hpp"
 #include "runtime/progress.hpp"
@@ -78,6 +79,8 @@ class simulation_engine final : public simulation::engine {
 
  private:
   void build();
+  /// The exchange of this rank: collective, or emulated with its routes drawn or replayed.
+  std::unique_ptr<spike_exchange> make_exchange(const built_connectivity& built);
   std::uint64_t update_interval(step_type start, step_type steps);
   void deliver(std::span<const spike_message> messages, step_type start);
   void observe(std::span<const local_spike> spikes, step_type start);
@@ -98,6 +101,7 @@ class simulation_engine final : public simulation::engine {
   run_spec spec_;
   simulation_options options_;
   ExecSpace space_;
+  int rank_;  ///< this rank's place in the partition (the emulated rank's, when emulating)
   block_partition partition_;
   local_layout layout_;
   synapse_store<memory_space> store_;
@@ -113,14 +117,15 @@ class simulation_engine final : public simulation::engine {
   spike_collector<ExecSpace> collector_;
   Kokkos::View<spike_message*, memory_space> messages_;
   std::unique_ptr<spike_exchange> exchange_;
+  double routing_seconds_ = 0;  ///< emulation: drawing or replaying the routes (not part of the build's time)
   std::unique_ptr<activity_statistics> stats_;
   // STDP (host backends only): the plastic projections, the rows' presynaptic traces, postsynaptic histories.
   bool plastic_ = false;
   std::vector<stdp_pl_projection> stdp_;
   std::unique_ptr<stdp_pl_rows> stdp_rows_;
+  std::unique_ptr<stdp_pl_source_traces> source_traces_;
   std::unique_ptr<post_spike_history> post_history_;
   std::unique_ptr<plastic_checkpoint> plastic_checkpoint_;
-  std::vector<gid_type> row_source_;              ///< source gid per row, kept where synapses are looked up again
   std::vector<sampled_synapses> sampled_;         ///< per weight recorder, this rank's synapses
   std::vector<std::uint64_t> sampled_total_;      ///< per weight recorder, all ranks' synapses
   std::vector<step_type> next_weight_sample_;     ///< per weight recorder

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "partition/emulated_routes.hpp"
+#include "partition/network_summary.hpp"
 #include "runtime/collective_errors.hpp"
 #include "runtime/memory_usage.hpp"
 #include "runtime/placement.hpp"
@@ -14,26 +16,10 @@ namespace hetspike {
 
 namespace detail {
 
-template <class T, class MemorySpace>
-Kokkos::View<T*, MemorySpace> to_space(const Kokkos::View<T*, Kokkos::HostSpace>& host) {
-  return Kokkos::create_mirror_view_and_copy(MemorySpace(), host);
-}
-
-template <class MemorySpace>
-synapse_store<MemorySpace> to_space(const synapse_store<Kokkos::HostSpace>& h) {
-  synapse_store<MemorySpace> d;
-  d.row_segment_begin = to_space<std::uint64_t, MemorySpace>(h.row_segment_begin);
-  d.segment_begin = to_space<std::uint64_t, MemorySpace>(h.segment_begin);
-  d.segment_column = to_space<std::uint32_t, MemorySpace>(h.segment_column);
-  d.segment_projection = to_space<std::uint32_t, MemorySpace>(h.segment_projection);
-  d.segment_weight_begin = to_space<std::uint64_t, MemorySpace>(h.segment_weight_begin);
-  d.segment_delay_begin = to_space<std::uint64_t, MemorySpace>(h.segment_delay_begin);
-  d.target_offset = to_space<std::uint16_t, MemorySpace>(h.target_offset);
-  d.weight = to_space<std::int32_t, MemorySpace>(h.weight);
-  d.delay = to_space<std::uint8_t, MemorySpace>(h.delay);
-  d.plastic_weight = to_space<double, MemorySpace>(h.plastic_weight);
-  d.projections = to_space<projection_delivery, MemorySpace>(h.projections);
-  return d;
+/// The view in MemorySpace: itself where it already is there, else a copy.
+template <class T, class MemorySpace, class From>
+Kokkos::View<T*, MemorySpace> to_space(const Kokkos::View<T*, From>& view) {
+  return Kokkos::create_mirror_view_and_copy(MemorySpace(), view);
 }
 
 }  // namespace detail
@@ -41,37 +27,44 @@ synapse_store<MemorySpace> to_space(const synapse_store<Kokkos::HostSpace>& h) {
 template <class ExecSpace>
 simulation_engine<ExecSpace>::simulation_engine(const distributed_context& ctx, const run_spec& spec,
                                                 const simulation_options& options)
-    : ctx_(ctx), spec_(spec), options_(options), partition_(agree_on_input_errors(ctx, [&] {
+    : ctx_(ctx),
+      spec_(spec),
+      options_(options),
+      rank_(options.emulation ? options.emulation->as_rank : ctx.rank()),
+      partition_(agree_on_input_errors(ctx, [&] {
+        if (options.emulation) return make_emulated_placement(spec, options.emulation->ranks);
         return make_placement(ctx, spec, options.backend.kind, options.rank_weights);
       })) {
   const auto start = std::chrono::steady_clock::now();
   rss_before_build_ = current_rss_bytes();
   build();
   peak_rss_after_build_ = peak_rss_bytes();
-  timers_.build = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  timers_.build = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() - routing_seconds_;
 }
 
 template <class ExecSpace>
 void simulation_engine<ExecSpace>::build() {
   const auto& net = spec_.network;
-  const int rank = ctx_.rank();
+  build_options how;
+  how.row_sources = !options_.emulation;  // an emulated rank announces its rows to nobody
   auto built = agree_on_input_errors(ctx_, [&] {
-    layout_ = make_local_layout(net, partition_, rank);
-    return build_connectivity(net, partition_, layout_);
+    layout_ = make_local_layout(net, partition_, rank_);
+    return build_connectivity(net, partition_, layout_, how);
   });
   num_synapses_ = built.num_synapses;
   quantization_ = built.quantization;
   d_min_ = ctx_.min(built.min_delay);
   d_max_ = ctx_.max(built.max_delay);
+  // Alone, a rank cannot know the other ranks' shortest delay: it takes the shortest any synapse could have.
+  if (options_.emulation) d_min_ = std::min<std::int64_t>(d_min_, lowest_possible_delay(net));
   if (d_max_ == 0) d_min_ = d_max_ = 1;  // no synapses anywhere: any interval works; one step is simplest
+  d_min_ = std::min(d_min_, d_max_);
   presim_steps_ = std::llround(spec_.t_presim / net.dt);
   total_steps_ = presim_steps_ + std::llround(spec_.t_sim / net.dt);
 
-  store_ = detail::to_space<memory_space>(built.store);
+  store_ = store_in_space<memory_space>(built.store);
   plastic_ = std::any_of(net.projections.begin(), net.projections.end(), [](const auto& p) { return p.plasticity; });
-  exchange_ = std::make_unique<spike_exchange>(ctx_, partition_, built.row_source);
-  // Finding a synapse again (weight recorders, plastic checkpoints) needs the rows' sources.
-  if (plastic_ || !spec_.weight_recorders.empty()) row_source_ = built.row_source;
+  exchange_ = make_exchange(built);
   built = built_connectivity{};  // the host copy is no longer needed where the store lives on a device
 
   ring_ =
@@ -98,6 +91,19 @@ void simulation_engine<ExecSpace>::build() {
       if (lp.first_gid + i < end) recorded_[lp.first_lid + i] = 1;
   }
   Kokkos::fence();
+}
+
+template <class ExecSpace>
+std::unique_ptr<spike_exchange> simulation_engine<ExecSpace>::make_exchange(const built_connectivity& built) {
+  if (!options_.emulation)
+    return std::make_unique<collective_spike_exchange>(ctx_, partition_, built.row_source, built.population_first_row);
+  const auto& e = *options_.emulation;
+  const auto start = std::chrono::steady_clock::now();
+  auto routes = e.replay_routes ? replayed_routes(spec_.network, partition_, rank_, layout_, built.own_row)
+                                : drawn_routes(spec_.network, partition_, rank_, layout_, built.own_row);
+  routing_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return std::make_unique<emulated_spike_exchange>(std::move(routes), e.ranks, rank_, spec_.network, e.rate_hz,
+                                                   built.population_first_row, built.own_row);
 }
 
 template <class ExecSpace>
@@ -176,13 +182,17 @@ void simulation_engine<ExecSpace>::set_up_plasticity() {
       stdp_[i] = {p.plasticity->alpha,     p.plasticity->lambda, p.plasticity->mu, 1.0 / p.plasticity->tau_plus,
                   target.scale.exponent(), target.first_column,  target.first_lid};
     }
-    stdp_rows_ = std::make_unique<stdp_pl_rows>(store_.num_rows());
-    std::vector<double> tau_minus(layout_.num_local);
-    for (const auto& lp : layout_.populations)
+    stdp_rows_ = std::make_unique<stdp_pl_rows>(store_.num_plastic_slots);
+    std::vector<double> tau_minus(layout_.num_local), tau_plus_inv(layout_.num_local, 0.0);
+    for (const auto& lp : layout_.populations) {
       std::fill_n(tau_minus.begin() + lp.first_lid, lp.count, net.populations[lp.population].tau_minus);
+      if (tau_plus_of_source[lp.population] > 0)
+        std::fill_n(tau_plus_inv.begin() + lp.first_lid, lp.count, 1.0 / tau_plus_of_source[lp.population]);
+    }
     post_history_ = std::make_unique<post_spike_history>(std::move(tau_minus), net.dt);
-    plastic_checkpoint_ = std::make_unique<plastic_checkpoint>(ctx_, net, partition_, layout_, store_, row_source_,
-                                                               *stdp_rows_, *post_history_);
+    source_traces_ = std::make_unique<stdp_pl_source_traces>(std::move(tau_plus_inv), net.dt);
+    plastic_checkpoint_ = std::make_unique<plastic_checkpoint>(
+        ctx_, net, partition_, layout_, store_, exchange_->routes(), *stdp_rows_, *source_traces_, *post_history_);
   }
 }
 
@@ -191,7 +201,7 @@ void simulation_engine<ExecSpace>::set_up_weight_recorders() {
   const auto& net = spec_.network;
   for (const auto& r : spec_.weight_recorders) {
     if constexpr (std::is_same_v<memory_space, Kokkos::HostSpace>)
-      sampled_.push_back(find_sampled_synapses(net, partition_, layout_, store_, row_source_, r.projection, r.targets));
+      sampled_.push_back(find_sampled_synapses(net, partition_, layout_, store_, r.projection, r.targets));
     else
       sampled_.emplace_back();  // unreachable: plasticity refused such backends in set_up_plasticity
     const auto& p = net.projections[r.projection];
@@ -306,12 +316,13 @@ run_outcome simulation_engine<ExecSpace>::run(spike_sink& sink, checkpoint_store
     const std::span<const local_spike> spikes(host_spikes.data(), count);
     if (plastic_) {
       post_history_->record(spikes, start);
+      source_traces_->record(spikes, start);
       if ((start / d_min_) % 1000 == 0) prune_post_history();
     }
     std::span<const spike_message> received;
     {
       scoped_timer t(timers_.communicate);
-      received = exchange_->exchange(spikes);
+      received = exchange_->exchange(spikes, start, steps);
     }
     {
       scoped_timer t(timers_.deliver);
@@ -357,6 +368,8 @@ namespace detail {
 /// One rank's figures as they travel in an allgather: plain data only.
 struct rank_figures {
   std::uint64_t neurons, synapses, spikes_emitted, messages_sent, bytes_sent, rss_before, peak_rss, peak_after_build;
+  std::uint64_t rows, routes, synapse_bytes, row_bytes, route_bytes, plastic_bytes, intervals, messages_received;
+  std::uint64_t store_hash, routes_hash;
   double timers[7];
   double weight;
   char backend[128];
@@ -394,9 +407,19 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
                             rss_before_build_,
                             peak_rss_bytes(),
                             peak_rss_after_build_,
+                            store_.num_rows(),
+                            exchange_->routes().num_routes(),
+                            store_.synapse_bytes(),
+                            store_.row_bytes(),
+                            exchange_->routes().bytes(),
+                            stdp_rows_ ? stdp_rows_->k_plus.size() * (sizeof(double) + sizeof(step_type)) : 0,
+                            exchange_->intervals(),
+                            exchange_->messages_received(),
+                            store_in_space<Kokkos::HostSpace>(store_).content_hash_value(),
+                            exchange_->routes().content_hash_value(),
                             {timers_.build, timers_.update, timers_.deliver, timers_.communicate, timers_.output,
                              timers_.checkpoint, timers_.input},
-                            options_.rank_weights.empty() ? 1.0 : options_.rank_weights[ctx_.rank()],
+                            options_.rank_weights.empty() ? 1.0 : options_.rank_weights[rank_],
                             {}};
   const auto& b = options_.backend;
   const std::string backend = std::string(backend_name(b.kind)) + " (" +
@@ -406,7 +429,7 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
   double growth = 0;
   for (const auto& f : ctx_.allgather(mine)) {
     rank_summary r;
-    r.rank = static_cast<int>(s.per_rank.size());
+    r.rank = options_.emulation ? rank_ : static_cast<int>(s.per_rank.size());
     r.backend = f.backend;
     r.neurons = f.neurons;
     r.synapses = f.synapses;
@@ -417,6 +440,9 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
     r.peak_rss = f.peak_rss;
     r.peak_rss_after_build = f.peak_after_build;
     r.timers = {f.timers[0], f.timers[6], f.timers[1], f.timers[2], f.timers[3], f.timers[4], f.timers[5]};
+    r.rows = f.rows, r.routes = f.routes, r.intervals = f.intervals, r.messages_received = f.messages_received;
+    r.synapse_bytes = f.synapse_bytes, r.row_bytes = f.row_bytes, r.route_bytes = f.route_bytes;
+    r.plastic_bytes = f.plastic_bytes, r.store_hash = f.store_hash, r.routes_hash = f.routes_hash;
     r.weight = f.weight;
     r.busy_seconds = f.timers[1] + f.timers[2] + f.timers[6];  // update, deliver and input
     growth += static_cast<double>(f.peak_after_build - std::min(f.peak_after_build, f.rss_before));
@@ -443,6 +469,18 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
   s.end_step = current_step_;
   s.stopped = stopped_;
   s.checkpoints = checkpoints_;
+  if (options_.emulation) {
+    const auto& e = *options_.emulation;
+    emulation_summary em;
+    em.ranks = e.ranks;
+    em.as_rank = e.as_rank;
+    em.routes = e.replay_routes ? "replayed" : "drawn";
+    em.routing_seconds = routing_seconds_;
+    for (std::size_t p = 0; p < net.populations.size(); ++p)
+      em.rates_hz.emplace_back(net.populations[p].name, e.rate_hz[p]);
+    em.remote_messages = static_cast<const emulated_spike_exchange&>(*exchange_).remote_messages();
+    s.emulation = em;
+  }
   return s;
 }
 

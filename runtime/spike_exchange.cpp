@@ -16,63 +16,10 @@ lid_type local_id(const block_partition& partition, int rank, gid_type gid) {
   return lid + static_cast<lid_type>(gid - partition.block(pop, rank).first);
 }
 
-namespace {
-
-/// A row announcement: "source `gid` has row `row` on the sending rank".
-struct row_route {
-  gid_type gid;
-  std::uint32_t row;
-  std::uint32_t pad;
-};
-
-}  // namespace
-
-spike_exchange::spike_exchange(const distributed_context& ctx, const block_partition& partition,
-                               const std::vector<gid_type>& row_source)
-    : ctx_(ctx),
-      send_counts_(ctx.size(), 0),
-      send_displs_(ctx.size(), 0),
-      recv_counts_(ctx.size(), 0),
-      recv_displs_(ctx.size(), 0) {
-  const int rank = ctx.rank();
-  // Tell each owner which of its neurons have rows here. row_source is ascending and owners are contiguous
-  // blocks per population, so the announcements are grouped by owner after one counting pass.
-  std::vector<int> counts(ctx.size(), 0);
-  std::vector<int> owner(row_source.size());
-  for (std::size_t r = 0; r < row_source.size(); ++r) ++counts[owner[r] = partition.owner(row_source[r])];
-  auto displs = distributed_context::displacements(counts);
-  std::vector<row_route> announce(row_source.size());
-  {
-    auto next = displs;
-    for (std::size_t r = 0; r < row_source.size(); ++r)
-      announce[next[owner[r]]++] = row_route{row_source[r], static_cast<std::uint32_t>(r), 0};
-  }
-  std::vector<int> from_counts;
-  const auto routes = ctx.alltoallv(std::span<const row_route>(announce), counts, from_counts);
-
-  // Invert into a table per local neuron; routes arrive in rank order, so each neuron's list is ascending.
-  const std::uint64_t n_local = partition.num_local(rank);
-  route_begin_.assign(n_local + 1, 0);
-  std::vector<lid_type> lid(routes.size());
-  for (std::size_t i = 0; i < routes.size(); ++i)
-    ++route_begin_[(lid[i] = local_id(partition, rank, routes[i].gid)) + 1];
-  for (std::uint64_t i = 0; i < n_local; ++i) route_begin_[i + 1] += route_begin_[i];
-  route_rank_.resize(routes.size());
-  route_row_.resize(routes.size());
-  auto next = route_begin_;
-  std::size_t i = 0;
-  for (int from = 0; from < ctx.size(); ++from)
-    for (int k = 0; k < from_counts[from]; ++k, ++i) {
-      const auto pos = next[lid[i]]++;
-      route_rank_[pos] = static_cast<std::uint32_t>(from);
-      route_row_[pos] = routes[i].row;
-    }
-}
-
-std::span<const spike_message> spike_exchange::exchange(std::span<const local_spike> spikes) {
+void spike_exchange::pack(std::span<const local_spike> spikes) {
   std::fill(send_counts_.begin(), send_counts_.end(), 0);
   for (const auto& s : spikes)
-    for (auto k = route_begin_[s.lid]; k < route_begin_[s.lid + 1]; ++k) ++send_counts_[route_rank_[k]];
+    routes_.for_each_route(s.lid, [&](std::uint32_t rank, std::uint32_t) { ++send_counts_[rank]; });
   int total = 0;
   for (std::size_t r = 0; r < send_counts_.size(); ++r) {
     send_displs_[r] = total;
@@ -81,10 +28,45 @@ std::span<const spike_message> spike_exchange::exchange(std::span<const local_sp
   if (send_.size() < static_cast<std::size_t>(total)) send_.resize(static_cast<std::size_t>(total) * 2);
   auto next = send_displs_;
   for (const auto& s : spikes)
-    for (auto k = route_begin_[s.lid]; k < route_begin_[s.lid + 1]; ++k)
-      send_[next[route_rank_[k]]++] = spike_message{route_row_[k], s.lag};
+    routes_.for_each_route(s.lid, [&](std::uint32_t rank, std::uint32_t row) {
+      send_[next[rank]++] = spike_message{row, s.lag};
+    });
   messages_sent_ += static_cast<std::uint64_t>(total);
+  ++intervals_;
+}
 
+collective_spike_exchange::collective_spike_exchange(const distributed_context& ctx, const block_partition& partition,
+                                                     const std::vector<std::uint32_t>& row_source,
+                                                     const std::vector<std::uint64_t>& population_first_row)
+    : ctx_(ctx), recv_counts_(ctx.size(), 0), recv_displs_(ctx.size(), 0) {
+  send_counts_.assign(ctx.size(), 0);
+  send_displs_.assign(ctx.size(), 0);
+  // Tell each owner which of its neurons have rows here: announcements grouped by owner after a counting pass
+  // (owners are found twice rather than kept: nothing per row beyond the announcement itself).
+  auto for_each_row = [&](auto&& f) {
+    for (std::size_t p = 0; p + 1 < population_first_row.size(); ++p)
+      for (std::uint64_t r = population_first_row[p]; r < population_first_row[p + 1]; ++r)
+        f(r, partition.population_offset(p) + row_source[r]);
+  };
+  std::vector<int> counts(ctx.size(), 0);
+  for_each_row([&](std::uint64_t, gid_type gid) { ++counts[partition.owner(gid)]; });
+  std::vector<row_announcement> announce(row_source.size());
+  {
+    auto next = distributed_context::displacements(counts);
+    for_each_row([&](std::uint64_t row, gid_type gid) {
+      const int owner = partition.owner(gid);
+      announce[next[owner]++] = {local_id(partition, owner, gid), static_cast<std::uint32_t>(row)};
+    });
+  }
+  std::vector<int> from_counts;
+  const auto received = ctx.alltoallv(std::span<const row_announcement>(announce), counts, from_counts);
+  std::vector<row_announcement>().swap(announce);
+  routes_ = routing_table::from_announcements(partition.num_local(ctx.rank()), received, from_counts);
+}
+
+std::span<const spike_message> collective_spike_exchange::exchange(std::span<const local_spike> spikes, step_type,
+                                                                   step_type) {
+  pack(spikes);
   ctx_.alltoall_into(send_counts_, recv_counts_);
   int received = 0;
   for (std::size_t r = 0; r < recv_counts_.size(); ++r) {
@@ -93,6 +75,7 @@ std::span<const spike_message> spike_exchange::exchange(std::span<const local_sp
   }
   if (recv_.size() < static_cast<std::size_t>(received)) recv_.resize(static_cast<std::size_t>(received) * 2);
   ctx_.alltoallv_into(send_.data(), send_counts_, send_displs_, recv_.data(), recv_counts_, recv_displs_);
+  messages_received_ += static_cast<std::uint64_t>(received);
   return {recv_.data(), static_cast<std::size_t>(received)};
 }
 

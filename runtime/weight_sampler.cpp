@@ -6,11 +6,10 @@ namespace hetspike {
 
 sampled_synapses find_sampled_synapses(const network_spec& net, const block_partition& partition,
                                        const local_layout& layout, const synapse_store<Kokkos::HostSpace>& store,
-                                       const std::vector<gid_type>& row_source, std::size_t projection,
-                                       std::uint64_t targets) {
+                                       std::size_t projection, std::uint64_t targets) {
   sampled_synapses out;
-  synapse_locator(net, partition, layout, store, row_source, projection)
-      .for_each(targets, [&](std::uint64_t target, std::uint64_t source, std::uint64_t position) {
+  synapse_locator(net, partition, layout, store, projection, targets)
+      .for_each([&](std::uint64_t target, std::uint64_t source, std::uint64_t position) {
         out.source_ids.push_back(source);
         out.target_ids.push_back(target);
         out.positions.push_back(position);

@@ -20,7 +20,6 @@ struct sampled_synapses {
 /// The synapses of `projection` onto the local neurons among the first `targets` of the target population.
 sampled_synapses find_sampled_synapses(const network_spec& net, const block_partition& partition,
                                        const local_layout& layout, const synapse_store<Kokkos::HostSpace>& store,
-                                       const std::vector<gid_type>& row_source, std::size_t projection,
-                                       std::uint64_t targets);
+                                       std::size_t projection, std::uint64_t targets);
 
 }  // namespace hetspike

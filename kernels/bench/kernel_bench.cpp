@@ -19,6 +19,7 @@
 #include "kernels/neuron_population.hpp"
 #include "kernels/spike_collect.hpp"
 #include "kernels/spike_delivery.hpp"
+#include "kernels/synapse_store_assembly.hpp"
 
 namespace {
 
@@ -51,49 +52,48 @@ options parse(int argc, char** argv) {
   return o;
 }
 
-/// Every neuron a row with `outdegree` random targets (sorted), one segment per 2^16-target block; 80% of
-/// sources excitatory (+0.1 mV), 20% inhibitory (-0.5 mV) as in Brunel's network.
+/// Every neuron a row with `outdegree` random targets (sorted); 80% of sources excitatory (+0.1 mV), 20%
+/// inhibitory (-0.5 mV) as in Brunel's network: two source populations, each with one class per 2^16-target block.
 template <class MemorySpace>
-synapse_store<MemorySpace> make_store(const options& o, const fixed_point_scale& scale) {
-  std::vector<std::uint64_t> row_begin{0}, seg_begin{0};
-  std::vector<std::uint32_t> seg_column, seg_projection;
-  std::vector<std::uint16_t> offsets;
+struct bench_store {
+  synapse_store<MemorySpace> store;
+  std::vector<std::uint32_t> row_of_source;
+};
+
+template <class MemorySpace>
+bench_store<MemorySpace> make_store(const options& o, const fixed_point_scale& scale) {
+  const std::uint32_t blocks = (o.neurons + segment_block_size - 1) / segment_block_size;
+  const std::uint32_t excitatory = o.neurons * 4 / 5;
+  std::vector<synapse_class> classes;
+  std::vector<std::uint32_t> class_population;
+  for (std::uint32_t pop = 0; pop < 2; ++pop)
+    for (std::uint32_t b = 0; b < blocks; ++b) {
+      synapse_class c;
+      c.projection = pop;
+      c.column = b * segment_block_size;
+      c.weight = scale.to_fixed32(pop == 0 ? 0.1 : -0.5);
+      c.delay = o.delay;
+      classes.push_back(c);
+      class_population.push_back(pop);
+    }
+  std::vector<std::uint32_t> source_population(o.neurons);
+  std::vector<std::vector<explicit_synapse>> synapses(o.neurons);
   const auto key = make_rng_key(1, rng_purpose::connectivity, 0);
   std::vector<std::uint32_t> targets(o.outdegree);
   for (std::uint32_t src = 0; src < o.neurons; ++src) {
     random_stream s(key, src);
     for (auto& t : targets) t = static_cast<std::uint32_t>(s.below(o.neurons));
     std::sort(targets.begin(), targets.end());
-    std::size_t k = 0;
-    while (k < targets.size()) {
-      const std::uint32_t block = targets[k] / segment_block_size;
-      for (; k < targets.size() && targets[k] / segment_block_size == block; ++k)
-        offsets.push_back(static_cast<std::uint16_t>(targets[k] % segment_block_size));
-      seg_begin.push_back(offsets.size());
-      seg_column.push_back(block * segment_block_size);
-      seg_projection.push_back(src < o.neurons * 4 / 5 ? 0 : 1);
+    source_population[src] = src < excitatory ? 0 : 1;
+    for (auto t : targets) {
+      explicit_synapse syn;
+      syn.cls = source_population[src] * blocks + t / segment_block_size;
+      syn.target_offset = static_cast<std::uint16_t>(t % segment_block_size);
+      synapses[src].push_back(syn);
     }
-    row_begin.push_back(seg_column.size());
   }
-  auto view = [](const auto& v, const char* label) {
-    using T = typename std::decay_t<decltype(v)>::value_type;
-    Kokkos::View<T*, Kokkos::HostSpace> out(std::string(label), v.size());
-    std::copy(v.begin(), v.end(), out.data());
-    return Kokkos::create_mirror_view_and_copy(MemorySpace(), out);
-  };
-  synapse_store<MemorySpace> d;
-  d.row_segment_begin = view(row_begin, "rows");
-  d.segment_begin = view(seg_begin, "segments");
-  d.segment_column = view(seg_column, "columns");
-  d.segment_projection = view(seg_projection, "projections_of_segments");
-  d.segment_weight_begin = view(std::vector<std::uint64_t>(seg_column.size(), 0), "weight_begin");
-  d.segment_delay_begin = view(std::vector<std::uint64_t>(seg_column.size(), 0), "delay_begin");
-  d.target_offset = view(offsets, "targets");
-  std::vector<projection_delivery> proj(2);
-  proj[0].weight = scale.to_fixed32(0.1), proj[1].weight = scale.to_fixed32(-0.5);
-  proj[0].delay = proj[1].delay = o.delay;
-  d.projections = view(proj, "projections");
-  return d;
+  auto assembled = assemble_synapse_store(classes, class_population, source_population, synapses);
+  return {store_in_space<MemorySpace>(assembled.store), std::move(assembled.row_of_source)};
 }
 
 struct result {
@@ -107,8 +107,8 @@ std::uint64_t mix(std::uint64_t x) {
 }
 
 template <class Exec>
-result run_once(const options& o, const synapse_store<typename Exec::memory_space>& store,
-                const fixed_point_scale& scale) {
+result run_once(const options& o, const bench_store<typename Exec::memory_space>& bs, const fixed_point_scale& scale) {
+  const auto& store = bs.store;
   using exec = Exec;
   using mem = typename Exec::memory_space;
   iaf_psc_delta_params p;
@@ -137,8 +137,8 @@ result run_once(const options& o, const synapse_store<typename Exec::memory_spac
     const auto t1 = clock::now();
     Kokkos::deep_copy(host_spikes, spikes);
     sort_interval_spikes(std::span<local_spike>(host_spikes.data(), n));
-    for (std::uint64_t i = 0; i < n; ++i) {  // one rank: the row of a neuron is its own index
-      host_msgs(i) = spike_message{host_spikes(i).lid, host_spikes(i).lag};
+    for (std::uint64_t i = 0; i < n; ++i) {  // one rank: the row of a neuron is the one its source got
+      host_msgs(i) = spike_message{bs.row_of_source[host_spikes(i).lid], host_spikes(i).lag};
       r.hash +=
           mix(host_spikes(i).lid * 0x9e3779b97f4a7c15ull ^ static_cast<std::uint64_t>(start + host_spikes(i).lag));
     }

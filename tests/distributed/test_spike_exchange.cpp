@@ -17,9 +17,18 @@ TEST(spike_exchange, delivers_each_spike_to_every_rank_with_a_row_of_its_source)
   const int rank = ctx.rank();
   // Rows of this rank: a rank-dependent subset of all gids, so routes differ per rank.
   std::vector<gid_type> rows;
-  for (gid_type g = 0; g < part.num_neurons(); ++g)
-    if ((g * 7 + static_cast<gid_type>(rank)) % 3 != 0) rows.push_back(g);
-  spike_exchange exchange(ctx, part, rows);
+  std::vector<std::uint32_t> row_source;
+  std::vector<std::uint64_t> population_first_row;
+  for (std::size_t p = 0; p < part.num_populations(); ++p) {
+    population_first_row.push_back(rows.size());
+    for (gid_type g = part.population_offset(p); g < part.population_offset(p) + part.population_size(p); ++g)
+      if ((g * 7 + static_cast<gid_type>(rank)) % 3 != 0) {
+        rows.push_back(g);
+        row_source.push_back(static_cast<std::uint32_t>(g - part.population_offset(p)));
+      }
+  }
+  population_first_row.push_back(rows.size());
+  collective_spike_exchange exchange(ctx, part, row_source, population_first_row);
 
   // Every local neuron spikes once, at lag gid % 5 (the lag travels with the spike).
   std::vector<local_spike> spikes;
@@ -27,7 +36,7 @@ TEST(spike_exchange, delivers_each_spike_to_every_rank_with_a_row_of_its_source)
     for (std::uint64_t i = 0; i < r.count; ++i)
       spikes.push_back(
           {static_cast<std::uint32_t>(r.first_lid + i), static_cast<std::uint32_t>((r.first_gid + i) % 5)});
-  const auto received = exchange.exchange(spikes);
+  const auto received = exchange.exchange(spikes, 0, 5);
 
   std::vector<std::pair<std::uint32_t, std::uint32_t>> got, expected;
   for (const auto& m : received) got.emplace_back(m.row, m.lag);
@@ -45,7 +54,7 @@ TEST(spike_exchange, delivers_each_spike_to_every_rank_with_a_row_of_its_source)
   EXPECT_EQ(exchange.bytes_sent(), routes * 8);
 
   // A quiet interval sends nothing and receives nothing.
-  EXPECT_TRUE(exchange.exchange({}).empty());
+  EXPECT_TRUE(exchange.exchange({}, 5, 5).empty());
 }
 
 TEST(spike_exchange, local_id_counts_population_by_population) {

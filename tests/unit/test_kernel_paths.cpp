@@ -8,6 +8,7 @@
 #include "kernels/random.hpp"
 #include "kernels/spike_collect.hpp"
 #include "kernels/spike_delivery.hpp"
+#include "kernels/synapse_store_assembly.hpp"
 
 namespace hetspike {
 namespace {
@@ -37,25 +38,31 @@ TEST(kernel_paths, atomic_collection_equals_the_prefix_sum_after_sorting) {
 }
 
 TEST(kernel_paths, team_delivery_equals_the_per_message_loop) {
-  // 3 rows; segments of constant and varying weights and delays, in two channels.
-  synapse_store<mem> st;
-  auto fill = [](auto& view, const char* label, std::vector<typename std::decay_t<decltype(view)>::value_type> v) {
-    view = std::decay_t<decltype(view)>(std::string(label), v.size());
-    for (std::size_t i = 0; i < v.size(); ++i) view(i) = v[i];
+  // Three sources of one population, one row each, laid out as a table row (two classes), a run row and a
+  // single row; classes of constant and varying weights and delays, in two channels.
+  synapse_class constant, varying;
+  constant.weight = 25, constant.inhibitory_offset = 20, constant.delay = 2;
+  varying.inhibitory_offset = 20, varying.has_weights = 1, varying.has_delays = 1, varying.projection = 1;
+  std::vector<synapse_class> classes{constant, varying, varying, constant};
+  classes[1].column = 10, classes[3].column = 5;
+  auto syn = [](std::uint32_t cls, std::uint16_t target, std::int32_t w = 0, std::uint8_t d = 1) {
+    explicit_synapse s;
+    s.cls = cls, s.target_offset = target, s.weight = w, s.delay = d;
+    return s;
   };
-  fill(st.row_segment_begin, "rows", {0, 2, 3, 4});
-  fill(st.segment_begin, "segments", {0, 3, 5, 9, 10});
-  fill(st.segment_column, "columns", {0, 10, 0, 5});
-  fill(st.segment_projection, "projection_of_segment", {0, 1, 1, 0});
-  fill(st.segment_weight_begin, "weight_begin", {0, 0, 2, 0});
-  fill(st.segment_delay_begin, "delay_begin", {0, 0, 2, 0});
-  fill(st.target_offset, "targets", {1, 2, 2, 0, 3, 4, 4, 7, 9, 0});
-  fill(st.weight, "weights", {-5, 7, 9, -11, 13, 15});
-  fill(st.delay, "delays", {1, 2, 3, 1, 2, 3});
-  projection_delivery constant{25, 20, 2, 0, 0}, varying{0, 20, 1, 1, 1};
-  fill(st.projections, "projections", {constant, varying});
+  const auto assembled =
+      assemble_synapse_store(classes, {0, 0, 0, 0}, {0, 0, 0},
+                             {{syn(0, 1), syn(0, 2), syn(0, 2), syn(1, 0, -5, 1), syn(1, 3, 7, 2)},
+                              {syn(2, 4, 9, 3), syn(2, 4, -11, 1), syn(2, 7, 13, 2), syn(2, 9, 15, 3)},
+                              {syn(3, 0)}});
+  const auto& st = assembled.store;
+  const auto& row = assembled.row_of_source;
+  ASSERT_EQ(st.num_rows(), 3u);
+  EXPECT_EQ(st.ranges(st.range_of(row[0])).layout, row_layout::table);
+  EXPECT_EQ(st.ranges(st.range_of(row[1])).layout, row_layout::run);
+  EXPECT_EQ(st.ranges(st.range_of(row[2])).layout, row_layout::single);
   Kokkos::View<spike_message*, mem> msgs("msgs", 5);
-  const spike_message m[] = {{0, 0}, {1, 1}, {2, 2}, {0, 2}, {2, 0}};
+  const spike_message m[] = {{row[0], 0}, {row[1], 1}, {row[2], 2}, {row[0], 2}, {row[2], 0}};
   for (int i = 0; i < 5; ++i) msgs(i) = m[i];
   ring_buffer_view<mem> loop_ring("loop", 4, 40), team_ring("team", 4, 40);
   const auto e1 = deliver_spikes<exec, false>(exec(), st, msgs, 5, loop_ring, 7);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/stdp_pl.hpp"
+#include "kernels/synapse_store_assembly.hpp"
 
 namespace hetspike {
 namespace {
@@ -21,21 +22,11 @@ struct one_synapse {
   post_spike_history post{{30.0}, 0.1};  // tau_minus 30 ms, dt 0.1 ms
 
   one_synapse(double w0, std::uint16_t delay) {
-    auto set = [](auto& view, const char* label, std::vector<typename std::decay_t<decltype(view)>::value_type> v) {
-      view = std::decay_t<decltype(view)>(std::string(label), v.size());
-      for (std::size_t i = 0; i < v.size(); ++i) view(i) = v[i];
-    };
-    set(store.row_segment_begin, "rows", {0, 1});
-    set(store.segment_begin, "segments", {0, 1});
-    set(store.segment_column, "columns", {0});
-    set(store.segment_projection, "projection_of_segment", {0});
-    set(store.segment_weight_begin, "weight_begin", {0});
-    set(store.segment_delay_begin, "delay_begin", {0});
-    set(store.target_offset, "targets", {0});
-    set(store.plastic_weight, "plastic", {w0});
-    projection_delivery pd;
-    pd.plastic = 1, pd.delay = delay, pd.inhibitory_offset = 1;
-    set(store.projections, "projections", {pd});
+    synapse_class c;
+    c.plastic = 1, c.delay = delay, c.inhibitory_offset = 1;
+    explicit_synapse syn;
+    syn.plastic_weight = w0;
+    store = assemble_synapse_store({c}, {0}, {0}, {{syn}}).store;
     projections[0] = {0.0513, 0.1, 0.4, 1.0 / 15.0, 20, 0, 0};  // hpc_benchmark's rule
   }
   /// A presynaptic spike in step `step` (stamp step + 1).

@@ -1,0 +1,67 @@
+#include "partition/synapse_classes.hpp"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "partition/error.hpp"
+
+namespace hetspike {
+
+std::int64_t delay_steps(double delay_ms, double dt) { return std::llround(delay_ms / dt); }
+
+std::int64_t drawn_delay_steps(double delay_ms, double dt) {
+  return std::max<std::int64_t>(1, delay_steps(delay_ms, dt));
+}
+
+std::uint16_t checked_delay(std::int64_t steps, bool per_synapse, std::size_t projection, double dt) {
+  const std::int64_t limit = per_synapse ? max_synapse_delay_steps : std::numeric_limits<std::uint16_t>::max();
+  if (steps < 1 || steps > limit)
+    throw capacity_error("projections[" + std::to_string(projection) + "]: a delay of " +
+                         std::to_string(static_cast<double>(steps) * dt) + " ms (" + std::to_string(steps) +
+                         " steps) is outside 1.." + std::to_string(limit) + " steps of dt = " + std::to_string(dt) +
+                         " ms" + (per_synapse ? " (per-synapse delays are 8-bit)" : ""));
+  return static_cast<std::uint16_t>(steps);
+}
+
+std::int32_t fixed_weight(const local_population& target, double weight, std::size_t projection) {
+  try {
+    return target.scale.to_fixed32(weight);
+  } catch (const std::range_error& e) {
+    throw capacity_error("projections[" + std::to_string(projection) + "]: " + e.what());
+  }
+}
+
+class_table make_class_table(const network_spec& net, const local_layout& layout) {
+  class_table t;
+  t.projection_first.assign(net.projections.size(), 0);
+  for (std::size_t i = 0; i < net.projections.size(); ++i)
+    t.target_params.push_back(effective_params(net, net.projections[i].target));
+  for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
+    t.population_first.push_back(static_cast<std::uint32_t>(t.classes.size()));
+    for (std::size_t i = 0; i < net.projections.size(); ++i) {
+      const auto& p = net.projections[i];
+      if (p.source != sp) continue;
+      const local_population& target = layout.populations[p.target];
+      t.projection_first[i] = static_cast<std::uint32_t>(t.classes.size());
+      synapse_class c;
+      c.projection = static_cast<std::uint32_t>(i);
+      c.plastic = p.plasticity ? 1 : 0;
+      c.has_weights = p.weight.is_constant() || c.plastic ? 0 : 1;
+      c.has_delays = p.delay.is_constant() ? 0 : 1;
+      c.inhibitory_offset = target.inhibitory_offset;
+      if (!c.has_weights && !c.plastic)
+        c.weight = fixed_weight(target, received_weight(t.target_params[i], p.weight, p.weight.a), i);
+      if (!c.has_delays) c.delay = checked_delay(delay_steps(p.delay.a, net.dt), false, i, net.dt);
+      for (std::uint64_t b = 0; b * segment_block_size < target.count; ++b) {
+        c.column = target.first_column + static_cast<std::uint32_t>(b * segment_block_size);
+        t.classes.push_back(c);
+      }
+    }
+  }
+  t.population_first.push_back(static_cast<std::uint32_t>(t.classes.size()));
+  return t;
+}
+
+}  // namespace hetspike
