@@ -96,7 +96,7 @@ void row_planner::count(const std::uint32_t* counts, tally& t) const {
       return;
     case row_layout::single:
       for (std::uint32_t k = 0; k < n; ++k)
-        if (counts[k] != 0) ++t.single_rows[k];
+        if (counts[k] != 0) count_single(k, t);
       return;
   }
 }
@@ -183,11 +183,7 @@ std::uint32_t row_planner::place(cursor& c, const std::uint32_t* counts, std::ui
   switch (layout_of(counts)) {
     case row_layout::single:
       for (std::uint32_t k = 0; k < n; ++k)
-        if (counts[k] != 0) {
-          const std::uint64_t i = c.single_row[k]++;
-          positions[k] = static_cast<std::uint32_t>(single_zone_[k] + i);
-          return static_cast<std::uint32_t>(single_first_row_[k] + i);
-        }
+        if (counts[k] != 0) return place_single(c, k, positions[k]);
       break;
     case row_layout::run:
       for (std::uint32_t k = 0; k < n; ++k)

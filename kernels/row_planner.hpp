@@ -80,6 +80,14 @@ class row_planner {
   /// position of its first synapse of each class with a non-zero count into positions[k].
   std::uint32_t place(cursor& c, const std::uint32_t* counts, std::uint32_t* positions, row_arrays& arrays) const;
 
+  /// count() and place() for a source with one synapse, in class k: most sources when ranks are many.
+  void count_single(std::uint32_t k, tally& t) const { ++t.single_rows[k]; }
+  std::uint32_t place_single(cursor& c, std::uint32_t k, std::uint32_t& position) const {
+    const std::uint64_t i = c.single_row[k]++;
+    position = static_cast<std::uint32_t>(single_zone_[k] + i);
+    return static_cast<std::uint32_t>(single_first_row_[k] + i);
+  }
+
  private:
   std::uint32_t first_class_;
   std::vector<std::uint8_t> plastic_;

@@ -114,6 +114,7 @@ struct rows_only {
   void target(int, const source_placement::projection_run&, std::uint64_t, std::uint32_t,
               const std::vector<std::uint64_t>&, const std::vector<std::uint32_t>&, bool) {}
   void stash_begin(const source_placement&, const std::vector<synapse_class>&) {}
+  void permute(std::uint32_t, std::uint32_t, const std::vector<std::uint32_t>&) {}
   void move(std::uint32_t, std::uint32_t, std::uint32_t) {}
   void stash_end() {}
 };

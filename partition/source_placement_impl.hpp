@@ -12,6 +12,9 @@
 //                                                 the class's bucket stretch, to be moved later
 //   void stash_begin(const source_placement&, const std::vector<synapse_class>&), stash_end()
 //                                                 around the bucketed way's second draw and moves
+//   void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order)
+//                                                 reorders stashed synapses [first, first + order.size()) of a class:
+//                                                 the i-th of them becomes the one that was order[i]-th
 //   void move(std::uint32_t cls, std::uint32_t from, std::uint32_t to)
 //                                                 a stashed synapse's final class-relative position
 // An OnRow provides rows(const row_arrays&) (once laid out, before any row is placed) and operator()(source, row),
@@ -126,10 +129,13 @@ void source_placement::place_bucketed(const std::vector<synapse_class>& classes,
   const std::uint32_t first = first_class();
   // Each class's synapses in bucket order, within a bucket thread by thread: counters become stash cursors.
   std::vector<std::uint32_t> bucket_start(static_cast<std::uint64_t>(num_classes_) * (buckets_ + 1));
+  auto start_of = [&](std::uint32_t k, std::uint64_t b) -> std::uint32_t& {
+    return bucket_start[k * (buckets_ + 1) + b];
+  };
   for (std::uint32_t k = 0; k < num_classes_; ++k) {
     std::uint32_t at = 0;
     for (std::uint64_t b = 0; b < buckets_; ++b) {
-      bucket_start[k * (buckets_ + 1) + b] = at;
+      start_of(k, b) = at;
       for (int th = 0; th < threads_; ++th) {
         std::uint32_t& c = counter(k, th, b);
         const std::uint32_t here = c;
@@ -137,69 +143,98 @@ void source_placement::place_bucketed(const std::vector<synapse_class>& classes,
         at += here;
       }
     }
-    bucket_start[k * (buckets_ + 1) + buckets_] = at;
+    start_of(k, buckets_) = at;
   }
-  const std::uint64_t population_first = num_classes_ > 0 ? classes[first].first : 0;
+  const std::uint64_t population_first = classes[first].first;
   std::vector<std::uint16_t> source_low(num_synapses());
+  auto low_of = [&](std::uint32_t k) { return source_low.data() + (classes[first + k].first - population_first); };
   sink.stash_begin(*this, classes);
   second_draw(sink, true, &source_low, classes);
-
-  // A bucket's synapses as (source low bits, class, stash position), sorted: by source, then class, then position,
-  // which within a class is thread then draw order.
-  auto sorted_bucket = [&](std::uint64_t b, std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
-    keys.clear();
-    for (std::uint32_t k = 0; k < num_classes_; ++k) {
-      const std::uint16_t* low = source_low.data() + (classes[first + k].first - population_first);
-      for (std::uint32_t pos = bucket_start[k * (buckets_ + 1) + b]; pos < bucket_start[k * (buckets_ + 1) + b + 1];
-           ++pos)
-        keys.push_back(std::uint64_t{low[pos]} << 48 | std::uint64_t{k} << 32 | pos);
-    }
-    detail::sort_by_top16(keys, scratch);
-  };
-  // Calls f(source low bits, first key, end) for each source's run of keys, counting its synapses per class.
-  auto for_each_source = [&](const std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& counts, auto&& f) {
-    for (std::size_t i = 0; i < keys.size();) {
-      const std::uint64_t low = keys[i] >> 48;
-      std::fill(counts.begin(), counts.end(), 0u);
-      std::size_t j = i;
-      for (; j < keys.size() && keys[j] >> 48 == low; ++j) ++counts[(keys[j] >> 32) & 0xffff];
-      f(low, i, j);
-      i = j;
-    }
-  };
 
   std::vector<std::uint8_t> plastic;
   for (std::uint32_t k = 0; k < num_classes_; ++k) plastic.push_back(classes[first + k].plastic);
   row_planner planner(first, plastic);
+  // A walk over one bucket's sources in ascending order, the classes' stretches of the bucket being sorted by
+  // source: a merge over the classes. For each source: its synapses per class (count) and where they start (at).
+  struct walk {
+    std::vector<const std::uint16_t*> low;
+    std::vector<std::uint32_t> at, end, count;
+    std::uint32_t total = 0, only = 0;  ///< synapses of the source; with one, its class
+  };
+  auto make_walk = [&] {
+    walk w;
+    for (std::uint32_t k = 0; k < num_classes_; ++k) w.low.push_back(low_of(k));
+    w.at.resize(num_classes_), w.end.resize(num_classes_), w.count.resize(num_classes_);
+    return w;
+  };
+  auto for_each_source = [&](std::uint64_t b, walk& w, auto&& f) {
+    for (std::uint32_t k = 0; k < num_classes_; ++k) w.at[k] = start_of(k, b), w.end[k] = start_of(k, b + 1);
+    for (;;) {
+      std::uint32_t low = 1u << 16;
+      for (std::uint32_t k = 0; k < num_classes_; ++k)
+        if (w.at[k] < w.end[k]) low = std::min<std::uint32_t>(low, w.low[k][w.at[k]]);
+      if (low == 1u << 16) return;
+      w.total = 0;
+      for (std::uint32_t k = 0; k < num_classes_; ++k) {
+        std::uint32_t i = w.at[k];
+        while (i < w.end[k] && w.low[k][i] == low) ++i;
+        w.count[k] = i - w.at[k];
+        if (w.count[k] != 0) w.only = k;
+        w.total += w.count[k];
+      }
+      f(low, w);
+      for (std::uint32_t k = 0; k < num_classes_; ++k) w.at[k] += w.count[k];
+    }
+  };
   const std::uint64_t chunks = std::min<std::uint64_t>(buckets_, static_cast<std::uint64_t>(threads_) * 64);
   auto chunk_begin = [&](std::uint64_t q) { return buckets_ * q / chunks; };
   std::vector<row_planner::tally> tallies(chunks, planner.make_tally());
+  // First pass over the buckets: each class's stretch sorted by source (stably: draw order within a source), the
+  // sink's stash moved alike, then the rows counted.
   parallel_chunks(chunks, threads_, [&](std::size_t q) {
     std::vector<std::uint64_t> keys, scratch;
-    std::vector<std::uint32_t> counts(num_classes_);
+    std::vector<std::uint32_t> order;
+    walk w = make_walk();
     for (std::uint64_t b = chunk_begin(q); b < chunk_begin(q + 1); ++b) {
-      sorted_bucket(b, keys, scratch);
-      for_each_source(keys, counts,
-                      [&](std::uint64_t, std::size_t, std::size_t) { planner.count(counts.data(), tallies[q]); });
+      for (std::uint32_t k = 0; k < num_classes_; ++k) {
+        const std::uint32_t lo = start_of(k, b), n = start_of(k, b + 1) - lo;
+        if (n < 2) continue;
+        std::uint16_t* l = low_of(k) + lo;
+        keys.resize(n);
+        for (std::uint32_t i = 0; i < n; ++i) keys[i] = std::uint64_t{l[i]} << 48 | i;
+        detail::sort_by_top16(keys, scratch);
+        order.resize(n);
+        for (std::uint32_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(keys[i]), l[i] = keys[i] >> 48;
+        sink.permute(first + k, lo, order);
+      }
+      for_each_source(b, w, [&](std::uint32_t, const walk& v) {
+        if (v.total == 1)
+          planner.count_single(v.only, tallies[q]);
+        else
+          planner.count(v.count.data(), tallies[q]);
+      });
     }
   });
   std::vector<std::uint64_t> sizes;
   auto cursors = planner.lay_out(tallies, arrays, sizes);
   if (sizes != class_sizes_) throw internal_error("source_placement: rows laid out for other class sizes");
   on_row.rows(arrays);
+  // Second pass: rows placed, each source's synapses moved from the stash to their places, in order.
   parallel_chunks(chunks, threads_, [&](std::size_t q) {
-    std::vector<std::uint64_t> keys, scratch;
-    std::vector<std::uint32_t> counts(num_classes_), positions(num_classes_);
-    for (std::uint64_t b = chunk_begin(q); b < chunk_begin(q + 1); ++b) {
-      sorted_bucket(b, keys, scratch);
-      for_each_source(keys, counts, [&](std::uint64_t low, std::size_t i, std::size_t j) {
-        on_row(b << shift_ | low, planner.place(cursors[q], counts.data(), positions.data(), arrays));
-        for (; i < j; ++i) {
-          const auto k = static_cast<std::uint32_t>((keys[i] >> 32) & 0xffff);
-          sink.move(first + k, static_cast<std::uint32_t>(keys[i]), positions[k]++);
+    std::vector<std::uint32_t> positions(num_classes_);
+    walk w = make_walk();
+    for (std::uint64_t b = chunk_begin(q); b < chunk_begin(q + 1); ++b)
+      for_each_source(b, w, [&](std::uint32_t low, const walk& v) {
+        if (v.total == 1) {
+          std::uint32_t position = 0;
+          on_row(b << shift_ | low, planner.place_single(cursors[q], v.only, position));
+          sink.move(first + v.only, v.at[v.only], position);
+          return;
         }
+        on_row(b << shift_ | low, planner.place(cursors[q], v.count.data(), positions.data(), arrays));
+        for (std::uint32_t k = 0; k < num_classes_; ++k)
+          for (std::uint32_t i = 0; i < v.count[k]; ++i) sink.move(first + k, v.at[k] + i, positions[k] + i);
       });
-    }
   });
   sink.stash_end();
 }

@@ -47,6 +47,13 @@ class position_recorder {
       if (c.projection == projection_) stash_base_ = std::min(stash_base_, c.first);
     stash_.resize(stash_size_);
   }
+  void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order) {
+    const synapse_class& c = (*classes_)[cls];
+    if (c.projection != projection_) return;
+    std::uint64_t* a = stash_.data() + (c.first + first - stash_base_);
+    const std::vector<std::uint64_t> before(a, a + order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) a[i] = before[order[i]];
+  }
   void move(std::uint32_t cls, std::uint32_t from, std::uint32_t to) {
     const synapse_class& c = (*classes_)[cls];
     if (c.projection != projection_) return;

@@ -120,6 +120,27 @@ void synapse_writer::stash_begin(const source_placement& placement, const std::v
   stash_.delay = stash_delay_.data(), stash_.delay_base = delays.first;
 }
 
+namespace {
+
+/// a[first + i] = old a[first + order[i]], through a per-thread scratch buffer.
+template <class T>
+void permute_in_place(T* a, const std::vector<std::uint32_t>& order) {
+  thread_local std::vector<T> scratch;
+  scratch.assign(a, a + order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) a[i] = scratch[order[i]];
+}
+
+}  // namespace
+
+void synapse_writer::permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order) {
+  const synapse_class& c = classes_[cls];
+  const auto a = static_cast<std::int64_t>(c.first + first);
+  permute_in_place(stash_.target + (a - stash_.target_base), order);
+  if (c.plastic) permute_in_place(stash_.plastic + (a + c.weight_shift - stash_.plastic_base), order);
+  if (c.has_weights) permute_in_place(stash_.weight + (a + c.weight_shift - stash_.weight_base), order);
+  if (c.has_delays) permute_in_place(stash_.delay + (a + c.delay_shift - stash_.delay_base), order);
+}
+
 void synapse_writer::move(std::uint32_t cls, std::uint32_t from, std::uint32_t to) {
   const synapse_class& c = classes_[cls];
   const auto a = static_cast<std::int64_t>(c.first + from), b = static_cast<std::int64_t>(c.first + to);

@@ -20,6 +20,7 @@ class synapse_writer {
   void target(int thread, const source_placement::projection_run& run, std::uint64_t local_target, std::uint32_t cls,
               const std::vector<std::uint64_t>& sources, const std::vector<std::uint32_t>& positions, bool stashed);
   void stash_begin(const source_placement& placement, const std::vector<synapse_class>& classes);
+  void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order);
   void move(std::uint32_t cls, std::uint32_t from, std::uint32_t to);
   void stash_end();
 
