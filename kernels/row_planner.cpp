@@ -102,7 +102,8 @@ void row_planner::count(const std::uint32_t* counts, tally& t) const {
 }
 
 std::vector<row_planner::cursor> row_planner::lay_out(const std::vector<tally>& chunks, row_arrays& arrays,
-                                                      std::vector<std::uint64_t>& class_sizes) {
+                                                      std::vector<std::uint64_t>& class_sizes,
+                                                      const std::uint64_t* zone_base) {
   const std::uint32_t n = num_classes();
   // Each chunk's cursor holds the room the chunks before it took, relative to the zone starts set below.
   std::vector<cursor> cursors(chunks.size());
@@ -121,14 +122,15 @@ std::vector<row_planner::cursor> row_planner::lay_out(const std::vector<tally>& 
     }
   }
   // A class's synapses: its table rows', then its list rows', run rows' and single rows'.
-  std::vector<std::uint64_t> list_zone(n), run_zone(n);
+  std::vector<std::uint64_t> table_zone(n, 0), list_zone(n), run_zone(n);
   single_zone_.assign(n, 0);
   class_sizes.assign(n, 0);
   for (std::uint32_t k = 0; k < n; ++k) {
-    list_zone[k] = total.table_synapses[k];
+    if (zone_base != nullptr) table_zone[k] = zone_base[k];
+    list_zone[k] = table_zone[k] + total.table_synapses[k];
     run_zone[k] = list_zone[k] + total.list_synapses[k];
     single_zone_[k] = run_zone[k] + total.run_synapses[k];
-    class_sizes[k] = single_zone_[k] + total.single_rows[k];
+    class_sizes[k] = single_zone_[k] + total.single_rows[k] - table_zone[k];
   }
   const bool any_plastic = std::any_of(plastic_.begin(), plastic_.end(), [](std::uint8_t p) { return p != 0; });
   auto add_range = [&](row_layout layout, std::uint64_t rows, std::uint32_t cls, std::uint32_t classes,
@@ -147,7 +149,7 @@ std::vector<row_planner::cursor> row_planner::lay_out(const std::vector<tally>& 
     arrays.table_begin.resize(table_first_entry_ + n * (table_rows_ + 1));
     for (std::uint32_t k = 0; k < n; ++k)
       arrays.table_begin[table_first_entry_ + k * (table_rows_ + 1) + table_rows_] =
-          static_cast<std::uint32_t>(total.table_synapses[k]);
+          static_cast<std::uint32_t>(table_zone[k] + total.table_synapses[k]);
   }
   add_range(row_layout::table, table_rows_, first_class_, n, table_first_entry_, any_plastic);
   // List rows: their segments follow the segments already there; the final sentinel comes with the last population.
@@ -172,7 +174,10 @@ std::vector<row_planner::cursor> row_planner::lay_out(const std::vector<tally>& 
   }
   for (auto& cur : cursors) {
     cur.list_segment += first_segment;
-    for (std::uint32_t k = 0; k < n; ++k) cur.list_synapse[k] += list_zone[k], cur.run_synapse[k] += run_zone[k];
+    for (std::uint32_t k = 0; k < n; ++k) {
+      cur.table_synapse[k] += table_zone[k];
+      cur.list_synapse[k] += list_zone[k], cur.run_synapse[k] += run_zone[k];
+    }
   }
   return cursors;
 }

@@ -72,9 +72,9 @@ class row_planner {
 
   /// After every source was counted: appends the population's ranges to `arrays`, sizes its row arrays, and
   /// returns each chunk's cursor. `class_sizes` receives the synapses per class. Rows of the population get ids
-  /// from arrays.num_rows on.
+  /// from arrays.num_rows on; its synapses of class k take positions from zone_base[k] on (0 if not given).
   std::vector<cursor> lay_out(const std::vector<tally>& chunks, row_arrays& arrays,
-                              std::vector<std::uint64_t>& class_sizes);
+                              std::vector<std::uint64_t>& class_sizes, const std::uint64_t* zone_base = nullptr);
 
   /// Places one source (chunks in source order, as counted): returns its row id and writes the class-relative
   /// position of its first synapse of each class with a non-zero count into positions[k].
@@ -87,6 +87,10 @@ class row_planner {
     position = static_cast<std::uint32_t>(single_zone_[k] + i);
     return static_cast<std::uint32_t>(single_first_row_[k] + i);
   }
+  /// After lay_out: the i-th single row of class k (counted over all chunks) is row single_first_row(k) + i and its
+  /// synapse takes position single_zone(k) + i; places them in bulk, without a cursor.
+  std::uint64_t single_first_row(std::uint32_t k) const { return single_first_row_[k]; }
+  std::uint64_t single_zone(std::uint32_t k) const { return single_zone_[k]; }
 
  private:
   std::uint32_t first_class_;

@@ -57,6 +57,7 @@ struct row_recorder {
   std::uint64_t own_first = 0, own_count = 0;  ///< the rank's block of the population, population-relative
   lid_type own_first_lid = 0;
 
+  bool wants(std::uint64_t source) const { return keep_sources || source - own_first < own_count; }
   void rows(const row_arrays& arrays) {
     if (arrays.num_rows >= no_row || arrays.list_segments.size() >= no_row)
       throw capacity_error(

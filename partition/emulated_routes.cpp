@@ -112,10 +112,11 @@ namespace {
 struct rows_only {
   bool visits(std::size_t) const { return false; }
   void target(int, const source_placement::projection_run&, std::uint64_t, std::uint32_t,
-              const std::vector<std::uint64_t>&, const std::vector<std::uint32_t>&, bool) {}
+              std::span<const std::uint32_t>, const std::vector<std::uint32_t>&, bool) {}
   void stash_begin(const source_placement&, const std::vector<synapse_class>&) {}
   void permute(std::uint32_t, std::uint32_t, const std::vector<std::uint32_t>&) {}
-  void move(std::uint32_t, std::uint32_t, std::uint32_t) {}
+  void move(std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t) {}
+  void move_each(std::uint32_t, const std::vector<std::uint32_t>&, std::uint32_t) {}
   void stash_end() {}
 };
 
@@ -124,6 +125,7 @@ struct foreign_rows {
   std::vector<std::uint32_t>& row_of;  ///< per local neuron of the emulated rank
   std::uint64_t first = 0, count = 0;  ///< the emulated rank's block, population-relative
   lid_type first_lid = 0;
+  bool wants(std::uint64_t source) const { return source - first < count; }
   void rows(const row_arrays&) {}
   void operator()(std::uint64_t source, std::uint32_t row) {
     if (source - first < count) row_of[first_lid + (source - first)] = row;

@@ -1,7 +1,7 @@
 #include "partition/source_placement.hpp"
 
 #include <algorithm>
-#include <bit>
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -18,15 +18,14 @@ namespace {
 constexpr std::uint64_t target_run = 256;
 /// What a bucket should hold: a few thousand synapses sort within the caches.
 constexpr double synapses_per_bucket = 4096;
+/// The direct way while its per-source counters take at most this many bytes per synapse (per counting thread).
+constexpr double direct_counter_bytes_per_synapse = 2;
 
 /// The synapses a projection will have onto `n` local targets (exact but for pairwise_bernoulli, whose mean it is).
 double expected_local_synapses(const projection_spec& p, double n, double source_size, double target_size) {
-  switch (p.rule) {
-    case connection_rule::fixed_total_number:
-      return target_size > 0 ? static_cast<double>(p.total) * n / target_size : 0.0;
-    default:
-      return expected_synapses(p, static_cast<std::uint64_t>(source_size), static_cast<std::uint64_t>(n), false);
-  }
+  if (p.rule == connection_rule::fixed_total_number)
+    return target_size > 0 ? static_cast<double>(p.total) * n / target_size : 0.0;
+  return expected_synapses(p, static_cast<std::uint64_t>(source_size), static_cast<std::uint64_t>(n), false);
 }
 
 }  // namespace
@@ -55,39 +54,41 @@ source_placement::source_placement(const network_spec& net, const block_partitio
     r.target = &layout.populations[p.target];
     r.target_first_index = r.target->first_gid - partition.population_offset(p.target);
     r.targets.emplace(net, partition, i, r.target_first_index, r.target_first_index + r.target->count);
+    runs_.push_back(std::move(r));
+  }
+  choose_method(options.method);
+  for (auto& r : runs_) {
     const std::uint64_t n = r.target->count;
     for (int t = 0; t <= threads_; ++t) {
       const std::uint64_t even = n * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(threads_);
       r.thread_begin.push_back(t == threads_ ? n : std::min(n, (even + target_run / 2) / target_run * target_run));
     }
-    runs_.push_back(std::move(r));
   }
-  choose_method(options.method);
 }
 
 void source_placement::choose_method(placement_method method) {
   const double n = static_cast<double>(population_size_);
-  double synapses = 0, value_bytes = 0;
-  for (const auto& r : runs_) {
-    const double s = expected_local_synapses(*r.spec, static_cast<double>(r.target->count), n,
-                                             static_cast<double>(net_.populations[r.spec->target].size));
-    synapses += s;
-    value_bytes += s * ((r.spec->plasticity             ? 8
-                         : r.spec->weight.is_constant() ? 0
-                                                        : 4) +
-                        (r.spec->delay.is_constant() ? 0 : 1));
+  double synapses = 0;
+  for (const auto& r : runs_)
+    synapses += expected_local_synapses(*r.spec, static_cast<double>(r.target->count), n,
+                                        static_cast<double>(net_.populations[r.spec->target].size));
+  // Per-source counters (one set per counting thread) against a stash of about 8 bytes a synapse: whichever is
+  // smaller, judged for one thread so that the choice, hence the store, does not depend on the thread count.
+  const double counter_bytes = 4.0 * num_classes_ * n;
+  const bool direct = method == placement_method::direct ||
+                      (method == placement_method::automatic &&
+                       counter_bytes <= direct_counter_bytes_per_synapse * std::max(synapses, 1.0));
+  if (direct) {
+    shift_ = 0;
+    // More counting threads, more counters: as many as keep them within budget (the store is the same).
+    const double budget = 2 * direct_counter_bytes_per_synapse * std::max(synapses, 1.0);
+    threads_ = std::clamp(static_cast<int>(budget / std::max(counter_bytes, 1.0)), 1, threads_);
+  } else {
+    const double per_source = n > 0 ? synapses / n : 0;
+    shift_ = per_source > 0
+                 ? std::clamp(static_cast<int>(std::ceil(std::log2(synapses_per_bucket / per_source))), 1, 16)
+                 : 16;
   }
-  const double per_source = n > 0 ? synapses / n : 0;
-  int shift = 16;
-  if (per_source > 0)
-    shift = std::clamp(static_cast<int>(std::ceil(std::log2(synapses_per_bucket / per_source))), 1, 16);
-  const double buckets = std::ceil(n / static_cast<double>(1u << shift));
-  const double counters = static_cast<double>(num_classes_) * threads_ * 4;
-  const double direct_bytes = counters * n;
-  const double bucketed_bytes = counters * buckets + synapses * 4 + value_bytes;
-  const bool direct =
-      method == placement_method::direct || (method == placement_method::automatic && direct_bytes <= bucketed_bytes);
-  shift_ = direct ? 0 : shift;
   buckets_ = population_size_ == 0 ? 0 : ((population_size_ - 1) >> shift_) + 1;
 }
 
@@ -99,11 +100,27 @@ std::uint64_t source_placement::num_synapses() const {
 
 void source_placement::count() {
   counts_.assign(static_cast<std::uint64_t>(num_classes_) * threads_ * buckets_, 0);
-  // Exact synapse counts per (class, thread) in 64 bits, besides the 32-bit bucket counters.
-  auto& per_thread = thread_synapses_;
+  auto& per_thread = thread_synapses_;  // exact counts per (class, thread), besides the 32-bit bucket counters
   per_thread.assign(static_cast<std::uint64_t>(num_classes_) * threads_, 0);
+  if (bucketed()) {
+    // Room for what each thread will draw (exact but for pairwise_bernoulli and fixed_total_number's share,
+    // which get a margin): a vector that has to grow would briefly hold twice its size.
+    drawn_.assign(runs_.size() * static_cast<std::size_t>(threads_), drawn{});
+    for (std::size_t ri = 0; ri < runs_.size(); ++ri)
+      for (int th = 0; th < threads_; ++th) {
+        const auto& r = runs_[ri];
+        const double n = static_cast<double>(r.thread_begin[th + 1] - r.thread_begin[th]);
+        const double expected = expected_local_synapses(*r.spec, n, static_cast<double>(population_size_),
+                                                        static_cast<double>(net_.populations[r.spec->target].size));
+        auto& d = drawn_[ri * static_cast<std::size_t>(threads_) + th];
+        d.sources.reserve(static_cast<std::size_t>(expected * 1.02 + 6 * std::sqrt(expected) + 64));
+        d.per_target.reserve(static_cast<std::size_t>(n));
+      }
+  }
   parallel_threads(threads_, [&](int th) {
-    for (const auto& r : runs_) {
+    for (std::size_t ri = 0; ri < runs_.size(); ++ri) {
+      const auto& r = runs_[ri];
+      drawn* keep = bucketed() ? &drawn_[ri * static_cast<std::size_t>(threads_) + th] : nullptr;
       const std::uint32_t first = classes_.projection_first[r.index] - first_class();
       r.targets->for_each_in(r.target_first_index + r.thread_begin[th], r.target_first_index + r.thread_begin[th + 1],
                              [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
@@ -112,6 +129,10 @@ void source_placement::count() {
                                std::uint32_t* bucket = &counter(k, th, 0);
                                for (auto s : sources) ++bucket[s >> shift_];
                                per_thread[static_cast<std::uint64_t>(k) * threads_ + th] += sources.size();
+                               if (keep != nullptr) {
+                                 keep->sources.insert(keep->sources.end(), sources.begin(), sources.end());
+                                 keep->per_target.push_back(static_cast<std::uint32_t>(sources.size()));
+                               }
                              });
     }
   });

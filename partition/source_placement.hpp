@@ -5,23 +5,26 @@
 // count():  draws the sources of every local target (target side, connection_rules.hpp) and counts them per
 //           (class, thread, bucket of 2^shift consecutive sources). Each thread draws one fixed run of every
 //           projection's targets.
-// place():  lays out the rows (kernels/row_planner.hpp) and visits every synapse again (a second draw) with its
-//           place in the store, through a sink: the builder writes synapses, the locator notes positions.
+// place():  lays out the rows (kernels/row_planner.hpp) and visits every synapse again with its place in the
+//           store, through a sink: the builder writes synapses, the locator notes positions.
 //
-// Two ways to find a synapse's place, chosen by the memory they need (or forced, for tests); both give the same
-// store, and neither depends on the thread count:
-//   direct    buckets of one source (shift 0): the counts are per source, the rows are planned from them, and
-//             the second draw writes every synapse straight to its place. Needs 4 bytes per (class, thread,
-//             source): right while a rank holds several synapses per source (few ranks).
-//   bucketed  buckets of up to 2^16 sources, sized to hold a few thousand synapses: the second draw writes each
-//             synapse (with its source's low bits) into its bucket's stretch of its class, in draw order; each
-//             bucket is then sorted by source (a cache-sized radix sort), its rows planned, and its synapses moved
-//             to their places. Needs about 4 bytes per synapse for a while: right when a rank holds about one
-//             synapse per source (10^4 ranks and more), where per-source counts would outgrow the store.
-// The store's order is canonical either way: rows by layout then source; within a row and class, targets
-// ascending and each target's synapses in draw order.
+// Two ways, chosen by the memory they need (never by the thread count; or forced, for tests):
+//   direct    buckets of one source (shift 0): the counts are per source, the rows are planned from them over the
+//             whole population, and a second draw writes every synapse straight to its place. Needs 4 bytes per
+//             (class, source) and counting thread: right while a rank holds several synapses per source (few
+//             ranks). Rows: by layout, then class, then source.
+//   bucketed  buckets of up to 2^16 sources, sized to hold a few thousand synapses, grouped into a fixed number of
+//             chunks. The first draw keeps the sources it drew (4 bytes a synapse); each synapse is then put, with
+//             its source's low bits, into its bucket's stretch of its class (in draw order); chunk by chunk, each
+//             stretch is sorted by source (a cache-sized radix sort), the chunk's rows planned and its synapses
+//             moved to their places, all while the chunk is in cache. Rows: by chunk, then layout, class and
+//             source; each chunk's synapses of a class stay in the chunk's part of the class. Needs about 8 bytes
+//             a synapse for a while: right when a rank holds about one synapse per source (10^4 ranks and more),
+//             where per-source counts would outgrow the store.
+// Within a row and class, targets ascend and each target's synapses keep their draw order, either way.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "kernels/row_planner.hpp"
@@ -52,7 +55,8 @@ class source_placement {
   source_placement(const network_spec& net, const block_partition& partition, const local_layout& layout,
                    const class_table& classes, std::size_t population, const placement_options& options);
 
-  /// The first draw: counts. Throws capacity_error if a class outgrows 2^32 - 1 synapses.
+  /// The first draw: counts (and, bucketed, keeps the sources). Throws capacity_error if a class outgrows
+  /// 2^32 - 2 synapses.
   void count();
   /// Synapses per class of the population (after count()).
   const std::vector<std::uint64_t>& class_sizes() const { return class_sizes_; }
@@ -63,15 +67,14 @@ class source_placement {
   std::uint32_t first_class() const { return classes_.population_first[population_]; }
   std::uint32_t num_classes() const { return num_classes_; }
   const std::vector<projection_run>& projections() const { return runs_; }
+  const class_table& classes() const { return classes_; }
   /// Synapses the first draw gave thread `thread` in class `k` (of the population's classes).
   std::uint64_t thread_synapses(std::uint32_t k, int thread) const {
     return thread_synapses_[static_cast<std::uint64_t>(k) * threads_ + thread];
   }
-  const class_table& classes() const { return classes_; }
 
   /// Lays out the rows into `arrays` and visits every synapse with its place (see source_placement_impl.hpp for
-  /// what a Sink provides); calls on_row(source index, row) for every row. After count(), with `classes` holding
-  /// the classes' first synapses.
+  /// what a Sink and an OnRow provide). After count(), with `classes` holding the classes' first synapses.
   template <class Sink, class OnRow>
   void place(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink, OnRow&& on_row);
 
@@ -82,6 +85,11 @@ class source_placement {
   std::uint32_t counter(std::uint32_t k, int thread, std::uint64_t bucket) const {
     return counts_[(static_cast<std::uint64_t>(k) * threads_ + thread) * buckets_ + bucket];
   }
+  /// What the first draw keeps in the bucketed way: per (projection run, thread) the sources drawn, target after
+  /// target, and each target's count.
+  struct drawn {
+    std::vector<std::uint32_t> sources, per_target;
+  };
   void choose_method(placement_method method);
   /// Per source of the counted buckets: its counts per class into `counts`; whether it has any.
   bool source_counts(std::uint64_t source, std::uint32_t* counts) const;
@@ -89,7 +97,7 @@ class source_placement {
   void place_direct(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink, OnRow& on_row);
   template <class Sink, class OnRow>
   void place_bucketed(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink, OnRow& on_row);
-  /// The second draw: every visited synapse's position from its (class, thread, bucket) cursor, to the sink.
+  /// The second visit of every synapse: its position from its (class, thread, bucket) cursor, to the sink.
   template <class Sink>
   void second_draw(Sink& sink, bool stash, std::vector<std::uint16_t>* source_low,
                    const std::vector<synapse_class>& classes);
@@ -104,6 +112,7 @@ class source_placement {
   int shift_ = 0;  ///< a bucket holds sources [b << shift, (b + 1) << shift)
   std::uint64_t buckets_ = 0;
   std::vector<std::uint32_t> counts_;           ///< per (class, thread, bucket): synapses, then (place) cursors
+  std::vector<drawn> drawn_;                    ///< bucketed: per (projection run, thread)
   std::vector<std::uint64_t> thread_synapses_;  ///< per (class, thread)
   std::vector<std::uint64_t> class_sizes_;
 };

@@ -5,20 +5,25 @@
 // A Sink provides:
 //   bool visits(std::size_t projection) const    whether it wants that projection's synapses
 //   void target(int thread, const source_placement::projection_run& run, std::uint64_t local_target,
-//               std::uint32_t cls, const std::vector<std::uint64_t>& sources,
+//               std::uint32_t cls, std::span<const std::uint32_t> sources,
 //               const std::vector<std::uint32_t>& positions, bool stashed)
 //                                                 one target's synapses (sources in draw order) and their
 //                                                 class-relative positions: final ones, or (stashed) their place in
 //                                                 the class's bucket stretch, to be moved later
 //   void stash_begin(const source_placement&, const std::vector<synapse_class>&), stash_end()
-//                                                 around the bucketed way's second draw and moves
+//                                                 around the bucketed way's stash
 //   void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order)
 //                                                 reorders stashed synapses [first, first + order.size()) of a class:
 //                                                 the i-th of them becomes the one that was order[i]-th
-//   void move(std::uint32_t cls, std::uint32_t from, std::uint32_t to)
-//                                                 a stashed synapse's final class-relative position
-// An OnRow provides rows(const row_arrays&) (once laid out, before any row is placed) and operator()(source, row),
-// called from several threads for different rows.
+//   void move(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n)
+//                                                 n stashed synapses' final class-relative positions
+//   void move_each(std::uint32_t cls, const std::vector<std::uint32_t>& from, std::uint32_t to)
+//                                                 stashed synapses from[i] to positions to + i
+// An OnRow provides:
+//   bool wants(std::uint64_t source) const       whether it wants to hear of that source's row (bucketed way)
+//   void rows(const row_arrays&)                 once the population's rows are numbered, before any call of:
+//   void operator()(std::uint64_t source, std::uint32_t row)
+//                                                 a source's row (direct way: every row, from several threads)
 #include <array>
 
 #include "partition/error.hpp"
@@ -42,6 +47,39 @@ inline void sort_by_top16(std::vector<std::uint64_t>& keys, std::vector<std::uin
   }
 }
 
+/// Appends one chunk's rows (numbered from 0, arrays indexed from 0) to the population's: row ids, array indices,
+/// list segment indices and plastic slots shifted past what is there.
+inline void append_rows(row_arrays& to, row_arrays& chunk) {
+  const auto row_base = static_cast<std::uint32_t>(to.num_rows);
+  for (std::size_t r = 0; r < chunk.ranges.size(); ++r) {
+    row_range range = chunk.ranges[r];
+    switch (range.layout) {
+      case row_layout::run:
+        range.first += to.run_begin.size();
+        break;
+      case row_layout::list:
+        range.first += to.list_begin.size();
+        break;
+      case row_layout::table:
+        range.first += to.table_begin.size();
+        break;
+      case row_layout::single:
+        break;
+    }
+    if (range.first_plastic != no_plastic_slot) range.first_plastic += to.num_plastic_slots;
+    to.ranges.push_back(range);
+    to.range_first_row.push_back(row_base + chunk.range_first_row[r]);
+  }
+  const auto segment_base = static_cast<std::uint32_t>(to.list_segments.size());
+  for (auto i : chunk.list_begin) to.list_begin.push_back(segment_base + i);
+  to.list_segments.insert(to.list_segments.end(), chunk.list_segments.begin(), chunk.list_segments.end());
+  to.run_begin.insert(to.run_begin.end(), chunk.run_begin.begin(), chunk.run_begin.end());
+  to.table_begin.insert(to.table_begin.end(), chunk.table_begin.begin(), chunk.table_begin.end());
+  to.num_rows += chunk.num_rows;
+  to.num_plastic_slots += chunk.num_plastic_slots;
+  chunk = row_arrays{};
+}
+
 }  // namespace detail
 
 template <class Sink, class OnRow>
@@ -57,30 +95,44 @@ void source_placement::place(const std::vector<synapse_class>& classes, row_arra
 template <class Sink>
 void source_placement::second_draw(Sink& sink, bool stash, std::vector<std::uint16_t>* source_low,
                                    const std::vector<synapse_class>& classes) {
-  const std::uint64_t population_first = num_classes_ > 0 ? classes[first_class()].first : 0;
+  const std::uint64_t population_first = classes[first_class()].first;
   const std::uint64_t low_mask = (std::uint64_t{1} << shift_) - 1;
   parallel_threads(threads_, [&](int th) {
-    std::vector<std::uint32_t> positions;
-    for (const auto& r : runs_) {
+    std::vector<std::uint32_t> positions, narrow;
+    for (std::size_t ri = 0; ri < runs_.size(); ++ri) {
+      const auto& r = runs_[ri];
       const bool visit = sink.visits(r.index);
       if (!visit && source_low == nullptr) continue;
+      const drawn* kept = drawn_.empty() ? nullptr : &drawn_[ri * static_cast<std::size_t>(threads_) + th];
+      std::size_t next_source = 0, next_target = 0;
+      auto one_target = [&](std::uint64_t local, std::span<const std::uint32_t> sources) {
+        const std::uint32_t cls = classes_.of(r.index, local);
+        std::uint32_t* cursor = &counter(cls - first_class(), th, 0);
+        positions.resize(sources.size());
+        for (std::size_t i = 0; i < sources.size(); ++i) positions[i] = cursor[sources[i] >> shift_]++;
+        if (source_low != nullptr) {
+          std::uint16_t* low = source_low->data() + (classes[cls].first - population_first);
+          for (std::size_t i = 0; i < sources.size(); ++i)
+            low[positions[i]] = static_cast<std::uint16_t>(sources[i] & low_mask);
+        }
+        if (visit) sink.target(th, r, local, cls, sources, positions, stash);
+      };
+      if (kept != nullptr) {  // the sources the first draw kept
+        for (std::uint64_t local = r.thread_begin[th]; local < r.thread_begin[th + 1]; ++local) {
+          const std::uint32_t n = kept->per_target[next_target++];
+          one_target(local, std::span<const std::uint32_t>(kept->sources.data() + next_source, n));
+          next_source += n;
+        }
+        continue;
+      }
       r.targets->for_each_in(r.target_first_index + r.thread_begin[th], r.target_first_index + r.thread_begin[th + 1],
                              [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
-                               const std::uint64_t local = t - r.target_first_index;
-                               const std::uint32_t cls = classes_.of(r.index, local);
-                               std::uint32_t* cursor = &counter(cls - first_class(), th, 0);
-                               positions.resize(sources.size());
-                               for (std::size_t i = 0; i < sources.size(); ++i)
-                                 positions[i] = cursor[sources[i] >> shift_]++;
-                               if (source_low != nullptr) {
-                                 std::uint16_t* low = source_low->data() + (classes[cls].first - population_first);
-                                 for (std::size_t i = 0; i < sources.size(); ++i)
-                                   low[positions[i]] = static_cast<std::uint16_t>(sources[i] & low_mask);
-                               }
-                               if (visit) sink.target(th, r, local, cls, sources, positions, stash);
+                               narrow.assign(sources.begin(), sources.end());
+                               one_target(t - r.target_first_index, narrow);
                              });
     }
   });
+  std::vector<drawn>().swap(drawn_);  // the kept sources are in the stash now
 }
 
 template <class Sink, class OnRow>
@@ -123,120 +175,6 @@ void source_placement::place_direct(const std::vector<synapse_class>& classes, r
   second_draw(sink, false, nullptr, classes);
 }
 
-template <class Sink, class OnRow>
-void source_placement::place_bucketed(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink,
-                                      OnRow& on_row) {
-  const std::uint32_t first = first_class();
-  // Each class's synapses in bucket order, within a bucket thread by thread: counters become stash cursors.
-  std::vector<std::uint32_t> bucket_start(static_cast<std::uint64_t>(num_classes_) * (buckets_ + 1));
-  auto start_of = [&](std::uint32_t k, std::uint64_t b) -> std::uint32_t& {
-    return bucket_start[k * (buckets_ + 1) + b];
-  };
-  for (std::uint32_t k = 0; k < num_classes_; ++k) {
-    std::uint32_t at = 0;
-    for (std::uint64_t b = 0; b < buckets_; ++b) {
-      start_of(k, b) = at;
-      for (int th = 0; th < threads_; ++th) {
-        std::uint32_t& c = counter(k, th, b);
-        const std::uint32_t here = c;
-        c = at;
-        at += here;
-      }
-    }
-    start_of(k, buckets_) = at;
-  }
-  const std::uint64_t population_first = classes[first].first;
-  std::vector<std::uint16_t> source_low(num_synapses());
-  auto low_of = [&](std::uint32_t k) { return source_low.data() + (classes[first + k].first - population_first); };
-  sink.stash_begin(*this, classes);
-  second_draw(sink, true, &source_low, classes);
-
-  std::vector<std::uint8_t> plastic;
-  for (std::uint32_t k = 0; k < num_classes_; ++k) plastic.push_back(classes[first + k].plastic);
-  row_planner planner(first, plastic);
-  // A walk over one bucket's sources in ascending order, the classes' stretches of the bucket being sorted by
-  // source: a merge over the classes. For each source: its synapses per class (count) and where they start (at).
-  struct walk {
-    std::vector<const std::uint16_t*> low;
-    std::vector<std::uint32_t> at, end, count;
-    std::uint32_t total = 0, only = 0;  ///< synapses of the source; with one, its class
-  };
-  auto make_walk = [&] {
-    walk w;
-    for (std::uint32_t k = 0; k < num_classes_; ++k) w.low.push_back(low_of(k));
-    w.at.resize(num_classes_), w.end.resize(num_classes_), w.count.resize(num_classes_);
-    return w;
-  };
-  auto for_each_source = [&](std::uint64_t b, walk& w, auto&& f) {
-    for (std::uint32_t k = 0; k < num_classes_; ++k) w.at[k] = start_of(k, b), w.end[k] = start_of(k, b + 1);
-    for (;;) {
-      std::uint32_t low = 1u << 16;
-      for (std::uint32_t k = 0; k < num_classes_; ++k)
-        if (w.at[k] < w.end[k]) low = std::min<std::uint32_t>(low, w.low[k][w.at[k]]);
-      if (low == 1u << 16) return;
-      w.total = 0;
-      for (std::uint32_t k = 0; k < num_classes_; ++k) {
-        std::uint32_t i = w.at[k];
-        while (i < w.end[k] && w.low[k][i] == low) ++i;
-        w.count[k] = i - w.at[k];
-        if (w.count[k] != 0) w.only = k;
-        w.total += w.count[k];
-      }
-      f(low, w);
-      for (std::uint32_t k = 0; k < num_classes_; ++k) w.at[k] += w.count[k];
-    }
-  };
-  const std::uint64_t chunks = std::min<std::uint64_t>(buckets_, static_cast<std::uint64_t>(threads_) * 64);
-  auto chunk_begin = [&](std::uint64_t q) { return buckets_ * q / chunks; };
-  std::vector<row_planner::tally> tallies(chunks, planner.make_tally());
-  // First pass over the buckets: each class's stretch sorted by source (stably: draw order within a source), the
-  // sink's stash moved alike, then the rows counted.
-  parallel_chunks(chunks, threads_, [&](std::size_t q) {
-    std::vector<std::uint64_t> keys, scratch;
-    std::vector<std::uint32_t> order;
-    walk w = make_walk();
-    for (std::uint64_t b = chunk_begin(q); b < chunk_begin(q + 1); ++b) {
-      for (std::uint32_t k = 0; k < num_classes_; ++k) {
-        const std::uint32_t lo = start_of(k, b), n = start_of(k, b + 1) - lo;
-        if (n < 2) continue;
-        std::uint16_t* l = low_of(k) + lo;
-        keys.resize(n);
-        for (std::uint32_t i = 0; i < n; ++i) keys[i] = std::uint64_t{l[i]} << 48 | i;
-        detail::sort_by_top16(keys, scratch);
-        order.resize(n);
-        for (std::uint32_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(keys[i]), l[i] = keys[i] >> 48;
-        sink.permute(first + k, lo, order);
-      }
-      for_each_source(b, w, [&](std::uint32_t, const walk& v) {
-        if (v.total == 1)
-          planner.count_single(v.only, tallies[q]);
-        else
-          planner.count(v.count.data(), tallies[q]);
-      });
-    }
-  });
-  std::vector<std::uint64_t> sizes;
-  auto cursors = planner.lay_out(tallies, arrays, sizes);
-  if (sizes != class_sizes_) throw internal_error("source_placement: rows laid out for other class sizes");
-  on_row.rows(arrays);
-  // Second pass: rows placed, each source's synapses moved from the stash to their places, in order.
-  parallel_chunks(chunks, threads_, [&](std::size_t q) {
-    std::vector<std::uint32_t> positions(num_classes_);
-    walk w = make_walk();
-    for (std::uint64_t b = chunk_begin(q); b < chunk_begin(q + 1); ++b)
-      for_each_source(b, w, [&](std::uint32_t low, const walk& v) {
-        if (v.total == 1) {
-          std::uint32_t position = 0;
-          on_row(b << shift_ | low, planner.place_single(cursors[q], v.only, position));
-          sink.move(first + v.only, v.at[v.only], position);
-          return;
-        }
-        on_row(b << shift_ | low, planner.place(cursors[q], v.count.data(), positions.data(), arrays));
-        for (std::uint32_t k = 0; k < num_classes_; ++k)
-          for (std::uint32_t i = 0; i < v.count[k]; ++i) sink.move(first + k, v.at[k] + i, positions[k] + i);
-      });
-  });
-  sink.stash_end();
-}
-
 }  // namespace hetspike
+
+#include "partition/source_placement_bucketed.hpp"

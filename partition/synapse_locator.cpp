@@ -31,7 +31,7 @@ class position_recorder {
   bool visits(std::size_t projection) const { return projection == projection_; }
 
   void target(int thread, const source_placement::projection_run&, std::uint64_t, std::uint32_t cls,
-              const std::vector<std::uint64_t>& sources, const std::vector<std::uint32_t>& positions, bool stashed) {
+              std::span<const std::uint32_t> sources, const std::vector<std::uint32_t>& positions, bool stashed) {
     std::uint64_t& next = next_[thread];
     const std::uint64_t first = (*classes_)[cls].first;
     for (std::size_t i = 0; i < sources.size(); ++i, ++next)
@@ -54,11 +54,16 @@ class position_recorder {
     const std::vector<std::uint64_t> before(a, a + order.size());
     for (std::size_t i = 0; i < order.size(); ++i) a[i] = before[order[i]];
   }
-  void move(std::uint32_t cls, std::uint32_t from, std::uint32_t to) {
+  void move(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n) {
     const synapse_class& c = (*classes_)[cls];
     if (c.projection != projection_) return;
-    const std::uint64_t canonical = stash_[c.first + from - stash_base_];
-    if (canonical < positions_.size()) positions_[canonical] = c.first + to;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::uint64_t canonical = stash_[c.first + from + i - stash_base_];
+      if (canonical < positions_.size()) positions_[canonical] = c.first + to + i;
+    }
+  }
+  void move_each(std::uint32_t cls, const std::vector<std::uint32_t>& from, std::uint32_t to) {
+    for (std::size_t i = 0; i < from.size(); ++i) move(cls, from[i], to + static_cast<std::uint32_t>(i), 1);
   }
   void stash_end() { std::vector<std::uint64_t>().swap(stash_); }
 
@@ -73,6 +78,7 @@ class position_recorder {
 };
 
 struct no_rows {
+  bool wants(std::uint64_t) const { return false; }
   void rows(const row_arrays&) {}
   void operator()(std::uint64_t, std::uint32_t) {}
 };

@@ -55,7 +55,7 @@ synapse_writer::synapse_writer(const network_spec& net, const class_table& table
 }
 
 void synapse_writer::target(int thread, const source_placement::projection_run& run, std::uint64_t local_target,
-                            std::uint32_t cls, const std::vector<std::uint64_t>& sources,
+                            std::uint32_t cls, std::span<const std::uint32_t> sources,
                             const std::vector<std::uint32_t>& positions, bool stashed) {
   // A target's synapses land in as many rows as it has sources, far apart: the lines are asked for this many
   // synapses ahead, while the values of the ones before are drawn (written out in the loop: GCC drops a
@@ -141,13 +141,28 @@ void synapse_writer::permute(std::uint32_t cls, std::uint32_t first, const std::
   if (c.has_delays) permute_in_place(stash_.delay + (a + c.delay_shift - stash_.delay_base), order);
 }
 
-void synapse_writer::move(std::uint32_t cls, std::uint32_t from, std::uint32_t to) {
+void synapse_writer::move(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n) {
   const synapse_class& c = classes_[cls];
   const auto a = static_cast<std::int64_t>(c.first + from), b = static_cast<std::int64_t>(c.first + to);
-  store_.target[b] = stash_.target[a - stash_.target_base];
-  if (c.plastic) store_.plastic[b + c.weight_shift] = stash_.plastic[a + c.weight_shift - stash_.plastic_base];
-  if (c.has_weights) store_.weight[b + c.weight_shift] = stash_.weight[a + c.weight_shift - stash_.weight_base];
-  if (c.has_delays) store_.delay[b + c.delay_shift] = stash_.delay[a + c.delay_shift - stash_.delay_base];
+  std::copy_n(stash_.target + (a - stash_.target_base), n, store_.target + b);
+  if (c.plastic)
+    std::copy_n(stash_.plastic + (a + c.weight_shift - stash_.plastic_base), n, store_.plastic + (b + c.weight_shift));
+  if (c.has_weights)
+    std::copy_n(stash_.weight + (a + c.weight_shift - stash_.weight_base), n, store_.weight + (b + c.weight_shift));
+  if (c.has_delays)
+    std::copy_n(stash_.delay + (a + c.delay_shift - stash_.delay_base), n, store_.delay + (b + c.delay_shift));
+}
+
+void synapse_writer::move_each(std::uint32_t cls, const std::vector<std::uint32_t>& from, std::uint32_t to) {
+  const synapse_class& c = classes_[cls];
+  const auto a = static_cast<std::int64_t>(c.first), b = static_cast<std::int64_t>(c.first + to);
+  auto gather = [&](const auto* stash, std::int64_t shift_minus_base, auto* store) {
+    for (std::size_t i = 0; i < from.size(); ++i) store[i] = stash[a + from[i] + shift_minus_base];
+  };
+  gather(stash_.target, -stash_.target_base, store_.target + b);
+  if (c.plastic) gather(stash_.plastic, c.weight_shift - stash_.plastic_base, store_.plastic + (b + c.weight_shift));
+  if (c.has_weights) gather(stash_.weight, c.weight_shift - stash_.weight_base, store_.weight + (b + c.weight_shift));
+  if (c.has_delays) gather(stash_.delay, c.delay_shift - stash_.delay_base, store_.delay + (b + c.delay_shift));
 }
 
 void synapse_writer::stash_end() {

@@ -4,6 +4,7 @@
 // same synapse gets the same numbers on any rank and thread count). In the bucketed way synapses are first
 // written to a stash laid out like the store's part for the population, and moved to their places once planned.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "kernels/loihi_quantize.hpp"
@@ -18,10 +19,11 @@ class synapse_writer {
 
   bool visits(std::size_t) const { return true; }
   void target(int thread, const source_placement::projection_run& run, std::uint64_t local_target, std::uint32_t cls,
-              const std::vector<std::uint64_t>& sources, const std::vector<std::uint32_t>& positions, bool stashed);
+              std::span<const std::uint32_t> sources, const std::vector<std::uint32_t>& positions, bool stashed);
   void stash_begin(const source_placement& placement, const std::vector<synapse_class>& classes);
   void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order);
-  void move(std::uint32_t cls, std::uint32_t from, std::uint32_t to);
+  void move(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n);
+  void move_each(std::uint32_t cls, const std::vector<std::uint32_t>& from, std::uint32_t to);
   void stash_end();
 
   /// Over the synapses written: the shortest and longest per-synapse delay (steps; max 0 if none).

@@ -1,0 +1,171 @@
+#pragma once
+// source_placement's bucketed way (see source_placement.hpp), included by source_placement_impl.hpp.
+#include <utility>
+
+namespace hetspike {
+
+template <class Sink, class OnRow>
+void source_placement::place_bucketed(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink,
+                                      OnRow& on_row) {
+  const std::uint32_t first = first_class();
+  // Each class's synapses in bucket order, within a bucket thread by thread: counters become stash cursors.
+  std::vector<std::uint32_t> bucket_start(static_cast<std::uint64_t>(num_classes_) * (buckets_ + 1));
+  auto start_of = [&](std::uint32_t k, std::uint64_t b) -> std::uint32_t& {
+    return bucket_start[k * (buckets_ + 1) + b];
+  };
+  for (std::uint32_t k = 0; k < num_classes_; ++k) {
+    std::uint32_t at = 0;
+    for (std::uint64_t b = 0; b < buckets_; ++b) {
+      start_of(k, b) = at;
+      for (int th = 0; th < threads_; ++th) {
+        std::uint32_t& c = counter(k, th, b);
+        const std::uint32_t here = c;
+        c = at;
+        at += here;
+      }
+    }
+    start_of(k, buckets_) = at;
+  }
+  const std::uint64_t population_first = classes[first].first;
+  std::vector<std::uint16_t> source_low(num_synapses());
+  auto low_of = [&](std::uint32_t k) { return source_low.data() + (classes[first + k].first - population_first); };
+  sink.stash_begin(*this, classes);
+  second_draw(sink, true, &source_low, classes);
+  std::vector<std::uint32_t>().swap(counts_);
+
+  std::vector<std::uint8_t> plastic;
+  for (std::uint32_t k = 0; k < num_classes_; ++k) plastic.push_back(classes[first + k].plastic);
+  // A walk over one bucket's sources in ascending order, the classes' stretches of the bucket being sorted by
+  // source: a merge over the classes. For each source: its synapses per class (count) and where they start (at).
+  struct walk {
+    std::vector<const std::uint16_t*> low;
+    std::vector<std::uint32_t> at, end, count;
+    std::uint32_t total = 0, only = 0;  ///< synapses of the source; with one, its class
+  };
+  auto make_walk = [&] {
+    walk w;
+    for (std::uint32_t k = 0; k < num_classes_; ++k) w.low.push_back(low_of(k));
+    w.at.resize(num_classes_), w.end.resize(num_classes_), w.count.resize(num_classes_);
+    return w;
+  };
+  auto for_each_source = [&](std::uint64_t b, walk& w, auto&& f) {
+    for (std::uint32_t k = 0; k < num_classes_; ++k) w.at[k] = start_of(k, b), w.end[k] = start_of(k, b + 1);
+    if (num_classes_ == 1) {  // the common cases written out: a population projecting into one or two blocks
+      const std::uint16_t* l = w.low[0];
+      for (std::uint32_t i = w.at[0], e = w.end[0]; i < e;) {
+        std::uint32_t j = i + 1;
+        while (j < e && l[j] == l[i]) ++j;
+        w.at[0] = i, w.count[0] = w.total = j - i, w.only = 0;
+        f(l[i], w);
+        i = j;
+      }
+      return;
+    }
+    for (;;) {
+      std::uint32_t low = 1u << 16;
+      for (std::uint32_t k = 0; k < num_classes_; ++k)
+        if (w.at[k] < w.end[k]) low = std::min<std::uint32_t>(low, w.low[k][w.at[k]]);
+      if (low == 1u << 16) return;
+      w.total = 0;
+      for (std::uint32_t k = 0; k < num_classes_; ++k) {
+        std::uint32_t i = w.at[k];
+        const std::uint16_t* l = w.low[k];
+        const std::uint32_t e = w.end[k];
+        while (i < e && l[i] == low) ++i;
+        w.count[k] = i - w.at[k];
+        if (w.count[k] != 0) w.only = k;
+        w.total += w.count[k];
+      }
+      f(low, w);
+      for (std::uint32_t k = 0; k < num_classes_; ++k) w.at[k] += w.count[k];
+    }
+  };
+  // Chunk by chunk, while its synapses are in cache: each class's stretch of each bucket sorted by source (stably:
+  // draw order within a source), the stash moved alike; the chunk's sources walked once to count its rows, noting
+  // where each one-synapse source's synapse is (most sources, when ranks are many) and, for the others, their
+  // synapses per class; the rows laid out within the chunk's part of each class, numbered from 0; the single rows
+  // moved in bulk, the others placed one by one. The sources whose rows the caller wants are noted with their
+  // chunk-local rows.
+  struct chunk_rows {
+    row_arrays rows;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> wanted;  ///< (source, row within the chunk)
+  };
+  const std::uint64_t chunks = std::min<std::uint64_t>(buckets_, 64);
+  auto chunk_begin = [&](std::uint64_t q) { return buckets_ * q / chunks; };
+  std::vector<chunk_rows> done(chunks);
+  parallel_chunks(chunks, threads_, [&](std::size_t q) {
+    const std::uint64_t b0 = chunk_begin(q), b1 = chunk_begin(q + 1);
+    std::vector<std::uint64_t> keys, scratch;
+    std::vector<std::uint32_t> order, positions(num_classes_);
+    for (std::uint64_t b = b0; b < b1; ++b)
+      for (std::uint32_t k = 0; k < num_classes_; ++k) {
+        const std::uint32_t lo = start_of(k, b), n = start_of(k, b + 1) - lo;
+        if (n < 2) continue;
+        std::uint16_t* l = low_of(k) + lo;
+        keys.resize(n);
+        for (std::uint32_t i = 0; i < n; ++i) keys[i] = std::uint64_t{l[i]} << 48 | i;
+        detail::sort_by_top16(keys, scratch);
+        order.resize(n);
+        for (std::uint32_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(keys[i]), l[i] = keys[i] >> 48;
+        sink.permute(first + k, lo, order);
+      }
+    row_planner planner(first, plastic);
+    std::vector<row_planner::tally> tally{planner.make_tally()};
+    std::vector<std::vector<std::uint32_t>> singles(num_classes_);  // per class: stash positions, in row order
+    std::vector<std::uint32_t> wanted_singles;                      // (source, class, index) triples
+    struct multi {
+      std::uint32_t source, first;  ///< first: into `spans`, num_classes_ (at, count) pairs
+    };
+    std::vector<multi> multis;
+    std::vector<std::uint32_t> spans;
+    walk w = make_walk();
+    for (std::uint64_t b = b0; b < b1; ++b)
+      for_each_source(b, w, [&](std::uint32_t low, const walk& v) {
+        const auto source = static_cast<std::uint32_t>(b << shift_ | low);
+        if (v.total == 1) {
+          if (on_row.wants(source))
+            wanted_singles.insert(wanted_singles.end(),
+                                  {source, v.only, static_cast<std::uint32_t>(singles[v.only].size())});
+          planner.count_single(v.only, tally[0]);
+          singles[v.only].push_back(v.at[v.only]);
+          return;
+        }
+        planner.count(v.count.data(), tally[0]);
+        multis.push_back({source, static_cast<std::uint32_t>(spans.size())});
+        for (std::uint32_t k = 0; k < num_classes_; ++k) spans.insert(spans.end(), {v.at[k], v.count[k]});
+      });
+    std::vector<std::uint64_t> base(num_classes_), sizes;
+    for (std::uint32_t k = 0; k < num_classes_; ++k) base[k] = start_of(k, b0);
+    auto& out = done[q];
+    auto cursor = planner.lay_out(tally, out.rows, sizes, base.data()).front();
+    for (std::uint32_t k = 0; k < num_classes_; ++k) {
+      if (sizes[k] != start_of(k, b1) - start_of(k, b0))
+        throw internal_error("source_placement: a chunk's rows laid out for other class sizes");
+      if (!singles[k].empty())
+        sink.move_each(first + k, singles[k], static_cast<std::uint32_t>(planner.single_zone(k)));
+    }
+    for (std::size_t i = 0; i < wanted_singles.size(); i += 3)
+      out.wanted.emplace_back(
+          wanted_singles[i],
+          static_cast<std::uint32_t>(planner.single_first_row(wanted_singles[i + 1]) + wanted_singles[i + 2]));
+    std::vector<std::uint32_t> counts(num_classes_);
+    for (const auto& m : multis) {
+      for (std::uint32_t k = 0; k < num_classes_; ++k) counts[k] = spans[m.first + 2 * k + 1];
+      const std::uint32_t row = planner.place(cursor, counts.data(), positions.data(), out.rows);
+      for (std::uint32_t k = 0; k < num_classes_; ++k)
+        if (counts[k] != 0) sink.move(first + k, spans[m.first + 2 * k], positions[k], counts[k]);
+      if (on_row.wants(m.source)) out.wanted.emplace_back(m.source, row);
+    }
+  });
+  sink.stash_end();
+  std::vector<std::uint32_t> row_base;
+  for (auto& c : done) {
+    row_base.push_back(static_cast<std::uint32_t>(arrays.num_rows));
+    detail::append_rows(arrays, c.rows);
+  }
+  on_row.rows(arrays);
+  for (std::size_t q = 0; q < done.size(); ++q)
+    for (auto [source, row] : done[q].wanted) on_row(source, row_base[q] + row);
+}
+
+}  // namespace hetspike
