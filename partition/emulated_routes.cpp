@@ -113,7 +113,8 @@ struct rows_only {
   bool visits(std::size_t) const { return false; }
   void target(int, const source_placement::projection_run&, std::uint64_t, std::uint32_t,
               std::span<const std::uint32_t>, const std::vector<std::uint32_t>&, bool) {}
-  void stash_begin(const source_placement&, const std::vector<synapse_class>&) {}
+  bool permutes(std::uint32_t) const { return false; }
+  void stash_begin(const source_placement&, const std::vector<synapse_class>&, const std::uint32_t*) {}
   void permute(std::uint32_t, std::uint32_t, const std::vector<std::uint32_t>&) {}
   void move(std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t) {}
   void move_each(std::uint32_t, const std::vector<std::uint32_t>&, std::uint32_t) {}

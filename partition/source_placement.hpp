@@ -99,8 +99,7 @@ class source_placement {
   void place_bucketed(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink, OnRow& on_row);
   /// The second visit of every synapse: its position from its (class, thread, bucket) cursor, to the sink.
   template <class Sink>
-  void second_draw(Sink& sink, bool stash, std::vector<std::uint16_t>* source_low,
-                   const std::vector<synapse_class>& classes);
+  void second_draw(Sink& sink, bool stash, std::vector<std::uint32_t>* keys, const std::vector<synapse_class>& classes);
 
   const network_spec& net_;
   const class_table& classes_;

@@ -26,11 +26,13 @@ void source_placement::place_bucketed(const std::vector<synapse_class>& classes,
     }
     start_of(k, buckets_) = at;
   }
+  // The stash: per synapse its source's low bits (high half) and target offset (low half), so that sorting by
+  // source carries the target along; the sink stashes whatever else it keeps (weights, delays) alike.
   const std::uint64_t population_first = classes[first].first;
-  std::vector<std::uint16_t> source_low(num_synapses());
-  auto low_of = [&](std::uint32_t k) { return source_low.data() + (classes[first + k].first - population_first); };
-  sink.stash_begin(*this, classes);
-  second_draw(sink, true, &source_low, classes);
+  std::vector<std::uint32_t> stash(num_synapses());
+  auto keys_of = [&](std::uint32_t k) { return stash.data() + (classes[first + k].first - population_first); };
+  sink.stash_begin(*this, classes, stash.data());
+  second_draw(sink, true, &stash, classes);
   std::vector<std::uint32_t>().swap(counts_);
 
   std::vector<std::uint8_t> plastic;
@@ -38,40 +40,57 @@ void source_placement::place_bucketed(const std::vector<synapse_class>& classes,
   // A walk over one bucket's sources in ascending order, the classes' stretches of the bucket being sorted by
   // source: a merge over the classes. For each source: its synapses per class (count) and where they start (at).
   struct walk {
-    std::vector<const std::uint16_t*> low;
+    std::vector<const std::uint32_t*> key;
     std::vector<std::uint32_t> at, end, count;
     std::uint32_t total = 0, only = 0;  ///< synapses of the source; with one, its class
   };
   auto make_walk = [&] {
     walk w;
-    for (std::uint32_t k = 0; k < num_classes_; ++k) w.low.push_back(low_of(k));
+    for (std::uint32_t k = 0; k < num_classes_; ++k) w.key.push_back(keys_of(k));
     w.at.resize(num_classes_), w.end.resize(num_classes_), w.count.resize(num_classes_);
     return w;
+  };
+  // The run of keys from i with the same source, within [i, e).
+  auto run_end = [](const std::uint32_t* key, std::uint32_t i, std::uint32_t e) {
+    const std::uint32_t low = key[i] >> 16;
+    for (++i; i < e && key[i] >> 16 == low; ++i) {
+    }
+    return i;
   };
   auto for_each_source = [&](std::uint64_t b, walk& w, auto&& f) {
     for (std::uint32_t k = 0; k < num_classes_; ++k) w.at[k] = start_of(k, b), w.end[k] = start_of(k, b + 1);
     if (num_classes_ == 1) {  // the common cases written out: a population projecting into one or two blocks
-      const std::uint16_t* l = w.low[0];
       for (std::uint32_t i = w.at[0], e = w.end[0]; i < e;) {
-        std::uint32_t j = i + 1;
-        while (j < e && l[j] == l[i]) ++j;
+        const std::uint32_t j = run_end(w.key[0], i, e);
         w.at[0] = i, w.count[0] = w.total = j - i, w.only = 0;
-        f(l[i], w);
+        f(w.key[0][i] >> 16, w);
         i = j;
+      }
+      return;
+    }
+    if (num_classes_ == 2) {
+      const std::uint32_t *k0 = w.key[0], *k1 = w.key[1];
+      std::uint32_t i = w.at[0], j = w.at[1];
+      const std::uint32_t e0 = w.end[0], e1 = w.end[1];
+      while (i < e0 || j < e1) {
+        const std::uint32_t a = i < e0 ? k0[i] >> 16 : 1u << 16, c = j < e1 ? k1[j] >> 16 : 1u << 16;
+        const std::uint32_t i2 = a <= c ? run_end(k0, i, e0) : i, j2 = c <= a ? run_end(k1, j, e1) : j;
+        w.at[0] = i, w.at[1] = j, w.count[0] = i2 - i, w.count[1] = j2 - j;
+        w.total = w.count[0] + w.count[1], w.only = w.count[0] != 0 ? 0 : 1;
+        f(std::min(a, c), w);
+        i = i2, j = j2;
       }
       return;
     }
     for (;;) {
       std::uint32_t low = 1u << 16;
       for (std::uint32_t k = 0; k < num_classes_; ++k)
-        if (w.at[k] < w.end[k]) low = std::min<std::uint32_t>(low, w.low[k][w.at[k]]);
+        if (w.at[k] < w.end[k]) low = std::min<std::uint32_t>(low, w.key[k][w.at[k]] >> 16);
       if (low == 1u << 16) return;
       w.total = 0;
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         std::uint32_t i = w.at[k];
-        const std::uint16_t* l = w.low[k];
-        const std::uint32_t e = w.end[k];
-        while (i < e && l[i] == low) ++i;
+        while (i < w.end[k] && w.key[k][i] >> 16 == low) ++i;
         w.count[k] = i - w.at[k];
         if (w.count[k] != 0) w.only = k;
         w.total += w.count[k];
@@ -95,24 +114,30 @@ void source_placement::place_bucketed(const std::vector<synapse_class>& classes,
   std::vector<chunk_rows> done(chunks);
   parallel_chunks(chunks, threads_, [&](std::size_t q) {
     const std::uint64_t b0 = chunk_begin(q), b1 = chunk_begin(q + 1);
-    std::vector<std::uint64_t> keys, scratch;
-    std::vector<std::uint32_t> order, positions(num_classes_);
+    std::vector<std::uint64_t> pairs, pair_scratch;
+    std::vector<std::uint32_t> scratch, order, positions(num_classes_);
     for (std::uint64_t b = b0; b < b1; ++b)
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         const std::uint32_t lo = start_of(k, b), n = start_of(k, b + 1) - lo;
         if (n < 2) continue;
-        std::uint16_t* l = low_of(k) + lo;
-        keys.resize(n);
-        for (std::uint32_t i = 0; i < n; ++i) keys[i] = std::uint64_t{l[i]} << 48 | i;
-        detail::sort_by_top16(keys, scratch);
+        std::uint32_t* key = keys_of(k) + lo;
+        if (!sink.permutes(first + k)) {  // the key carries all there is
+          detail::sort_by_source(key, n, scratch);
+          continue;
+        }
+        pairs.resize(n);
+        for (std::uint32_t i = 0; i < n; ++i) pairs[i] = std::uint64_t{key[i]} << 32 | i;
+        detail::sort_by_top16(pairs, pair_scratch);
         order.resize(n);
-        for (std::uint32_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(keys[i]), l[i] = keys[i] >> 48;
+        for (std::uint32_t i = 0; i < n; ++i)
+          order[i] = static_cast<std::uint32_t>(pairs[i]), key[i] = static_cast<std::uint32_t>(pairs[i] >> 32);
         sink.permute(first + k, lo, order);
       }
     row_planner planner(first, plastic);
     std::vector<row_planner::tally> tally{planner.make_tally()};
     std::vector<std::vector<std::uint32_t>> singles(num_classes_);  // per class: stash positions, in row order
-    std::vector<std::uint32_t> wanted_singles;                      // (source, class, index) triples
+    for (std::uint32_t k = 0; k < num_classes_; ++k) singles[k].reserve(start_of(k, b1) - start_of(k, b0));
+    std::vector<std::uint32_t> wanted_singles;  // (source, class, index) triples
     struct multi {
       std::uint32_t source, first;  ///< first: into `spans`, num_classes_ (at, count) pairs
     };

@@ -10,8 +10,11 @@
 //                                                 one target's synapses (sources in draw order) and their
 //                                                 class-relative positions: final ones, or (stashed) their place in
 //                                                 the class's bucket stretch, to be moved later
-//   void stash_begin(const source_placement&, const std::vector<synapse_class>&), stash_end()
-//                                                 around the bucketed way's stash
+//   void stash_begin(const source_placement&, const std::vector<synapse_class>&, const std::uint32_t* keys),
+//   stash_end()                                   around the bucketed way's stash; keys[class.first + position -
+//                                                 the population's first class's first] is (source low bits << 16 |
+//                                                 target offset) of each stashed synapse
+//   bool permutes(std::uint32_t cls) const       whether it stashes anything of the class's synapses itself
 //   void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order)
 //                                                 reorders stashed synapses [first, first + order.size()) of a class:
 //                                                 the i-th of them becomes the one that was order[i]-th
@@ -33,6 +36,22 @@
 namespace hetspike {
 
 namespace detail {
+
+/// Sorts n stash keys by their source bits (the high half), stably (two counting passes of 8 bits).
+inline void sort_by_source(std::uint32_t* keys, std::uint32_t n, std::vector<std::uint32_t>& scratch) {
+  scratch.resize(n);
+  std::uint32_t* from = keys;
+  std::uint32_t* to = scratch.data();
+  for (int shift : {16, 24}) {
+    std::array<std::uint32_t, 257> start{};
+    for (std::uint32_t i = 0; i < n; ++i) ++start[((from[i] >> shift) & 0xff) + 1];
+    if (start[1] == n) continue;  // one value in this byte: already in order
+    for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+    for (std::uint32_t i = 0; i < n; ++i) to[start[(from[i] >> shift) & 0xff]++] = from[i];
+    std::swap(from, to);
+  }
+  if (from != keys) std::copy_n(from, n, keys);
+}
 
 /// Sorts 64-bit keys by their top 16 bits, stably (two counting passes of 8 bits).
 inline void sort_by_top16(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
@@ -93,7 +112,7 @@ void source_placement::place(const std::vector<synapse_class>& classes, row_arra
 }
 
 template <class Sink>
-void source_placement::second_draw(Sink& sink, bool stash, std::vector<std::uint16_t>* source_low,
+void source_placement::second_draw(Sink& sink, bool stash, std::vector<std::uint32_t>* keys,
                                    const std::vector<synapse_class>& classes) {
   const std::uint64_t population_first = classes[first_class()].first;
   const std::uint64_t low_mask = (std::uint64_t{1} << shift_) - 1;
@@ -102,7 +121,7 @@ void source_placement::second_draw(Sink& sink, bool stash, std::vector<std::uint
     for (std::size_t ri = 0; ri < runs_.size(); ++ri) {
       const auto& r = runs_[ri];
       const bool visit = sink.visits(r.index);
-      if (!visit && source_low == nullptr) continue;
+      if (!visit && keys == nullptr) continue;
       const drawn* kept = drawn_.empty() ? nullptr : &drawn_[ri * static_cast<std::size_t>(threads_) + th];
       std::size_t next_source = 0, next_target = 0;
       auto one_target = [&](std::uint64_t local, std::span<const std::uint32_t> sources) {
@@ -110,10 +129,11 @@ void source_placement::second_draw(Sink& sink, bool stash, std::vector<std::uint
         std::uint32_t* cursor = &counter(cls - first_class(), th, 0);
         positions.resize(sources.size());
         for (std::size_t i = 0; i < sources.size(); ++i) positions[i] = cursor[sources[i] >> shift_]++;
-        if (source_low != nullptr) {
-          std::uint16_t* low = source_low->data() + (classes[cls].first - population_first);
+        if (keys != nullptr) {
+          std::uint32_t* key = keys->data() + (classes[cls].first - population_first);
+          const auto offset = static_cast<std::uint32_t>(local % segment_block_size);
           for (std::size_t i = 0; i < sources.size(); ++i)
-            low[positions[i]] = static_cast<std::uint16_t>(sources[i] & low_mask);
+            key[positions[i]] = static_cast<std::uint32_t>(sources[i] & low_mask) << 16 | offset;
         }
         if (visit) sink.target(th, r, local, cls, sources, positions, stash);
       };

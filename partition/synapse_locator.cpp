@@ -41,7 +41,8 @@ class position_recorder {
         positions_[next] = first + positions[i];
   }
 
-  void stash_begin(const source_placement&, const std::vector<synapse_class>& classes) {
+  bool permutes(std::uint32_t cls) const { return (*classes_)[cls].projection == projection_; }
+  void stash_begin(const source_placement&, const std::vector<synapse_class>& classes, const std::uint32_t*) {
     stash_base_ = ~std::uint64_t{0};
     for (const auto& c : classes)
       if (c.projection == projection_) stash_base_ = std::min(stash_base_, c.first);

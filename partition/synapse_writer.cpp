@@ -75,13 +75,13 @@ void synapse_writer::target(int thread, const source_placement::projection_run& 
   for (std::size_t i = 0; i < sources.size(); ++i) {
     if (i + prefetch_distance < sources.size()) {
       const std::int64_t ahead = first + positions[i + prefetch_distance];
-      __builtin_prefetch(d.target + (ahead - d.target_base), 1);
+      if (!stashed) __builtin_prefetch(d.target + (ahead - d.target_base), 1);
       if (c.plastic) __builtin_prefetch(d.plastic + (ahead + c.weight_shift - d.plastic_base), 1);
       if (c.has_weights) __builtin_prefetch(d.weight + (ahead + c.weight_shift - d.weight_base), 1);
       if (c.has_delays) __builtin_prefetch(d.delay + (ahead + c.delay_shift - d.delay_base), 1);
     }
     const std::int64_t k = first + positions[i];
-    d.target[k - d.target_base] = offset;
+    if (!stashed) d.target[k - d.target_base] = offset;  // stashed: the placement's key holds it
     if (c.plastic)
       d.plastic[k + c.weight_shift - d.plastic_base] = draw_value(spec.weight, weights);
     else if (c.has_weights)
@@ -99,13 +99,13 @@ void synapse_writer::target(int thread, const source_placement::projection_run& 
   }
 }
 
-void synapse_writer::stash_begin(const source_placement& placement, const std::vector<synapse_class>& classes) {
+void synapse_writer::stash_begin(const source_placement& placement, const std::vector<synapse_class>& classes,
+                                 const std::uint32_t* keys) {
   const std::uint32_t first = placement.first_class(), n = placement.num_classes();
   const auto& sizes = placement.class_sizes();
   stash_ = destination{};
-  stash_.target_base = static_cast<std::int64_t>(classes[first].first);
-  stash_target_.resize(placement.num_synapses());
-  stash_.target = stash_target_.data();
+  keys_ = keys;
+  keys_base_ = static_cast<std::int64_t>(classes[first].first);
   const auto weights = value_range(
       classes, first, n, sizes, [](const synapse_class& c) { return c.has_weights; }, false);
   const auto plastic = value_range(
@@ -135,7 +135,6 @@ void permute_in_place(T* a, const std::vector<std::uint32_t>& order) {
 void synapse_writer::permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order) {
   const synapse_class& c = classes_[cls];
   const auto a = static_cast<std::int64_t>(c.first + first);
-  permute_in_place(stash_.target + (a - stash_.target_base), order);
   if (c.plastic) permute_in_place(stash_.plastic + (a + c.weight_shift - stash_.plastic_base), order);
   if (c.has_weights) permute_in_place(stash_.weight + (a + c.weight_shift - stash_.weight_base), order);
   if (c.has_delays) permute_in_place(stash_.delay + (a + c.delay_shift - stash_.delay_base), order);
@@ -144,7 +143,8 @@ void synapse_writer::permute(std::uint32_t cls, std::uint32_t first, const std::
 void synapse_writer::move(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n) {
   const synapse_class& c = classes_[cls];
   const auto a = static_cast<std::int64_t>(c.first + from), b = static_cast<std::int64_t>(c.first + to);
-  std::copy_n(stash_.target + (a - stash_.target_base), n, store_.target + b);
+  const std::uint32_t* key = keys_ + (a - keys_base_);
+  for (std::uint32_t i = 0; i < n; ++i) store_.target[b + i] = static_cast<std::uint16_t>(key[i]);
   if (c.plastic)
     std::copy_n(stash_.plastic + (a + c.weight_shift - stash_.plastic_base), n, store_.plastic + (b + c.weight_shift));
   if (c.has_weights)
@@ -159,7 +159,8 @@ void synapse_writer::move_each(std::uint32_t cls, const std::vector<std::uint32_
   auto gather = [&](const auto* stash, std::int64_t shift_minus_base, auto* store) {
     for (std::size_t i = 0; i < from.size(); ++i) store[i] = stash[a + from[i] + shift_minus_base];
   };
-  gather(stash_.target, -stash_.target_base, store_.target + b);
+  for (std::size_t i = 0; i < from.size(); ++i)
+    store_.target[b + static_cast<std::int64_t>(i)] = static_cast<std::uint16_t>(keys_[a + from[i] - keys_base_]);
   if (c.plastic) gather(stash_.plastic, c.weight_shift - stash_.plastic_base, store_.plastic + (b + c.weight_shift));
   if (c.has_weights) gather(stash_.weight, c.weight_shift - stash_.weight_base, store_.weight + (b + c.weight_shift));
   if (c.has_delays) gather(stash_.delay, c.delay_shift - stash_.delay_base, store_.delay + (b + c.delay_shift));
@@ -167,7 +168,6 @@ void synapse_writer::move_each(std::uint32_t cls, const std::vector<std::uint32_
 
 void synapse_writer::stash_end() {
   // Given back at once: the next population's stash, and the routing built after the store, reuse the memory.
-  std::vector<std::uint16_t>().swap(stash_target_);
   std::vector<std::int32_t>().swap(stash_weight_);
   std::vector<double>().swap(stash_plastic_);
   std::vector<std::uint8_t>().swap(stash_delay_);

@@ -20,7 +20,12 @@ class synapse_writer {
   bool visits(std::size_t) const { return true; }
   void target(int thread, const source_placement::projection_run& run, std::uint64_t local_target, std::uint32_t cls,
               std::span<const std::uint32_t> sources, const std::vector<std::uint32_t>& positions, bool stashed);
-  void stash_begin(const source_placement& placement, const std::vector<synapse_class>& classes);
+  void stash_begin(const source_placement& placement, const std::vector<synapse_class>& classes,
+                   const std::uint32_t* keys);
+  bool permutes(std::uint32_t cls) const {
+    const synapse_class& c = classes_[cls];
+    return c.plastic || c.has_weights || c.has_delays;
+  }
   void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order);
   void move(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n);
   void move_each(std::uint32_t cls, const std::vector<std::uint32_t>& from, std::uint32_t to);
@@ -45,8 +50,9 @@ class synapse_writer {
   const network_spec& net_;
   const class_table& table_;
   const std::vector<synapse_class>& classes_;
-  destination store_, stash_;
-  std::vector<std::uint16_t> stash_target_;
+  destination store_, stash_;  ///< the stash's targets are in the placement's keys (low halves)
+  const std::uint32_t* keys_ = nullptr;
+  std::int64_t keys_base_ = 0;
   std::vector<std::int32_t> stash_weight_;
   std::vector<double> stash_plastic_;
   std::vector<std::uint8_t> stash_delay_;
