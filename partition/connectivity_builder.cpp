@@ -1,5 +1,6 @@
 #include "partition/connectivity_builder.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -50,14 +51,25 @@ std::vector<synapse_class> sized_classes(const class_table& table, const std::ve
   return classes;
 }
 
-/// Notes each row's source (if kept) and the rows of this rank's own neurons, for the spike exchange.
+/// Notes each row's source (if kept), the rows of this rank's own neurons, for the spike exchange, and those of the
+/// sources the caller wants.
 struct row_recorder {
   built_connectivity& out;
   bool keep_sources;
   std::uint64_t own_first = 0, own_count = 0;  ///< the rank's block of the population, population-relative
   lid_type own_first_lid = 0;
+  const std::vector<std::uint32_t>* wanted = nullptr;  ///< ascending
+  std::vector<std::uint32_t>* wanted_rows = nullptr;
 
-  bool wants(std::uint64_t source) const { return keep_sources || source - own_first < own_count; }
+  /// The wanted source's index in `wanted`, or -1.
+  std::int64_t wanted_index(std::uint64_t source) const {
+    if (wanted == nullptr || wanted->empty()) return -1;
+    const auto it = std::lower_bound(wanted->begin(), wanted->end(), source);
+    return it != wanted->end() && *it == source ? it - wanted->begin() : -1;
+  }
+  bool wants(std::uint64_t source) const {
+    return keep_sources || source - own_first < own_count || wanted_index(source) >= 0;
+  }
   void rows(const row_arrays& arrays) {
     if (arrays.num_rows >= no_row || arrays.list_segments.size() >= no_row)
       throw capacity_error(
@@ -68,6 +80,7 @@ struct row_recorder {
   void operator()(std::uint64_t source, std::uint32_t row) {
     if (keep_sources) out.row_source[row] = static_cast<std::uint32_t>(source);
     if (source - own_first < own_count) out.own_row[own_first_lid + (source - own_first)] = row;
+    if (const auto i = wanted_index(source); i >= 0) (*wanted_rows)[static_cast<std::size_t>(i)] = row;
   }
 };
 
@@ -121,10 +134,16 @@ built_connectivity build_connectivity(const network_spec& net, const block_parti
   synapse_writer writer(net, table, classes, store, threads);
   row_arrays arrays;
   out.own_row.assign(layout.num_local, no_row);
+  out.rows_of.resize(net.populations.size());
   for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
     const auto& own = layout.populations[sp];
     row_recorder recorder{out, options.row_sources, own.first_gid - partition.population_offset(sp), own.count,
                           own.first_lid};
+    if (sp < options.wanted_sources.size()) {
+      recorder.wanted = &options.wanted_sources[sp];
+      out.rows_of[sp].assign(recorder.wanted->size(), no_row);
+      recorder.wanted_rows = &out.rows_of[sp];
+    }
     out.population_first_row.push_back(arrays.num_rows);
     placements[sp]->place(classes, arrays, writer, recorder);
     placements[sp].reset();  // its counters: the next population's may take their memory

@@ -21,6 +21,9 @@ inline constexpr std::uint32_t no_row = ~0u;
 struct build_options {
   placement_options placement;
   bool row_sources = true;  ///< keep each row's source (the spike exchange announces rows to the sources' owners)
+  /// Per source population, ascending: sources whose rows the caller wants to know (built_connectivity::rows_of),
+  /// e.g. those of the synapses a weight recorder samples.
+  std::vector<std::vector<std::uint32_t>> wanted_sources;
 };
 
 struct built_connectivity {
@@ -28,6 +31,9 @@ struct built_connectivity {
   std::vector<std::uint32_t> row_source;            ///< per row: its source's index within its population (if kept)
   std::vector<std::uint64_t> population_first_row;  ///< per source population + 1: its first row
   std::vector<std::uint32_t> own_row;               ///< per local neuron: its row here (it projects onto this rank)
+  /// Per source population: the rows of the wanted sources (build_options::wanted_sources), in the same order;
+  /// no_row for a source without synapses here.
+  std::vector<std::vector<std::uint32_t>> rows_of;
   std::int64_t min_delay = std::numeric_limits<std::int64_t>::max();  ///< steps, over this rank's synapses
   std::int64_t max_delay = 0;                                         ///< steps; 0 if the rank has none
   std::uint64_t num_synapses = 0;

@@ -18,8 +18,12 @@ namespace {
 constexpr std::uint64_t target_run = 256;
 /// What a bucket should hold: a few thousand synapses sort within the caches.
 constexpr double synapses_per_bucket = 4096;
-/// The direct way while its per-source counters take at most this many bytes per synapse (per counting thread).
+/// The direct way while its per-source counters take at most this many bytes per synapse (per counting thread) and
+/// this many bytes in all: counters that outgrow the caches make every count a miss, and then the bucketed way is
+/// faster too. Constants, not the machine's cache sizes: the way decides the store's row order, which must be the
+/// same on every machine.
 constexpr double direct_counter_bytes_per_synapse = 2;
+constexpr double direct_counter_bytes = 32.0 * (1 << 20);
 
 /// The synapses a projection will have onto `n` local targets (exact but for pairwise_bernoulli, whose mean it is).
 double expected_local_synapses(const projection_spec& p, double n, double source_size, double target_size) {
@@ -75,9 +79,10 @@ void source_placement::choose_method(placement_method method) {
   // Per-source counters (one set per counting thread) against a stash of about 8 bytes a synapse: whichever is
   // smaller, judged for one thread so that the choice, hence the store, does not depend on the thread count.
   const double counter_bytes = 4.0 * num_classes_ * n;
-  const bool direct = method == placement_method::direct ||
-                      (method == placement_method::automatic &&
-                       counter_bytes <= direct_counter_bytes_per_synapse * std::max(synapses, 1.0));
+  const bool direct =
+      method == placement_method::direct ||
+      (method == placement_method::automatic && counter_bytes <= direct_counter_bytes &&
+       counter_bytes <= direct_counter_bytes_per_synapse * std::max(synapses, 1.0));
   if (direct) {
     shift_ = 0;
     // More counting threads, more counters: as many as keep them within budget (the store is the same).

@@ -86,7 +86,9 @@ class simulation_engine final : public simulation::engine {
   void observe(std::span<const local_spike> spikes, step_type start);
   void flush(spike_sink& sink);
   void set_up_plasticity();
-  void set_up_weight_recorders();
+  /// `sources` and their `rows`, per source population: those the weight recorders sample (weight_sampler.hpp).
+  void set_up_weight_recorders(const std::vector<std::vector<std::uint32_t>>& sources,
+                               const std::vector<std::vector<std::uint32_t>>& rows);
   void sample_weights(step_type end, bool last);
   /// Notes a weight recorder's sample at step `sampled` (-1: none yet) and when the next one is due.
   void schedule_weight_sample(std::size_t recorder, step_type sampled);

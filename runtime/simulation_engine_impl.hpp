@@ -49,8 +49,18 @@ void simulation_engine<ExecSpace>::build() {
   how.row_sources = !options_.emulation;  // an emulated rank announces its rows to nobody
   auto built = agree_on_input_errors(ctx_, [&] {
     layout_ = make_local_layout(net, partition_, rank_);
+    // The weight recorders' synapses are found through the rows of their sources: the builder notes those.
+    how.wanted_sources.resize(net.populations.size());
+    for (const auto& r : spec_.weight_recorders) {
+      auto& wanted = how.wanted_sources[net.projections[r.projection].source];
+      const auto more = sampled_sources(net, partition_, layout_, r.projection, r.targets);
+      wanted.insert(wanted.end(), more.begin(), more.end());
+      std::sort(wanted.begin(), wanted.end());
+      wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    }
     return build_connectivity(net, partition_, layout_, how);
   });
+  const auto wanted_rows = std::move(built.rows_of);
   num_synapses_ = built.num_synapses;
   quantization_ = built.quantization;
   d_min_ = ctx_.min(built.min_delay);
@@ -80,7 +90,7 @@ void simulation_engine<ExecSpace>::build() {
   spikes_ = Kokkos::View<local_spike*, memory_space>("hetspike::interval_spikes", layout_.num_local + 1);
   stats_ = std::make_unique<activity_statistics>(layout_, net.populations.size());
   if (plastic_) set_up_plasticity();
-  set_up_weight_recorders();
+  set_up_weight_recorders(how.wanted_sources, wanted_rows);
 
   recorded_.assign(layout_.num_local, 0);
   for (const auto& r : spec_.recorders) {
@@ -197,11 +207,14 @@ void simulation_engine<ExecSpace>::set_up_plasticity() {
 }
 
 template <class ExecSpace>
-void simulation_engine<ExecSpace>::set_up_weight_recorders() {
+void simulation_engine<ExecSpace>::set_up_weight_recorders(const std::vector<std::vector<std::uint32_t>>& sources,
+                                                           const std::vector<std::vector<std::uint32_t>>& rows) {
   const auto& net = spec_.network;
   for (const auto& r : spec_.weight_recorders) {
+    const std::size_t sp = net.projections[r.projection].source;
     if constexpr (std::is_same_v<memory_space, Kokkos::HostSpace>)
-      sampled_.push_back(find_sampled_synapses(net, partition_, layout_, store_, r.projection, r.targets));
+      sampled_.push_back(
+          find_sampled_synapses(net, partition_, layout_, store_, r.projection, r.targets, sources[sp], rows[sp]));
     else
       sampled_.emplace_back();  // unreachable: plasticity refused such backends in set_up_plasticity
     const auto& p = net.projections[r.projection];

@@ -207,7 +207,9 @@ std::vector<std::tuple<std::uint64_t, std::uint64_t, std::int32_t>> located(cons
   how.method = method;
   for (int r = 0; r < ranks; ++r) {
     const auto layout = make_local_layout(net, part, r);
-    const auto built = build_connectivity(net, part, layout, {how});
+    build_options options;
+    options.placement = how;
+    const auto built = build_connectivity(net, part, layout, options);
     const synapse_locator locator(net, part, layout, built.store, projection, synapse_locator::all_targets, how);
     const std::size_t before = out.size();
     locator.for_each([&](std::uint64_t t, std::uint64_t s, std::uint64_t position) {
