@@ -4,10 +4,8 @@
 #include <cmath>
 #include <limits>
 
-#include "kernels/synapse_store.hpp"
 #include "partition/connection_rules.hpp"
-#include "partition/connectivity_builder.hpp"
-#include "partition/local_network.hpp"
+#include "partition/synapse_classes.hpp"
 
 namespace hetspike {
 
@@ -42,44 +40,23 @@ std::int64_t lowest_possible_delay(const network_spec& net) {
   return lowest;
 }
 
-network_summary summarize_network(const network_spec& net, int ranks) {
+network_summary summarize_network(const network_spec& net) {
   network_summary s;
-  const auto offsets = net.population_offsets();
-  s.neurons = offsets.back();
+  s.neurons = net.num_neurons();
   std::int64_t d_min = std::numeric_limits<std::int64_t>::max(), d_max = 0;
-  double segments = 0;
   for (const auto& p : net.projections) {
-    const auto ns = net.populations[p.source].size, nt = net.populations[p.target].size;
-    const double n = expected_synapses(p, ns, nt, p.source == p.target);
+    const double n = expected_synapses(p, net.populations[p.source].size, net.populations[p.target].size,
+                                       p.source == p.target);
     s.projection_synapses.push_back(n);
     s.synapses += n;
     if (n <= 0) continue;
     const auto [lo, hi] = delay_range(p.delay, net.dt, s.d_max_estimated);
     d_min = std::min(d_min, lo);
     d_max = std::max(d_max, hi);
-    // 2 bytes of target offset, 4 of weight and 1 of delay where they vary per synapse; a plastic synapse always
-    // holds its own weight, as a double.
-    const bool plastic = p.plasticity.has_value();
-    const double weight_bytes = plastic ? 8 : (p.weight.is_constant() ? 0 : 4);
-    s.synapse_bytes += n * (2.0 + weight_bytes + (p.delay.is_constant() ? 0 : 1));
-    // A segment (about 40 bytes) per source and rank that holds targets of it; a plastic one also keeps its
-    // presynaptic trace and the step it was last updated at (16 bytes).
-    const double projection_segments =
-        std::min(n, static_cast<double>(ns) * std::min<double>(ranks, static_cast<double>(nt)));
-    segments += projection_segments;
-    if (plastic) s.synapse_bytes += projection_segments * 16.0;
   }
-  s.synapse_bytes += segments * 40.0 + static_cast<double>(s.neurons) * ranks * 8.0;
   if (d_max > 0) {
     s.d_min = d_min;
     s.d_max = d_max;
-  }
-  for (const auto& pop : net.populations) {
-    const int channels = input_channels(pop.params);
-    // State (V, currents, refractory counter), statistics, spike flags, ring columns over d_max slots.
-    const double per_neuron =
-        (channels == 2 ? 28.0 : 12.0) + 32.0 + 1.0 + 8.0 * channels * static_cast<double>(s.d_max);
-    s.neuron_bytes += per_neuron * static_cast<double>(pop.size);
   }
   return s;
 }

@@ -60,7 +60,16 @@ source_placement::source_placement(const network_spec& net, const block_partitio
     r.targets.emplace(net, partition, i, r.target_first_index, r.target_first_index + r.target->count);
     runs_.push_back(std::move(r));
   }
-  choose_method(options.method);
+  double synapses = 0;
+  for (const auto& r : runs_)
+    synapses += expected_local_synapses(*r.spec, static_cast<double>(r.target->count),
+                                        static_cast<double>(population_size_),
+                                        static_cast<double>(net.populations[r.spec->target].size));
+  const auto choice = choose_placement(synapses, static_cast<double>(population_size_), num_classes_, threads_,
+                                       options.method);
+  shift_ = choice.shift;
+  threads_ = choice.threads;
+  buckets_ = population_size_ == 0 ? 0 : ((population_size_ - 1) >> shift_) + 1;
   for (auto& r : runs_) {
     const std::uint64_t n = r.target->count;
     for (int t = 0; t <= threads_; ++t) {
@@ -70,31 +79,28 @@ source_placement::source_placement(const network_spec& net, const block_partitio
   }
 }
 
-void source_placement::choose_method(placement_method method) {
-  const double n = static_cast<double>(population_size_);
-  double synapses = 0;
-  for (const auto& r : runs_)
-    synapses += expected_local_synapses(*r.spec, static_cast<double>(r.target->count), n,
-                                        static_cast<double>(net_.populations[r.spec->target].size));
-  // Per-source counters (one set per counting thread) against a stash of about 8 bytes a synapse: whichever is
-  // smaller, judged for one thread so that the choice, hence the store, does not depend on the thread count.
-  const double counter_bytes = 4.0 * num_classes_ * n;
+placement_choice choose_placement(double synapses, double sources, std::uint32_t classes, int threads,
+                                  placement_method method) {
+  // Per-source counters (one set per counting thread) against a stash of about 8 bytes a synapse: the counters while
+  // they are small, judged for one thread so that the choice, hence the store, does not depend on the thread count.
+  const double counter_bytes = 4.0 * classes * sources;
   const bool direct =
       method == placement_method::direct ||
       (method == placement_method::automatic && counter_bytes <= direct_counter_bytes &&
        counter_bytes <= direct_counter_bytes_per_synapse * std::max(synapses, 1.0));
+  placement_choice c;
   if (direct) {
-    shift_ = 0;
     // More counting threads, more counters: as many as keep them within budget (the store is the same).
     const double budget = 2 * direct_counter_bytes_per_synapse * std::max(synapses, 1.0);
-    threads_ = std::clamp(static_cast<int>(budget / std::max(counter_bytes, 1.0)), 1, threads_);
+    c.threads = std::clamp(static_cast<int>(budget / std::max(counter_bytes, 1.0)), 1, threads);
   } else {
-    const double per_source = n > 0 ? synapses / n : 0;
-    shift_ = per_source > 0
-                 ? std::clamp(static_cast<int>(std::ceil(std::log2(synapses_per_bucket / per_source))), 1, 16)
-                 : 16;
+    const double per_source = sources > 0 ? synapses / sources : 0;
+    c.shift = per_source > 0
+                  ? std::clamp(static_cast<int>(std::ceil(std::log2(synapses_per_bucket / per_source))), 1, 16)
+                  : 16;
+    c.threads = threads;
   }
-  buckets_ = population_size_ == 0 ? 0 : ((population_size_ - 1) >> shift_) + 1;
+  return c;
 }
 
 std::uint64_t source_placement::num_synapses() const {

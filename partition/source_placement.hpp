@@ -40,6 +40,16 @@ struct placement_options {
   placement_method method = placement_method::automatic;
 };
 
+/// How a source population is placed: shift 0 is the direct way; the threads it counts with.
+struct placement_choice {
+  int shift = 0;
+  int threads = 1;
+};
+
+/// The choice for `synapses` (expected) from `sources` neurons into `classes` classes, given `threads` threads.
+placement_choice choose_placement(double synapses, double sources, std::uint32_t classes, int threads,
+                                  placement_method method = placement_method::automatic);
+
 class source_placement {
  public:
   /// One projection out of the population, its local targets and how the threads share them.
@@ -90,7 +100,6 @@ class source_placement {
   struct drawn {
     std::vector<std::uint32_t> sources, per_target;
   };
-  void choose_method(placement_method method);
   /// Per source of the counted buckets: its counts per class into `counts`; whether it has any.
   bool source_counts(std::uint64_t source, std::uint32_t* counts) const;
   template <class Sink, class OnRow>

@@ -1,0 +1,135 @@
+#include "partition/rank_estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "kernels/row_planner.hpp"
+#include "partition/block_partition.hpp"
+#include "partition/connection_rules.hpp"
+#include "partition/local_network.hpp"
+#include "partition/network_summary.hpp"
+#include "partition/source_placement.hpp"
+
+namespace hetspike {
+
+namespace {
+
+/// One class of a source population on the rank: its projection's law for one source, and its synapse bytes.
+struct class_law {
+  synapse_count_law law;
+  double value_bytes = 0;  ///< per synapse beyond the 2-byte target: weight (4 or plastic 8), delay (1)
+  bool plastic = false;
+};
+
+/// Expected rows of one source population's neurons on the rank, by layout, with what they cost.
+struct population_rows {
+  double rows = 0, single = 0, run = 0, list = 0, table = 0, segments = 0, plastic_slots = 0, bytes = 0;
+};
+
+population_rows rows_of(const std::vector<class_law>& classes, double sources) {
+  const std::size_t n = classes.size();
+  population_rows out;
+  if (n == 0 || sources <= 0) return out;
+  std::vector<double> none(n), one(n);
+  for (std::size_t k = 0; k < n; ++k) none[k] = classes[k].law.none(), one[k] = classes[k].law.exactly_one();
+  // Per source: no synapse in any class, one synapse in all, several in exactly one class, or some in several.
+  double p_none = 1;
+  for (double x : none) p_none *= x;
+  double single = 0, run = 0, plastic_run = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    double others = 1;
+    for (std::size_t j = 0; j < n; ++j)
+      if (j != k) others *= none[j];
+    single += one[k] * others;
+    run += (1 - none[k] - one[k]) * others;
+    if (classes[k].plastic) plastic_run += (1 - none[k]) * others;
+  }
+  // Sources with synapses in m classes (Poisson binomial): tables from the m where a table is no dearer than a list.
+  std::vector<double> present(n + 1, 0.0);
+  present[0] = 1;
+  for (std::size_t k = 0; k < n; ++k)
+    for (std::size_t m = k + 1; m-- > 0;) present[m + 1] += present[m] * (1 - none[k]), present[m] *= none[k];
+  double list = 0, table = 0, segments = 0;
+  for (std::size_t m = 2; m <= n; ++m) {
+    const bool as_table = table_row_bytes_per_class * static_cast<double>(n) <=
+                          list_row_bytes + list_segment_bytes * static_cast<double>(m);
+    (as_table ? table : list) += present[m];
+    if (!as_table) segments += static_cast<double>(m) * present[m];
+  }
+  const bool any_plastic = std::any_of(classes.begin(), classes.end(), [](const class_law& c) { return c.plastic; });
+  out.rows = sources * (1 - p_none);
+  out.single = sources * single, out.run = sources * run, out.list = sources * list, out.table = sources * table;
+  out.segments = sources * segments;
+  out.plastic_slots = any_plastic ? sources * (plastic_run + list + table) : 0;
+  out.bytes = run_row_bytes * out.run + list_row_bytes * out.list + list_segment_bytes * out.segments +
+              table_row_bytes_per_class * static_cast<double>(n) * out.table;
+  return out;
+}
+
+}  // namespace
+
+double rank_estimate::peak(bool emulated) const {
+  // The placement's temporaries come while the synapse arrays exist, the announcements once the rows do too; the
+  // routes and the plastic state after both.
+  const double building = synapse_bytes + placement_bytes + neuron_bytes;
+  const double routing = emulated ? 0.0 : synapse_bytes + row_bytes + announcement_bytes + neuron_bytes;
+  return std::max({building, routing, after_build()});
+}
+
+rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int threads) {
+  rank_estimate e;
+  e.ranks = ranks, e.rank = rank, e.threads = threads;
+  std::vector<std::uint64_t> sizes;
+  for (const auto& p : net.populations) sizes.push_back(p.size);
+  const block_partition partition(sizes, ranks);
+  const auto summary = summarize_network(net);
+  double kept = 0, largest_stash = 0, largest_counters = 0;
+  for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
+    const double ns = static_cast<double>(net.populations[sp].size);
+    std::vector<class_law> classes;
+    double synapses = 0, values = 0;
+    for (const auto& p : net.projections) {
+      if (p.source != sp) continue;
+      const auto [first, last] = partition.block(p.target, rank);
+      const double weight = p.plasticity ? 8 : p.weight.is_constant() ? 0 : 4, delay = p.delay.is_constant() ? 0 : 1;
+      for (std::uint64_t b = first; b < last; b += segment_block_size) {
+        const double n = static_cast<double>(std::min<std::uint64_t>(last - b, segment_block_size));
+        const auto law = synapses_per_source(p, n, ns, static_cast<double>(net.populations[p.target].size),
+                                             p.source == p.target);
+        classes.push_back({law, weight + delay, p.plasticity.has_value()});
+        synapses += ns * law.mean();
+        values += ns * law.mean() * (weight + delay);
+      }
+    }
+    e.synapses += synapses;
+    e.synapse_bytes += 2 * synapses + values;
+    const auto r = rows_of(classes, ns);
+    e.rows += r.rows, e.single_rows += r.single, e.run_rows += r.run, e.list_rows += r.list, e.table_rows += r.table;
+    e.list_segments += r.segments, e.plastic_slots += r.plastic_slots, e.row_bytes += r.bytes;
+    const auto how = choose_placement(synapses, ns, static_cast<std::uint32_t>(classes.size()), threads);
+    if (how.shift == 0) {
+      largest_counters = std::max(largest_counters, 4.0 * static_cast<double>(classes.size()) * ns * how.threads);
+    } else {
+      kept += 4 * synapses;  // the first draw's sources, kept until the population is placed
+      largest_stash = std::max(largest_stash, 4 * synapses + values);  // keys, then weights and delays
+    }
+  }
+  for (const auto& lp : make_local_layout(net, partition, rank).populations) {
+    // State (V, currents, refractory counter), statistics, spike flags, ring columns over d_max slots.
+    const int channels = input_channels(net.populations[lp.population].params);
+    e.neurons += static_cast<double>(lp.count);
+    e.neuron_bytes += static_cast<double>(lp.count) * ((channels == 2 ? 28.0 : 12.0) + 32.0 + 1.0 +
+                                                       8.0 * channels * static_cast<double>(summary.d_max));
+  }
+  // Each rank holds as many rows as its neurons have routes (equal ranks, so by symmetry): 6 bytes each.
+  e.routes = e.rows;
+  e.route_bytes = 6 * e.routes + 8 * (e.neurons + 1);
+  e.plastic_bytes = 16 * e.plastic_slots;
+  e.placement_bytes = kept + std::max(largest_stash, largest_counters);
+  // A real job tells the sources' owners its rows (8 bytes each) and receives its own neurons' routes (8 bytes each).
+  e.announcement_bytes = 8 * e.rows + 8 * e.routes;
+  return e;
+}
+
+}  // namespace hetspike
