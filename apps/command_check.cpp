@@ -47,19 +47,20 @@ void print_rank(const rank_estimate& e, double dt, std::int64_t d_min) {
   std::printf("  rows               %.0f (single %.1f%%, run %.1f%%, list %.1f%%, table %.1f%%)\n", e.rows,
               share(e.single_rows), share(e.run_rows), share(e.list_rows), share(e.table_rows));
   std::printf("  routes             %.0f (%.1f per neuron)\n", e.routes, e.neurons > 0 ? e.routes / e.neurons : 0.0);
-  std::printf("  memory             synapses %.1f MiB, rows %.1f MiB, routes %.1f MiB, plastic state %.1f MiB, "
-              "neurons %.1f MiB\n",
-              e.synapse_bytes / mib, e.row_bytes / mib, e.route_bytes / mib, e.plastic_bytes / mib,
-              e.neuron_bytes / mib);
+  std::printf(
+      "  memory             synapses %.1f MiB, rows %.1f MiB, routes %.1f MiB, plastic state %.1f MiB, "
+      "neurons %.1f MiB\n",
+      e.synapse_bytes / mib, e.row_bytes / mib, e.route_bytes / mib, e.plastic_bytes / mib, e.neuron_bytes / mib);
   std::printf("  after build        %.1f MiB\n", e.after_build() / mib);
   std::printf("  peak               %.1f MiB (%.2f bytes per synapse); emulated: %.1f MiB (%.2f)\n",
               e.peak(false) / mib, e.synapses > 0 ? e.peak(false) / e.synapses : 0.0, e.peak(true) / mib,
               e.synapses > 0 ? e.peak(true) / e.synapses : 0.0);
   // Every row here fires at its source's rate: at 1 Hz, rows x d_min x dt messages arrive per interval.
-  std::printf("  exchange           at 1 Hz per neuron: %.3g messages (%.3g bytes) received per interval of %lld "
-              "steps; each spike goes to %.1f ranks\n",
-              e.rows * static_cast<double>(d_min) * dt * 1e-3, 8 * e.rows * static_cast<double>(d_min) * dt * 1e-3,
-              static_cast<long long>(d_min), e.neurons > 0 ? e.routes / e.neurons : 0.0);
+  std::printf(
+      "  exchange           at 1 Hz per neuron: %.3g messages (%.3g bytes) received per interval of %lld "
+      "steps; each spike goes to %.1f ranks\n",
+      e.rows * static_cast<double>(d_min) * dt * 1e-3, 8 * e.rows * static_cast<double>(d_min) * dt * 1e-3,
+      static_cast<long long>(d_min), e.neurons > 0 ? e.routes / e.neurons : 0.0);
 }
 
 }  // namespace

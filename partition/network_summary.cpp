@@ -45,8 +45,8 @@ network_summary summarize_network(const network_spec& net) {
   s.neurons = net.num_neurons();
   std::int64_t d_min = std::numeric_limits<std::int64_t>::max(), d_max = 0;
   for (const auto& p : net.projections) {
-    const double n = expected_synapses(p, net.populations[p.source].size, net.populations[p.target].size,
-                                       p.source == p.target);
+    const double n =
+        expected_synapses(p, net.populations[p.source].size, net.populations[p.target].size, p.source == p.target);
     s.projection_synapses.push_back(n);
     s.synapses += n;
     if (n <= 0) continue;

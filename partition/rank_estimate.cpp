@@ -95,8 +95,8 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
       const double weight = p.plasticity ? 8 : p.weight.is_constant() ? 0 : 4, delay = p.delay.is_constant() ? 0 : 1;
       for (std::uint64_t b = first; b < last; b += segment_block_size) {
         const double n = static_cast<double>(std::min<std::uint64_t>(last - b, segment_block_size));
-        const auto law = synapses_per_source(p, n, ns, static_cast<double>(net.populations[p.target].size),
-                                             p.source == p.target);
+        const auto law =
+            synapses_per_source(p, n, ns, static_cast<double>(net.populations[p.target].size), p.source == p.target);
         classes.push_back({law, weight + delay, p.plasticity.has_value()});
         synapses += ns * law.mean();
         values += ns * law.mean() * (weight + delay);

@@ -62,11 +62,11 @@ source_placement::source_placement(const network_spec& net, const block_partitio
   }
   double synapses = 0;
   for (const auto& r : runs_)
-    synapses += expected_local_synapses(*r.spec, static_cast<double>(r.target->count),
-                                        static_cast<double>(population_size_),
-                                        static_cast<double>(net.populations[r.spec->target].size));
-  const auto choice = choose_placement(synapses, static_cast<double>(population_size_), num_classes_, threads_,
-                                       options.method);
+    synapses +=
+        expected_local_synapses(*r.spec, static_cast<double>(r.target->count), static_cast<double>(population_size_),
+                                static_cast<double>(net.populations[r.spec->target].size));
+  const auto choice =
+      choose_placement(synapses, static_cast<double>(population_size_), num_classes_, threads_, options.method);
   shift_ = choice.shift;
   threads_ = choice.threads;
   buckets_ = population_size_ == 0 ? 0 : ((population_size_ - 1) >> shift_) + 1;
@@ -84,10 +84,9 @@ placement_choice choose_placement(double synapses, double sources, std::uint32_t
   // Per-source counters (one set per counting thread) against a stash of about 8 bytes a synapse: the counters while
   // they are small, judged for one thread so that the choice, hence the store, does not depend on the thread count.
   const double counter_bytes = 4.0 * classes * sources;
-  const bool direct =
-      method == placement_method::direct ||
-      (method == placement_method::automatic && counter_bytes <= direct_counter_bytes &&
-       counter_bytes <= direct_counter_bytes_per_synapse * std::max(synapses, 1.0));
+  const bool direct = method == placement_method::direct ||
+                      (method == placement_method::automatic && counter_bytes <= direct_counter_bytes &&
+                       counter_bytes <= direct_counter_bytes_per_synapse * std::max(synapses, 1.0));
   placement_choice c;
   if (direct) {
     // More counting threads, more counters: as many as keep them within budget (the store is the same).

@@ -108,6 +108,7 @@ class simulation_engine final : public simulation::engine {
   local_layout layout_;
   synapse_store<memory_space> store_;
   std::uint64_t num_synapses_ = 0;
+  std::uint64_t store_hash_ = 0;  ///< of the store as built
   loihi_quantization_summary quantization_;
   std::int64_t d_min_ = 1, d_max_ = 1;
   step_type presim_steps_ = 0, total_steps_ = 0;
