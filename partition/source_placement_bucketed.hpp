@@ -72,13 +72,18 @@ void source_placement::place_bucketed(const std::vector<synapse_class>& classes,
       const std::uint32_t *k0 = w.key[0], *k1 = w.key[1];
       std::uint32_t i = w.at[0], j = w.at[1];
       const std::uint32_t e0 = w.end[0], e1 = w.end[1];
+      // Which class the next source is in is a coin toss: no branch on it (a mispredicted one costs more than the
+      // rest of the step).
       while (i < e0 || j < e1) {
         const std::uint32_t a = i < e0 ? k0[i] >> 16 : 1u << 16, c = j < e1 ? k1[j] >> 16 : 1u << 16;
-        const std::uint32_t i2 = a <= c ? run_end(k0, i, e0) : i, j2 = c <= a ? run_end(k1, j, e1) : j;
-        w.at[0] = i, w.at[1] = j, w.count[0] = i2 - i, w.count[1] = j2 - j;
-        w.total = w.count[0] + w.count[1], w.only = w.count[0] != 0 ? 0 : 1;
-        f(std::min(a, c), w);
-        i = i2, j = j2;
+        const std::uint32_t low = std::min(a, c);
+        std::uint32_t n0 = a == low, n1 = c == low;
+        while (i + n0 < e0 && k0[i + n0] >> 16 == low) ++n0;
+        while (j + n1 < e1 && k1[j + n1] >> 16 == low) ++n1;
+        w.at[0] = i, w.at[1] = j, w.count[0] = n0, w.count[1] = n1;
+        w.total = n0 + n1, w.only = n0 == 0;
+        f(low, w);
+        i += n0, j += n1;
       }
       return;
     }
