@@ -80,7 +80,7 @@ class simulation_engine final : public simulation::engine {
  private:
   void build();
   /// The exchange of this rank: collective, or emulated with its routes drawn or replayed.
-  std::unique_ptr<spike_exchange> make_exchange(const built_connectivity& built);
+  std::unique_ptr<spike_exchange> make_exchange(built_connectivity& built);
   std::uint64_t update_interval(step_type start, step_type steps);
   void deliver(std::span<const spike_message> messages, step_type start);
   void observe(std::span<const local_spike> spikes, step_type start);

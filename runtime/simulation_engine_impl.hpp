@@ -106,9 +106,10 @@ void simulation_engine<ExecSpace>::build() {
 }
 
 template <class ExecSpace>
-std::unique_ptr<spike_exchange> simulation_engine<ExecSpace>::make_exchange(const built_connectivity& built) {
+std::unique_ptr<spike_exchange> simulation_engine<ExecSpace>::make_exchange(built_connectivity& built) {
   if (!options_.emulation)
-    return std::make_unique<collective_spike_exchange>(ctx_, partition_, built.row_source, built.population_first_row);
+    return std::make_unique<collective_spike_exchange>(ctx_, partition_, std::move(built.row_source),
+                                                       built.population_first_row);
   const auto& e = *options_.emulation;
   const auto start = std::chrono::steady_clock::now();
   auto routes = e.replay_routes ? replayed_routes(spec_.network, partition_, rank_, layout_, built.own_row)

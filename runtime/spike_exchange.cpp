@@ -36,7 +36,7 @@ void spike_exchange::pack(std::span<const local_spike> spikes) {
 }
 
 collective_spike_exchange::collective_spike_exchange(const distributed_context& ctx, const block_partition& partition,
-                                                     const std::vector<std::uint32_t>& row_source,
+                                                     std::vector<std::uint32_t>&& row_source,
                                                      const std::vector<std::uint64_t>& population_first_row)
     : ctx_(ctx), recv_counts_(ctx.size(), 0), recv_displs_(ctx.size(), 0) {
   send_counts_.assign(ctx.size(), 0);
@@ -58,6 +58,7 @@ collective_spike_exchange::collective_spike_exchange(const distributed_context& 
       announce[next[owner]++] = {local_id(partition, owner, gid), static_cast<std::uint32_t>(row)};
     });
   }
+  std::vector<std::uint32_t>().swap(row_source);
   std::vector<int> from_counts;
   const auto received = ctx.alltoallv(std::span<const row_announcement>(announce), counts, from_counts);
   std::vector<row_announcement>().swap(announce);

@@ -45,9 +45,10 @@ class spike_exchange {
 class collective_spike_exchange final : public spike_exchange {
  public:
   /// Collective: tells the owner of each row's source which row it has here. `row_source[r]`: the index of row r's
-  /// source within its population; the rows of population p are [population_first_row[p], [p + 1]).
+  /// source within its population (emptied once announced, to make room for the routes); the rows of population p
+  /// are [population_first_row[p], [p + 1]).
   collective_spike_exchange(const distributed_context& ctx, const block_partition& partition,
-                            const std::vector<std::uint32_t>& row_source,
+                            std::vector<std::uint32_t>&& row_source,
                             const std::vector<std::uint64_t>& population_first_row);
 
   std::span<const spike_message> exchange(std::span<const local_spike> spikes, step_type start,

@@ -28,7 +28,7 @@ TEST(spike_exchange, delivers_each_spike_to_every_rank_with_a_row_of_its_source)
       }
   }
   population_first_row.push_back(rows.size());
-  collective_spike_exchange exchange(ctx, part, row_source, population_first_row);
+  collective_spike_exchange exchange(ctx, part, std::move(row_source), population_first_row);
 
   // Every local neuron spikes once, at lag gid % 5 (the lag travels with the spike).
   std::vector<local_spike> spikes;
