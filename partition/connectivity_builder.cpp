@@ -121,17 +121,17 @@ built_connectivity build_connectivity(const network_spec& net, const block_parti
   const class_table table = make_class_table(net, layout);
   // The first draw of every source population fixes the class sizes, hence the store's arrays.
   std::vector<std::unique_ptr<source_placement>> placements;
+  std::vector<std::unique_ptr<synapse_writer>> writers;
   std::vector<std::uint64_t> sizes;
   for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
     placements.push_back(std::make_unique<source_placement>(net, partition, layout, table, sp, options.placement));
-    placements.back()->count();
+    writers.push_back(std::make_unique<synapse_writer>(net, table, sp, placements.back()->threads()));
+    placements.back()->count(*writers.back());
     const auto& s = placements.back()->class_sizes();
     sizes.insert(sizes.end(), s.begin(), s.end());
   }
   auto& store = out.store;
   const auto classes = sized_classes(table, sizes, store);
-  const int threads = placements.empty() ? 1 : placements.front()->threads();
-  synapse_writer writer(net, table, classes, store, threads);
   row_arrays arrays;
   out.own_row.assign(layout.num_local, no_row);
   out.rows_of.resize(net.populations.size());
@@ -145,15 +145,18 @@ built_connectivity build_connectivity(const network_spec& net, const block_parti
       recorder.wanted_rows = &out.rows_of[sp];
     }
     out.population_first_row.push_back(arrays.num_rows);
-    placements[sp]->place(classes, arrays, writer, recorder);
-    placements[sp].reset();  // its counters: the next population's may take their memory
+    writers[sp]->attach(classes, store);
+    placements[sp]->place(classes, arrays, *writers[sp], recorder);
+    placements[sp].reset();  // its counters and stash: the next population's may take their memory
   }
   out.population_first_row.push_back(arrays.num_rows);
   install_rows(arrays, classes, store);
   out.num_synapses = store.num_synapses();
-  out.min_delay = writer.min_delay();
-  out.max_delay = writer.max_delay();
-  out.quantization = writer.quantization();
+  for (const auto& w : writers) {  // in population order: the quantisation sums do not depend on threads
+    out.min_delay = std::min(out.min_delay, w->min_delay());
+    out.max_delay = std::max(out.max_delay, w->max_delay());
+    out.quantization.merge(w->quantization());
+  }
   add_constant_values(net, table, sizes, out);
   return out;
 }

@@ -114,10 +114,11 @@ struct rows_only {
   void target(int, const source_placement::projection_run&, std::uint64_t, std::uint32_t,
               std::span<const std::uint32_t>, const std::vector<std::uint32_t>&, bool) {}
   bool permutes(std::uint32_t) const { return false; }
-  void stash_begin(const source_placement&, const std::vector<synapse_class>&, const std::uint32_t*) {}
+  void stash_begin(const source_placement&, const std::vector<std::uint64_t>&) {}
+  void shift(std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t) {}
   void permute(std::uint32_t, std::uint32_t, const std::vector<std::uint32_t>&) {}
-  void move(std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t) {}
-  void move_each(std::uint32_t, const std::vector<std::uint32_t>&, std::uint32_t) {}
+  void move(std::uint32_t, const std::uint32_t*, std::uint32_t, std::uint32_t, std::uint32_t) {}
+  void move_each(std::uint32_t, const std::uint32_t*, const std::vector<std::uint32_t>&, std::uint32_t) {}
   void stash_end() {}
 };
 
@@ -149,18 +150,18 @@ routing_table replayed_routes(const network_spec& net, const block_partition& pa
       const auto holder = make_local_layout(net, partition, q);
       const auto table = make_class_table(net, holder);
       std::vector<std::unique_ptr<source_placement>> placements;
+      rows_only sink;
       std::vector<synapse_class> classes = table.classes;
       std::uint64_t first = 0;
       for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
         placements.push_back(std::make_unique<source_placement>(net, partition, holder, table, sp, options));
-        placements.back()->count();
+        placements.back()->count(sink);
         for (std::uint32_t k = 0; k < placements.back()->num_classes(); ++k) {
           classes[table.population_first[sp] + k].first = first;
           first += placements.back()->class_sizes()[k];
         }
       }
       row_arrays scratch;
-      rows_only sink;
       for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
         const auto& own = layout.populations[sp];
         foreign_rows rows{row_of, own.first_gid - partition.population_offset(sp), own.count, own.first_lid};

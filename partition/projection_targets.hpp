@@ -22,6 +22,11 @@ class projection_targets {
   std::uint64_t first() const { return first_; }
   std::uint64_t last() const { return last_; }
 
+  /// The synapses targets [begin, end) will have (exact but for pairwise_bernoulli, whose mean it is).
+  double expected_synapses(std::uint64_t begin, std::uint64_t end) const;
+  /// Whether every source is equally likely for every synapse (all rules but one_to_one).
+  bool uniform_sources() const { return spec_->rule != connection_rule::one_to_one; }
+
   /// Calls f(target index, sources) for every target below `end` in ascending order; `sources` holds indices within
   /// the source population, in draw order (a source appears once per synapse: multapses repeat it).
   template <class F>
@@ -42,6 +47,9 @@ class projection_targets {
 
  private:
   source_sampler sampler_;
+  const projection_spec* spec_;
+  std::uint64_t source_size_;
+  bool exclude_self_;                     ///< same population, no autapses
   std::vector<std::uint64_t> indegrees_;  ///< fixed_total_number: per target of the run
   std::uint64_t first_;
   std::uint64_t last_;

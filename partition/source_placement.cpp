@@ -42,7 +42,8 @@ source_placement::source_placement(const network_spec& net, const block_partitio
       population_(population),
       population_size_(partition.population_size(population)),
       num_classes_(classes.num_classes(population)),
-      threads_(options.threads > 0 ? options.threads : default_build_threads()) {
+      threads_(options.threads > 0 ? options.threads : default_build_threads()),
+      room_margin_(options.room_margin) {
   if (num_classes_ >= (1u << 16))
     throw capacity_error("population " + net.populations[population].name + " projects into " +
                          std::to_string(num_classes_) + " blocks of 65,536 targets on one rank; at most 65,535");
@@ -108,29 +109,10 @@ std::uint64_t source_placement::num_synapses() const {
   return n;
 }
 
-void source_placement::count() {
+void source_placement::count_buckets() {
   counts_.assign(static_cast<std::uint64_t>(num_classes_) * threads_ * buckets_, 0);
-  auto& per_thread = thread_synapses_;  // exact counts per (class, thread), besides the 32-bit bucket counters
-  per_thread.assign(static_cast<std::uint64_t>(num_classes_) * threads_, 0);
-  if (bucketed()) {
-    // Room for what each thread will draw (exact but for pairwise_bernoulli and fixed_total_number's share,
-    // which get a margin): a vector that has to grow would briefly hold twice its size.
-    drawn_.assign(runs_.size() * static_cast<std::size_t>(threads_), drawn{});
-    for (std::size_t ri = 0; ri < runs_.size(); ++ri)
-      for (int th = 0; th < threads_; ++th) {
-        const auto& r = runs_[ri];
-        const double n = static_cast<double>(r.thread_begin[th + 1] - r.thread_begin[th]);
-        const double expected = expected_local_synapses(*r.spec, n, static_cast<double>(population_size_),
-                                                        static_cast<double>(net_.populations[r.spec->target].size));
-        auto& d = drawn_[ri * static_cast<std::size_t>(threads_) + th];
-        d.sources.reserve(static_cast<std::size_t>(expected * 1.02 + 6 * std::sqrt(expected) + 64));
-        d.per_target.reserve(static_cast<std::size_t>(n));
-      }
-  }
   parallel_threads(threads_, [&](int th) {
-    for (std::size_t ri = 0; ri < runs_.size(); ++ri) {
-      const auto& r = runs_[ri];
-      drawn* keep = bucketed() ? &drawn_[ri * static_cast<std::size_t>(threads_) + th] : nullptr;
+    for (const auto& r : runs_) {
       const std::uint32_t first = classes_.projection_first[r.index] - first_class();
       r.targets->for_each_in(r.target_first_index + r.thread_begin[th], r.target_first_index + r.thread_begin[th + 1],
                              [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
@@ -138,23 +120,57 @@ void source_placement::count() {
                                    first + static_cast<std::uint32_t>((t - r.target_first_index) / segment_block_size);
                                std::uint32_t* bucket = &counter(k, th, 0);
                                for (auto s : sources) ++bucket[s >> shift_];
-                               per_thread[static_cast<std::uint64_t>(k) * threads_ + th] += sources.size();
-                               if (keep != nullptr) {
-                                 keep->sources.insert(keep->sources.end(), sources.begin(), sources.end());
-                                 keep->per_target.push_back(static_cast<std::uint32_t>(sources.size()));
-                               }
                              });
     }
   });
+}
+
+void source_placement::sum_counts() {
+  thread_synapses_.assign(static_cast<std::uint64_t>(num_classes_) * threads_, 0);
   class_sizes_.assign(num_classes_, 0);
   for (std::uint32_t k = 0; k < num_classes_; ++k) {
-    for (int th = 0; th < threads_; ++th) class_sizes_[k] += per_thread[static_cast<std::uint64_t>(k) * threads_ + th];
+    for (int th = 0; th < threads_; ++th) {
+      std::uint64_t n = 0;
+      for (std::uint64_t b = 0; b < buckets_; ++b) n += counter(k, th, b);
+      thread_synapses_[static_cast<std::uint64_t>(k) * threads_ + th] = n;
+      class_sizes_[k] += n;
+    }
     if (class_sizes_[k] >= std::numeric_limits<std::uint32_t>::max()) {
       const auto& c = classes_.classes[first_class() + k];
       throw capacity_error("projections[" + std::to_string(c.projection) + "] has " + std::to_string(class_sizes_[k]) +
                            " synapses onto one block of 65,536 local targets; at most 2^32 - 2: run on more ranks");
     }
   }
+}
+
+bool source_placement::estimate_room() {
+  // A (class, thread, bucket) stretch gets its share of the synapses the thread's targets in the class will have,
+  // as the bucket's share of the sources (every source is equally likely), and room_margin standard deviations more.
+  counts_.assign(static_cast<std::uint64_t>(num_classes_) * threads_ * buckets_, 0);
+  std::vector<double> expected(static_cast<std::uint64_t>(num_classes_) * threads_, 0.0);
+  for (const auto& r : runs_) {
+    if (!r.targets->uniform_sources()) return false;
+    const std::uint32_t first = classes_.projection_first[r.index] - first_class();
+    for (int th = 0; th < threads_; ++th)
+      for (std::uint64_t t = r.thread_begin[th]; t < r.thread_begin[th + 1];) {
+        const std::uint64_t end = std::min(r.thread_begin[th + 1], (t / segment_block_size + 1) * segment_block_size);
+        expected[(first + t / segment_block_size) * threads_ + th] +=
+            r.targets->expected_synapses(r.target_first_index + t, r.target_first_index + end);
+        t = end;
+      }
+  }
+  const double sources = static_cast<double>(population_size_);
+  for (std::uint32_t k = 0; k < num_classes_; ++k)
+    for (int th = 0; th < threads_; ++th)
+      for (std::uint64_t b = 0; b < buckets_; ++b) {
+        const double width =
+            static_cast<double>(std::min<std::uint64_t>(population_size_ - (b << shift_), std::uint64_t{1} << shift_));
+        const double m = expected[k * threads_ + th] * width / sources;
+        const double room = std::max(0.0, m + room_margin_ * std::sqrt(m) + 8);
+        if (room >= std::numeric_limits<std::uint32_t>::max()) return false;
+        counter(k, th, b) = static_cast<std::uint32_t>(std::ceil(room));
+      }
+  return true;
 }
 
 bool source_placement::source_counts(std::uint64_t source, std::uint32_t* counts) const {

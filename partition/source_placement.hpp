@@ -2,25 +2,27 @@
 // Where the synapses of one source population's projections go in a rank's store, found without ever holding a
 // list of synapses or anything per neuron of the whole network (DESIGN.md, "Scale: what one rank holds").
 //
-// count():  draws the sources of every local target (target side, connection_rules.hpp) and counts them per
-//           (class, thread, bucket of 2^shift consecutive sources). Each thread draws one fixed run of every
-//           projection's targets.
-// place():  lays out the rows (kernels/row_planner.hpp) and visits every synapse again with its place in the
-//           store, through a sink: the builder writes synapses, the locator notes positions.
+// count():  draws the sources of every local target (target side, connection_rules.hpp): each thread one fixed run
+//           of every projection's targets, each synapse into its (class, thread, bucket of 2^shift consecutive
+//           sources) through a sink.
+// place():  lays out the rows (kernels/row_planner.hpp) and hands every synapse with its place in the store to the
+//           sink: the builder writes synapses, the locator notes positions.
 //
 // Two ways, chosen by the memory they need (never by the thread count; or forced, for tests):
-//   direct    buckets of one source (shift 0): the counts are per source, the rows are planned from them over the
-//             whole population, and a second draw writes every synapse straight to its place. Needs 4 bytes per
-//             (class, source) and counting thread: right while a rank holds several synapses per source (few
-//             ranks). Rows: by layout, then class, then source.
+//   direct    buckets of one source (shift 0): the first draw counts per source, the rows are planned from the
+//             counts over the whole population, and a second draw writes every synapse straight to its place.
+//             Needs 4 bytes per (class, source) and counting thread: right while a rank holds several synapses per
+//             source (few ranks). Rows: by layout, then class, then source.
 //   bucketed  buckets of up to 2^16 sources, sized to hold a few thousand synapses, grouped into a fixed number of
-//             chunks. The first draw keeps the sources it drew (4 bytes a synapse); each synapse is then put, with
-//             its source's low bits, into its bucket's stretch of its class (in draw order); chunk by chunk, each
-//             stretch is sorted by source (a cache-sized radix sort), the chunk's rows planned and its synapses
-//             moved to their places, all while the chunk is in cache. Rows: by chunk, then layout, class and
-//             source; each chunk's synapses of a class stay in the chunk's part of the class. Needs about 8 bytes
-//             a synapse for a while: right when a rank holds about one synapse per source (10^4 ranks and more),
-//             where per-source counts would outgrow the store.
+//             chunks. The one draw puts each synapse, its source's low bits and its target in one 32-bit key (the
+//             sink stashes weights and delays alike), into its (class, thread, bucket) stretch of a stash with room
+//             for the expected count and some (a stretch that overflows, rarely, makes the draw start again with
+//             exact room, counted first); the stretches are then closed up. Chunk by chunk, each stretch is sorted
+//             by source (a cache-sized radix sort), the chunk's rows planned and its synapses moved to their places,
+//             all while the chunk is in cache. Rows: by chunk, then layout, class and source; each chunk's synapses
+//             of a class stay in the chunk's part of the class. Needs about 4.5 bytes a synapse (plus the stashed
+//             values) for a while: right when a rank holds about one synapse per source (10^4 ranks and more), where
+//             per-source counts would outgrow the store.
 // Within a row and class, targets ascend and each target's synapses keep their draw order, either way.
 #include <cstdint>
 #include <optional>
@@ -38,6 +40,8 @@ enum class placement_method { automatic, direct, bucketed };
 struct placement_options {
   int threads = 0;  ///< 0: OpenMP's default
   placement_method method = placement_method::automatic;
+  /// Bucketed: the room of a stretch beyond its expected count, in standard deviations (tests make it overflow).
+  double room_margin = 6;
 };
 
 /// How a source population is placed: shift 0 is the direct way; the threads it counts with.
@@ -65,9 +69,10 @@ class source_placement {
   source_placement(const network_spec& net, const block_partition& partition, const local_layout& layout,
                    const class_table& classes, std::size_t population, const placement_options& options);
 
-  /// The first draw: counts (and, bucketed, keeps the sources). Throws capacity_error if a class outgrows
-  /// 2^32 - 2 synapses.
-  void count();
+  /// The first draw: counts (direct), or stashes every synapse through the sink (bucketed). Throws capacity_error
+  /// if a class outgrows 2^32 - 2 synapses.
+  template <class Sink>
+  void count(Sink& sink);
   /// Synapses per class of the population (after count()).
   const std::vector<std::uint64_t>& class_sizes() const { return class_sizes_; }
   std::uint64_t num_synapses() const;
@@ -95,20 +100,30 @@ class source_placement {
   std::uint32_t counter(std::uint32_t k, int thread, std::uint64_t bucket) const {
     return counts_[(static_cast<std::uint64_t>(k) * threads_ + thread) * buckets_ + bucket];
   }
-  /// What the first draw keeps in the bucketed way: per (projection run, thread) the sources drawn, target after
-  /// target, and each target's count.
-  struct drawn {
-    std::vector<std::uint32_t> sources, per_target;
-  };
+  /// The direct way's first draw, and the bucketed way's count before a draw with exact room: synapses per
+  /// (class, thread, bucket) into counts_.
+  void count_buckets();
+  /// Sets class sizes and per-thread synapse counts from counts_; checks the class size limit.
+  void sum_counts();
+  /// The bucketed way's room per (class, thread, bucket) for the expected synapses, into counts_; false if some
+  /// projection's sources are not uniform (one_to_one), whose room must be counted.
+  bool estimate_room();
+  /// The bucketed draw into stretches with room counts_; false if a stretch overflowed. Leaves the stretches'
+  /// starts in stash_start_ and what they hold in counts_.
+  template <class Sink>
+  bool stash_draw(Sink& sink);
+  /// Closes up the stretches: each class's synapses in bucket order, thread after thread; sets bucket_start_.
+  template <class Sink>
+  void close_up(Sink& sink);
   /// Per source of the counted buckets: its counts per class into `counts`; whether it has any.
   bool source_counts(std::uint64_t source, std::uint32_t* counts) const;
   template <class Sink, class OnRow>
   void place_direct(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink, OnRow& on_row);
   template <class Sink, class OnRow>
-  void place_bucketed(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink, OnRow& on_row);
-  /// The second visit of every synapse: its position from its (class, thread, bucket) cursor, to the sink.
+  void place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_row);
+  /// The direct way's second draw: every synapse's place from its (class, thread, source) cursor, to the sink.
   template <class Sink>
-  void second_draw(Sink& sink, bool stash, std::vector<std::uint32_t>* keys, const std::vector<synapse_class>& classes);
+  void second_draw(Sink& sink, const std::vector<synapse_class>& classes);
 
   const network_spec& net_;
   const class_table& classes_;
@@ -116,11 +131,16 @@ class source_placement {
   std::uint64_t population_size_;
   std::uint32_t num_classes_;
   int threads_;
+  double room_margin_;
   std::vector<projection_run> runs_;
   int shift_ = 0;  ///< a bucket holds sources [b << shift, (b + 1) << shift)
   std::uint64_t buckets_ = 0;
-  std::vector<std::uint32_t> counts_;           ///< per (class, thread, bucket): synapses, then (place) cursors
-  std::vector<drawn> drawn_;                    ///< bucketed: per (projection run, thread)
+  std::vector<std::uint32_t> counts_;  ///< per (class, thread, bucket): synapses (room), then (place) cursors
+  // The bucketed way's stash: per synapse (source low bits << 16 | target offset), per class from key_base_.
+  std::vector<std::uint32_t> keys_;
+  std::vector<std::uint64_t> key_base_;         ///< per class + 1
+  std::vector<std::uint32_t> stash_start_;      ///< per (class, thread, bucket), class-relative
+  std::vector<std::uint32_t> bucket_start_;     ///< per (class, bucket + 1), after close_up
   std::vector<std::uint64_t> thread_synapses_;  ///< per (class, thread)
   std::vector<std::uint64_t> class_sizes_;
 };

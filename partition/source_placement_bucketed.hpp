@@ -5,38 +5,16 @@
 namespace hetspike {
 
 template <class Sink, class OnRow>
-void source_placement::place_bucketed(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink,
-                                      OnRow& on_row) {
+void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_row) {
+  // After count(): every class's synapses in the stash in bucket order (bucket_start_), as keys of (source low
+  // bits << 16 | target offset); the sink holds whatever else it stashed in the same places.
   const std::uint32_t first = first_class();
-  // Each class's synapses in bucket order, within a bucket thread by thread: counters become stash cursors.
-  std::vector<std::uint32_t> bucket_start(static_cast<std::uint64_t>(num_classes_) * (buckets_ + 1));
-  auto start_of = [&](std::uint32_t k, std::uint64_t b) -> std::uint32_t& {
-    return bucket_start[k * (buckets_ + 1) + b];
-  };
-  for (std::uint32_t k = 0; k < num_classes_; ++k) {
-    std::uint32_t at = 0;
-    for (std::uint64_t b = 0; b < buckets_; ++b) {
-      start_of(k, b) = at;
-      for (int th = 0; th < threads_; ++th) {
-        std::uint32_t& c = counter(k, th, b);
-        const std::uint32_t here = c;
-        c = at;
-        at += here;
-      }
-    }
-    start_of(k, buckets_) = at;
-  }
-  // The stash: per synapse its source's low bits (high half) and target offset (low half), so that sorting by
-  // source carries the target along; the sink stashes whatever else it keeps (weights, delays) alike.
-  const std::uint64_t population_first = classes[first].first;
-  std::vector<std::uint32_t> stash(num_synapses());
-  auto keys_of = [&](std::uint32_t k) { return stash.data() + (classes[first + k].first - population_first); };
-  sink.stash_begin(*this, classes, stash.data());
-  second_draw(sink, true, &stash, classes);
+  auto start_of = [&](std::uint32_t k, std::uint64_t b) { return bucket_start_[k * (buckets_ + 1) + b]; };
+  auto keys_of = [&](std::uint32_t k) { return keys_.data() + key_base_[k]; };
   std::vector<std::uint32_t>().swap(counts_);
 
   std::vector<std::uint8_t> plastic;
-  for (std::uint32_t k = 0; k < num_classes_; ++k) plastic.push_back(classes[first + k].plastic);
+  for (std::uint32_t k = 0; k < num_classes_; ++k) plastic.push_back(classes_.classes[first + k].plastic);
   // A walk over one bucket's sources in ascending order, the classes' stretches of the bucket being sorted by
   // source: a merge over the classes. For each source: its synapses per class (count) and where they start (at).
   struct walk {
@@ -172,7 +150,7 @@ void source_placement::place_bucketed(const std::vector<synapse_class>& classes,
       if (sizes[k] != start_of(k, b1) - start_of(k, b0))
         throw internal_error("source_placement: a chunk's rows laid out for other class sizes");
       if (!singles[k].empty())
-        sink.move_each(first + k, singles[k], static_cast<std::uint32_t>(planner.single_zone(k)));
+        sink.move_each(first + k, keys_of(k), singles[k], static_cast<std::uint32_t>(planner.single_zone(k)));
     }
     for (std::size_t i = 0; i < wanted_singles.size(); i += 3)
       out.wanted.emplace_back(
@@ -183,11 +161,12 @@ void source_placement::place_bucketed(const std::vector<synapse_class>& classes,
       for (std::uint32_t k = 0; k < num_classes_; ++k) counts[k] = spans[m.first + 2 * k + 1];
       const std::uint32_t row = planner.place(cursor, counts.data(), positions.data(), out.rows);
       for (std::uint32_t k = 0; k < num_classes_; ++k)
-        if (counts[k] != 0) sink.move(first + k, spans[m.first + 2 * k], positions[k], counts[k]);
+        if (counts[k] != 0) sink.move(first + k, keys_of(k), spans[m.first + 2 * k], positions[k], counts[k]);
       if (on_row.wants(m.source)) out.wanted.emplace_back(m.source, row);
     }
   });
   sink.stash_end();
+  std::vector<std::uint32_t>().swap(keys_);
   std::vector<std::uint32_t> row_base;
   for (auto& c : done) {
     row_base.push_back(static_cast<std::uint32_t>(arrays.num_rows));

@@ -10,18 +10,21 @@
 //                                                 one target's synapses (sources in draw order) and their
 //                                                 class-relative positions: final ones, or (stashed) their place in
 //                                                 the class's bucket stretch, to be moved later
-//   void stash_begin(const source_placement&, const std::vector<synapse_class>&, const std::uint32_t* keys),
-//   stash_end()                                   around the bucketed way's stash; keys[class.first + position -
-//                                                 the population's first class's first] is (source low bits << 16 |
-//                                                 target offset) of each stashed synapse
-//   bool permutes(std::uint32_t cls) const       whether it stashes anything of the class's synapses itself
+//   void stash_begin(const source_placement&, const std::vector<std::uint64_t>& room), stash_end()
+//                                                 around the bucketed way's stash: room per class of the population
+//                                                 (a draw that overflows begins again: forget what it noted)
+//   void shift(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n)
+//                                                 n stashed synapses move within the stash (leftwards)
+//   bool permutes(std::uint32_t cls) const       whether it stashes anything of the class's synapses itself (if not,
+//                                                 the bucketed way does not call target() for them)
 //   void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order)
 //                                                 reorders stashed synapses [first, first + order.size()) of a class:
 //                                                 the i-th of them becomes the one that was order[i]-th
-//   void move(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n)
-//                                                 n stashed synapses' final class-relative positions
-//   void move_each(std::uint32_t cls, const std::vector<std::uint32_t>& from, std::uint32_t to)
-//                                                 stashed synapses from[i] to positions to + i
+//   void move(std::uint32_t cls, const std::uint32_t* keys, std::uint32_t from, std::uint32_t to, std::uint32_t n)
+//                                                 n stashed synapses' final class-relative positions; keys: the
+//                                                 class's stash keys (source low bits << 16 | target offset)
+//   void move_each(std::uint32_t cls, const std::uint32_t* keys, const std::vector<std::uint32_t>& from,
+//                  std::uint32_t to)              stashed synapses from[i] to positions to + i
 // An OnRow provides:
 //   bool wants(std::uint64_t source) const       whether it wants to hear of that source's row (bucketed way)
 //   void rows(const row_arrays&)                 once the population's rows are numbered, before any call of:
@@ -101,58 +104,137 @@ inline void append_rows(row_arrays& to, row_arrays& chunk) {
 
 }  // namespace detail
 
+template <class Sink>
+void source_placement::count(Sink& sink) {
+  if (!bucketed()) {
+    count_buckets();
+    sum_counts();
+    return;
+  }
+  // One draw into stretches with room for what is expected; should one overflow (rarely: six standard deviations),
+  // the stretches are counted first and the draw starts again with exact room.
+  if (!estimate_room() || !stash_draw(sink)) {
+    count_buckets();
+    if (!stash_draw(sink)) throw internal_error("source_placement: a stretch overflowed its counted room");
+  }
+  sum_counts();
+  close_up(sink);
+}
+
 template <class Sink, class OnRow>
 void source_placement::place(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink,
                              OnRow&& on_row) {
-  if (num_synapses() == 0) return;  // no rows: not even a pass over the population's sources
+  if (num_synapses() == 0) {  // no rows: not even a pass over the population's sources
+    if (bucketed()) sink.stash_end();
+    return;
+  }
   if (shift_ == 0)
     place_direct(classes, arrays, sink, on_row);
   else
-    place_bucketed(classes, arrays, sink, on_row);
+    place_bucketed(arrays, sink, on_row);
 }
 
 template <class Sink>
-void source_placement::second_draw(Sink& sink, bool stash, std::vector<std::uint32_t>* keys,
-                                   const std::vector<synapse_class>& classes) {
-  const std::uint64_t population_first = classes[first_class()].first;
-  const std::uint64_t low_mask = (std::uint64_t{1} << shift_) - 1;
+void source_placement::second_draw(Sink& sink, const std::vector<synapse_class>& classes) {
+  (void)classes;
   parallel_threads(threads_, [&](int th) {
     std::vector<std::uint32_t> positions, narrow;
-    for (std::size_t ri = 0; ri < runs_.size(); ++ri) {
-      const auto& r = runs_[ri];
-      const bool visit = sink.visits(r.index);
-      if (!visit && keys == nullptr) continue;
-      const drawn* kept = drawn_.empty() ? nullptr : &drawn_[ri * static_cast<std::size_t>(threads_) + th];
-      std::size_t next_source = 0, next_target = 0;
-      auto one_target = [&](std::uint64_t local, std::span<const std::uint32_t> sources) {
-        const std::uint32_t cls = classes_.of(r.index, local);
-        std::uint32_t* cursor = &counter(cls - first_class(), th, 0);
-        positions.resize(sources.size());
-        for (std::size_t i = 0; i < sources.size(); ++i) positions[i] = cursor[sources[i] >> shift_]++;
-        if (keys != nullptr) {
-          std::uint32_t* key = keys->data() + (classes[cls].first - population_first);
-          const auto offset = static_cast<std::uint32_t>(local % segment_block_size);
-          for (std::size_t i = 0; i < sources.size(); ++i)
-            key[positions[i]] = static_cast<std::uint32_t>(sources[i] & low_mask) << 16 | offset;
-        }
-        if (visit) sink.target(th, r, local, cls, sources, positions, stash);
-      };
-      if (kept != nullptr) {  // the sources the first draw kept
-        for (std::uint64_t local = r.thread_begin[th]; local < r.thread_begin[th + 1]; ++local) {
-          const std::uint32_t n = kept->per_target[next_target++];
-          one_target(local, std::span<const std::uint32_t>(kept->sources.data() + next_source, n));
-          next_source += n;
-        }
-        continue;
-      }
+    for (const auto& r : runs_) {
+      if (!sink.visits(r.index)) continue;
       r.targets->for_each_in(r.target_first_index + r.thread_begin[th], r.target_first_index + r.thread_begin[th + 1],
                              [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
+                               const std::uint64_t local = t - r.target_first_index;
+                               const std::uint32_t cls = classes_.of(r.index, local);
+                               std::uint32_t* cursor = &counter(cls - first_class(), th, 0);
+                               positions.resize(sources.size());
+                               for (std::size_t i = 0; i < sources.size(); ++i) positions[i] = cursor[sources[i]]++;
                                narrow.assign(sources.begin(), sources.end());
-                               one_target(t - r.target_first_index, narrow);
+                               sink.target(th, r, local, cls, narrow, positions, false);
                              });
     }
   });
-  std::vector<drawn>().swap(drawn_);  // the kept sources are in the stash now
+}
+
+template <class Sink>
+bool source_placement::stash_draw(Sink& sink) {
+  // Stretches in bucket order, within a bucket thread by thread, each with its room (counts_).
+  stash_start_.assign(counts_.size(), 0);
+  std::vector<std::uint64_t> room(num_classes_, 0);
+  key_base_.assign(num_classes_ + 1, 0);
+  for (std::uint32_t k = 0; k < num_classes_; ++k) {
+    std::uint64_t at = 0;
+    for (std::uint64_t b = 0; b < buckets_; ++b)
+      for (int th = 0; th < threads_; ++th) {
+        stash_start_[(static_cast<std::uint64_t>(k) * threads_ + th) * buckets_ + b] = static_cast<std::uint32_t>(at);
+        at += counter(k, th, b);
+      }
+    if (at >= std::numeric_limits<std::uint32_t>::max()) return false;
+    room[k] = at;
+    key_base_[k + 1] = key_base_[k] + at;
+  }
+  keys_.assign(key_base_.back(), 0);
+  sink.stash_begin(*this, room);
+  const std::uint64_t low_mask = (std::uint64_t{1} << shift_) - 1;
+  std::vector<std::uint32_t> end = stash_start_;  // each stretch's next free place
+  std::vector<std::uint8_t> overflow(threads_, 0);
+  parallel_threads(threads_, [&](int th) {
+    std::vector<std::uint32_t> positions, narrow;
+    for (const auto& r : runs_)
+      r.targets->for_each_in(
+          r.target_first_index + r.thread_begin[th], r.target_first_index + r.thread_begin[th + 1],
+          [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
+            if (overflow[th]) return;
+            const std::uint64_t local = t - r.target_first_index;
+            const std::uint32_t cls = classes_.of(r.index, local), k = cls - first_class();
+            const std::uint64_t at = (static_cast<std::uint64_t>(k) * threads_ + th) * buckets_;
+            std::uint32_t* next = end.data() + at;
+            const std::uint32_t* first = stash_start_.data() + at;
+            const std::uint32_t* room = counts_.data() + at;
+            positions.resize(sources.size());
+            for (std::size_t i = 0; i < sources.size(); ++i) {
+              const std::uint64_t b = sources[i] >> shift_;
+              if (next[b] - first[b] == room[b]) {
+                overflow[th] = 1;
+                return;
+              }
+              positions[i] = next[b]++;
+            }
+            std::uint32_t* key = keys_.data() + key_base_[k];
+            const auto offset = static_cast<std::uint32_t>(local % segment_block_size);
+            for (std::size_t i = 0; i < sources.size(); ++i)
+              key[positions[i]] = static_cast<std::uint32_t>(sources[i] & low_mask) << 16 | offset;
+            if (sink.visits(r.index) && sink.permutes(cls)) {  // it stashes something of the class's synapses
+              narrow.assign(sources.begin(), sources.end());
+              sink.target(th, r, local, cls, narrow, positions, true);
+            }
+          });
+  });
+  if (std::any_of(overflow.begin(), overflow.end(), [](std::uint8_t o) { return o != 0; })) return false;
+  for (std::uint64_t i = 0; i < counts_.size(); ++i) counts_[i] = end[i] - stash_start_[i];  // what each holds
+  return true;
+}
+
+template <class Sink>
+void source_placement::close_up(Sink& sink) {
+  bucket_start_.assign(static_cast<std::uint64_t>(num_classes_) * (buckets_ + 1), 0);
+  for (std::uint32_t k = 0; k < num_classes_; ++k) {
+    std::uint32_t* key = keys_.data() + key_base_[k];
+    std::uint32_t at = 0;
+    for (std::uint64_t b = 0; b < buckets_; ++b) {
+      bucket_start_[k * (buckets_ + 1) + b] = at;
+      for (int th = 0; th < threads_; ++th) {
+        const std::uint64_t i = (static_cast<std::uint64_t>(k) * threads_ + th) * buckets_ + b;
+        const std::uint32_t from = stash_start_[i], n = counts_[i];
+        if (from != at && n != 0) {  // leftwards: the stretches before never hold more than their room
+          std::copy(key + from, key + from + n, key + at);
+          sink.shift(first_class() + k, from, at, n);
+        }
+        at += n;
+      }
+    }
+    bucket_start_[k * (buckets_ + 1) + buckets_] = at;
+  }
+  std::vector<std::uint32_t>().swap(stash_start_);
 }
 
 template <class Sink, class OnRow>
@@ -192,7 +274,7 @@ void source_placement::place_direct(const std::vector<synapse_class>& classes, r
       }
     }
   });
-  second_draw(sink, false, nullptr, classes);
+  second_draw(sink, classes);
 }
 
 }  // namespace hetspike

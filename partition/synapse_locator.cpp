@@ -1,6 +1,7 @@
 #include "partition/synapse_locator.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "partition/error.hpp"
 #include "partition/source_placement_impl.hpp"
@@ -9,23 +10,24 @@ namespace hetspike {
 
 namespace {
 
-/// The locator's sink: notes where each synapse of one projection went, by its canonical index (the synapses of
-/// a thread's run of targets follow those of the runs before it). Writes nothing into the store.
+/// The locator's sink: notes where each synapse of one projection went, by its canonical index: the synapses of a
+/// thread's run of targets follow those of the runs before it. The bucketed way stashes (thread, index within the
+/// thread) while drawing, before the threads' counts are known; the canonical index is made when it moves. Writes
+/// nothing into the store.
 class position_recorder {
  public:
-  position_recorder(const source_placement& placement, std::size_t projection, std::vector<std::uint64_t>& positions)
-      : projection_(projection), positions_(positions) {
-    std::uint32_t first = placement.num_classes(), last = 0;
-    const auto& all = placement.classes().classes;
-    for (std::uint32_t k = 0; k < placement.num_classes(); ++k)
-      if (all[placement.first_class() + k].projection == projection) first = std::min(first, k), last = k + 1;
-    // Thread th's first synapse of the projection comes after every earlier thread's.
+  position_recorder(const source_placement& placement, std::size_t projection, std::vector<std::uint64_t>& positions,
+                    const std::vector<synapse_class>& classes)
+      : classes_(classes), projection_(projection), positions_(positions), next_(placement.threads(), 0) {}
+
+  /// After count(): where each thread's synapses of the projection start in canonical order.
+  void set_bases(const source_placement& placement) {
     std::uint64_t before = 0;
     for (int th = 0; th < placement.threads(); ++th) {
-      next_.push_back(before);
-      for (std::uint32_t k = first; k < last; ++k) before += placement.thread_synapses(k, th);
+      base_.push_back(before);
+      for (std::uint32_t k = 0; k < placement.num_classes(); ++k)
+        if (classes_[placement.first_class() + k].projection == projection_) before += placement.thread_synapses(k, th);
     }
-    for (std::uint32_t k = first; k < last; ++k) stash_size_ += placement.class_sizes()[k];
   }
 
   bool visits(std::size_t projection) const { return projection == projection_; }
@@ -33,48 +35,54 @@ class position_recorder {
   void target(int thread, const source_placement::projection_run&, std::uint64_t, std::uint32_t cls,
               std::span<const std::uint32_t> sources, const std::vector<std::uint32_t>& positions, bool stashed) {
     std::uint64_t& next = next_[thread];
-    const std::uint64_t first = (*classes_)[cls].first;
     for (std::size_t i = 0; i < sources.size(); ++i, ++next)
       if (stashed)
-        stash_[first + positions[i] - stash_base_] = next;
-      else if (next < positions_.size())
-        positions_[next] = first + positions[i];
+        stash_[stash_base_[cls] + positions[i]] = static_cast<std::uint64_t>(thread) << 48 | next;
+      else if (base_[thread] + next < positions_.size())
+        positions_[base_[thread] + next] = classes_[cls].first + positions[i];
   }
 
-  bool permutes(std::uint32_t cls) const { return (*classes_)[cls].projection == projection_; }
-  void stash_begin(const source_placement&, const std::vector<synapse_class>& classes, const std::uint32_t*) {
-    stash_base_ = ~std::uint64_t{0};
-    for (const auto& c : classes)
-      if (c.projection == projection_) stash_base_ = std::min(stash_base_, c.first);
-    stash_.resize(stash_size_);
+  void stash_begin(const source_placement& placement, const std::vector<std::uint64_t>& room) {
+    std::fill(next_.begin(), next_.end(), 0);  // a draw that overflowed its room starts again
+    std::uint64_t size = 0;
+    for (std::uint32_t k = 0; k < placement.num_classes(); ++k) {
+      stash_base_[placement.first_class() + k] = size;
+      if (classes_[placement.first_class() + k].projection == projection_) size += room[k];
+    }
+    stash_.assign(size, 0);
   }
+  void shift(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n) {
+    if (classes_[cls].projection != projection_) return;
+    std::copy_n(stash_.data() + stash_base_[cls] + from, n, stash_.data() + stash_base_[cls] + to);
+  }
+  bool permutes(std::uint32_t cls) const { return classes_[cls].projection == projection_; }
   void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order) {
-    const synapse_class& c = (*classes_)[cls];
-    if (c.projection != projection_) return;
-    std::uint64_t* a = stash_.data() + (c.first + first - stash_base_);
+    if (classes_[cls].projection != projection_) return;
+    std::uint64_t* a = stash_.data() + stash_base_[cls] + first;
     const std::vector<std::uint64_t> before(a, a + order.size());
     for (std::size_t i = 0; i < order.size(); ++i) a[i] = before[order[i]];
   }
-  void move(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n) {
-    const synapse_class& c = (*classes_)[cls];
-    if (c.projection != projection_) return;
+  void move(std::uint32_t cls, const std::uint32_t*, std::uint32_t from, std::uint32_t to, std::uint32_t n) {
+    if (classes_[cls].projection != projection_) return;
     for (std::uint32_t i = 0; i < n; ++i) {
-      const std::uint64_t canonical = stash_[c.first + from + i - stash_base_];
-      if (canonical < positions_.size()) positions_[canonical] = c.first + to + i;
+      const std::uint64_t drawn = stash_[stash_base_[cls] + from + i];
+      const std::uint64_t canonical = base_[drawn >> 48] + (drawn & ((std::uint64_t{1} << 48) - 1));
+      if (canonical < positions_.size()) positions_[canonical] = classes_[cls].first + to + i;
     }
   }
-  void move_each(std::uint32_t cls, const std::vector<std::uint32_t>& from, std::uint32_t to) {
-    for (std::size_t i = 0; i < from.size(); ++i) move(cls, from[i], to + static_cast<std::uint32_t>(i), 1);
+  void move_each(std::uint32_t cls, const std::uint32_t* keys, const std::vector<std::uint32_t>& from,
+                 std::uint32_t to) {
+    for (std::size_t i = 0; i < from.size(); ++i) move(cls, keys, from[i], to + static_cast<std::uint32_t>(i), 1);
   }
   void stash_end() { std::vector<std::uint64_t>().swap(stash_); }
 
-  const std::vector<synapse_class>* classes_ = nullptr;
-
  private:
+  const std::vector<synapse_class>& classes_;  ///< as laid out in the store
   std::size_t projection_;
   std::vector<std::uint64_t>& positions_;
-  std::vector<std::uint64_t> next_;  ///< per thread: the canonical index of its next synapse
-  std::uint64_t stash_size_ = 0, stash_base_ = 0;
+  std::vector<std::uint64_t> next_;                    ///< per thread: the index of its next synapse among its own
+  std::vector<std::uint64_t> base_;                    ///< per thread: where its synapses start in canonical order
+  std::map<std::uint32_t, std::uint64_t> stash_base_;  ///< per class of the population
   std::vector<std::uint64_t> stash_;
 };
 
@@ -104,9 +112,9 @@ synapse_locator::synapse_locator(const network_spec& net, const block_partition&
   targets_.for_each([&](std::uint64_t, const std::vector<std::uint64_t>& sources) { prefix += sources.size(); }, end);
   positions_.assign(prefix, ~std::uint64_t{0});
   source_placement placement(net, partition, layout, table, net.projections[projection].source, options);
-  placement.count();
-  position_recorder recorder(placement, projection, positions_);
-  recorder.classes_ = &classes;
+  position_recorder recorder(placement, projection, positions_, classes);
+  placement.count(recorder);
+  recorder.set_bases(placement);
   row_arrays scratch;
   placement.place(classes, scratch, recorder, no_rows{});
 }

@@ -198,13 +198,14 @@ TEST(connectivity_builder, the_same_synapses_on_any_number_of_ranks) {
 /// One projection's synapses as the locator walks them on each rank, ranks end to end: (target, source, weight).
 std::vector<std::tuple<std::uint64_t, std::uint64_t, std::int32_t>> located(const network_spec& net, int ranks,
                                                                             std::size_t projection,
-                                                                            placement_method method) {
+                                                                            placement_method method,
+                                                                            double room_margin = 6) {
   std::vector<std::tuple<std::uint64_t, std::uint64_t, std::int32_t>> out;
   std::vector<std::uint64_t> sizes;
   for (const auto& p : net.populations) sizes.push_back(p.size);
   const block_partition part(sizes, ranks);
   placement_options how;
-  how.method = method;
+  how.method = method, how.room_margin = room_margin;
   for (int r = 0; r < ranks; ++r) {
     const auto layout = make_local_layout(net, part, r);
     build_options options;
@@ -241,6 +242,8 @@ TEST(synapse_locator, finds_every_synapse_in_draw_order_and_ranks_hold_consecuti
     // found where it is.
     for (auto method : {placement_method::direct, placement_method::bucketed})
       EXPECT_EQ(located(net, 3, projection, method), one) << "projection " << projection;
+    // A bucketed draw that overflows its room and starts again finds them too.
+    EXPECT_EQ(located(net, 3, projection, placement_method::bucketed, -1e9), one) << "projection " << projection;
   }
 }
 

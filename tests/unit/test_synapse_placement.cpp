@@ -120,13 +120,14 @@ struct store_print {
   bool operator==(const store_print&) const = default;
 };
 
-store_print built_with(const network_spec& net, int ranks, int rank, placement_method method, int threads) {
+store_print built_with(const network_spec& net, int ranks, int rank, placement_method method, int threads,
+                       double room_margin = 6) {
   std::vector<std::uint64_t> sizes;
   for (const auto& p : net.populations) sizes.push_back(p.size);
   const block_partition part(sizes, ranks);
   const auto layout = make_local_layout(net, part, rank);
   build_options how;
-  how.placement.method = method, how.placement.threads = threads;
+  how.placement.method = method, how.placement.threads = threads, how.placement.room_margin = room_margin;
   const auto built = build_connectivity(net, part, layout, how);
   content_hash own;
   own.add(built.own_row.data(), built.own_row.size() * 4);
@@ -175,6 +176,8 @@ TEST(source_placement, each_way_builds_the_same_store_on_any_thread_count_and_bo
         EXPECT_EQ(built_with(net, ranks, ranks - 1, placement_method::bucketed, threads), bucketed)
             << net.populations[0].size << " sources, " << ranks << " ranks, " << threads << " threads";
       }
+      // A stash without room overflows at once: the draw starts again with counted room, and gives the same store.
+      EXPECT_EQ(built_with(net, ranks, ranks - 1, placement_method::bucketed, 2, -1e9), bucketed);
       // The two ways number rows differently, but hold the same synapses.
       EXPECT_EQ(synapses_with(net, ranks, ranks - 1, placement_method::direct),
                 synapses_with(net, ranks, ranks - 1, placement_method::bucketed));
