@@ -67,8 +67,23 @@ struct row_recorder {
     const auto it = std::lower_bound(wanted->begin(), wanted->end(), source);
     return it != wanted->end() && *it == source ? it - wanted->begin() : -1;
   }
-  bool wants(std::uint64_t source) const {
-    return keep_sources || source - own_first < own_count || wanted_index(source) >= 0;
+  /// Which sources it wants to hear of, asked in ascending order from `first` on: a merge with the wanted list
+  /// (a search for each of 10^8 sources would cost seconds).
+  struct cursor {
+    const row_recorder* r;
+    std::size_t next;  ///< into the wanted list
+    bool wants(std::uint64_t source) {
+      if (r->keep_sources || source - r->own_first < r->own_count) return true;
+      if (r->wanted == nullptr) return false;
+      const auto& w = *r->wanted;
+      while (next < w.size() && w[next] < source) ++next;
+      return next < w.size() && w[next] == source;
+    }
+  };
+  cursor from(std::uint64_t first) const {
+    return {this, wanted == nullptr ? 0
+                                    : static_cast<std::size_t>(std::lower_bound(wanted->begin(), wanted->end(), first) -
+                                                               wanted->begin())};
   }
   void rows(const row_arrays& arrays) {
     if (arrays.num_rows >= no_row || arrays.list_segments.size() >= no_row)
@@ -77,7 +92,7 @@ struct row_recorder {
           "ranks");
     if (keep_sources) out.row_source.resize(arrays.num_rows);
   }
-  void operator()(std::uint64_t source, std::uint32_t row) {
+  void operator()(std::uint64_t source, std::uint32_t row) {  // only for the sources it wants
     if (keep_sources) out.row_source[row] = static_cast<std::uint32_t>(source);
     if (source - own_first < own_count) out.own_row[own_first_lid + (source - own_first)] = row;
     if (const auto i = wanted_index(source); i >= 0) (*wanted_rows)[static_cast<std::size_t>(i)] = row;

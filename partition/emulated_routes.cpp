@@ -127,7 +127,11 @@ struct foreign_rows {
   std::vector<std::uint32_t>& row_of;  ///< per local neuron of the emulated rank
   std::uint64_t first = 0, count = 0;  ///< the emulated rank's block, population-relative
   lid_type first_lid = 0;
-  bool wants(std::uint64_t source) const { return source - first < count; }
+  struct cursor {
+    const foreign_rows* r;
+    bool wants(std::uint64_t source) const { return source - r->first < r->count; }
+  };
+  cursor from(std::uint64_t) const { return {this}; }
   void rows(const row_arrays&) {}
   void operator()(std::uint64_t source, std::uint32_t row) {
     if (source - first < count) row_of[first_lid + (source - first)] = row;

@@ -127,11 +127,14 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
     std::vector<multi> multis;
     std::vector<std::uint32_t> spans;
     walk w = make_walk();
+    auto wanted = on_row.from(b0 << shift_);
+    std::vector<std::uint8_t> multi_wanted;
     for (std::uint64_t b = b0; b < b1; ++b)
       for_each_source(b, w, [&](std::uint32_t low, const walk& v) {
         const auto source = static_cast<std::uint32_t>(b << shift_ | low);
+        const bool wants = wanted.wants(source);
         if (v.total == 1) {
-          if (on_row.wants(source))
+          if (wants)
             wanted_singles.insert(wanted_singles.end(),
                                   {source, v.only, static_cast<std::uint32_t>(singles[v.only].size())});
           planner.count_single(v.only, tally[0]);
@@ -140,6 +143,7 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
         }
         planner.count(v.count.data(), tally[0]);
         multis.push_back({source, static_cast<std::uint32_t>(spans.size())});
+        multi_wanted.push_back(wants);
         for (std::uint32_t k = 0; k < num_classes_; ++k) spans.insert(spans.end(), {v.at[k], v.count[k]});
       });
     std::vector<std::uint64_t> base(num_classes_), sizes;
@@ -157,12 +161,13 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
           wanted_singles[i],
           static_cast<std::uint32_t>(planner.single_first_row(wanted_singles[i + 1]) + wanted_singles[i + 2]));
     std::vector<std::uint32_t> counts(num_classes_);
-    for (const auto& m : multis) {
+    for (std::size_t mi = 0; mi < multis.size(); ++mi) {
+      const multi& m = multis[mi];
       for (std::uint32_t k = 0; k < num_classes_; ++k) counts[k] = spans[m.first + 2 * k + 1];
       const std::uint32_t row = planner.place(cursor, counts.data(), positions.data(), out.rows);
       for (std::uint32_t k = 0; k < num_classes_; ++k)
         if (counts[k] != 0) sink.move(first + k, keys_of(k), spans[m.first + 2 * k], positions[k], counts[k]);
-      if (on_row.wants(m.source)) out.wanted.emplace_back(m.source, row);
+      if (multi_wanted[mi]) out.wanted.emplace_back(m.source, row);
     }
   });
   sink.stash_end();

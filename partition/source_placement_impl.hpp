@@ -26,10 +26,11 @@
 //   void move_each(std::uint32_t cls, const std::uint32_t* keys, const std::vector<std::uint32_t>& from,
 //                  std::uint32_t to)              stashed synapses from[i] to positions to + i
 // An OnRow provides:
-//   bool wants(std::uint64_t source) const       whether it wants to hear of that source's row (bucketed way)
+//   cursor from(std::uint64_t first) const       a cursor whose bool wants(std::uint64_t source) says whether it wants
+//                                                 to hear of that source's row, asked in ascending order from first on
 //   void rows(const row_arrays&)                 once the population's rows are numbered, before any call of:
 //   void operator()(std::uint64_t source, std::uint32_t row)
-//                                                 a source's row (direct way: every row, from several threads)
+//                                                 a wanted source's row (from several threads at once)
 #include <array>
 
 #include "partition/error.hpp"
@@ -259,9 +260,11 @@ void source_placement::place_direct(const std::vector<synapse_class>& classes, r
   // Each (class, thread, source) counter becomes the position of that thread's first synapse of the source.
   parallel_chunks(chunks, threads_, [&](std::size_t q) {
     std::vector<std::uint32_t> counts(num_classes_), positions(num_classes_);
+    auto wanted = on_row.from(chunk_begin(q));
     for (std::uint64_t s = chunk_begin(q); s < chunk_begin(q + 1); ++s) {
       if (!source_counts(s, counts.data())) continue;
-      on_row(s, planner.place(cursors[q], counts.data(), positions.data(), arrays));
+      const std::uint32_t row = planner.place(cursors[q], counts.data(), positions.data(), arrays);
+      if (wanted.wants(s)) on_row(s, row);
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         if (counts[k] == 0) continue;
         std::uint32_t at = positions[k];

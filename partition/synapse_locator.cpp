@@ -87,7 +87,10 @@ class position_recorder {
 };
 
 struct no_rows {
-  bool wants(std::uint64_t) const { return false; }
+  struct cursor {
+    bool wants(std::uint64_t) const { return false; }
+  };
+  cursor from(std::uint64_t) const { return {}; }
   void rows(const row_arrays&) {}
   void operator()(std::uint64_t, std::uint32_t) {}
 };
