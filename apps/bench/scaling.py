@@ -215,6 +215,43 @@ def section_rtf(args) -> dict:
     return results
 
 
+def markdown(results: dict) -> str:
+    """The tables of docs/scaling.md from a scaling.json."""
+    out = []
+    for name, net in results.get("emulate", {}).items():
+        out.append(f"\n{name} (other ranks at {', '.join(net['rates'])} Hz):\n")
+        out.append("| ranks P | build [s] | routes drawn [s] | peak RSS [MiB] | bytes/synapse | rows | routes | "
+                   "synapses / rows / routes / plastic [MiB] | sent / received per interval [bytes] |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
+        for ranks, s in net["ranks"].items():
+            m = s["memory_mib"]
+            out.append(f"| {int(ranks):,} | {s['build_seconds']:.2f} | {s['routing_seconds']:.2f} | "
+                       f"{s['peak_rss_after_build_mib']:.0f} | {s['bytes_per_synapse']:.2f} | {s['rows']:,.0f} | "
+                       f"{s['routes']:,.0f} | {m['synapses']:.0f} / {m['rows']:.0f} / {m['routes']:.0f} / "
+                       f"{m['plastic_state']:.0f} | {s['bytes_sent_per_interval']:.3g} / "
+                       f"{s['bytes_received_per_interval']:.3g} |")
+    if "weak" in results:
+        out.append("\n| ranks | RSS growth [MiB] | of it MPI's | hetspike's | synapses / rows / routes [MiB] | "
+                   "CPU s per rank |")
+        out.append("|---|---|---|---|---|---|")
+        for ranks, s in results["weak"].items():
+            m = s["memory_mib"]
+            out.append(f"| {ranks} | {s['rss_growth_mib']:.2f} | {s['mpi_growth_mib']:.2f} | "
+                       f"{s['ours_growth_mib']:.2f} | {m['synapses']:.2f} / {m['rows']:.2f} / {m['routes']:.2f} | "
+                       f"{s['cpu_seconds_per_rank']:.2f} |")
+    if "threads" in results:
+        t = results["threads"]
+        out.append(f"\nFull microcircuit, one rank: build {t['1']['build_seconds']:.1f} s on 1 thread, "
+                   f"{t['2']['build_seconds']:.1f} s on 2: {t['speedup']:.2f} times faster.")
+    if "rtf" in results:
+        out.append("\n| 1 s of | real 2-rank run: RTF | emulated rank: RTF | emulated rank: bytes received per interval |")
+        out.append("|---|---|---|---|")
+        for name, r in results["rtf"].items():
+            out.append(f"| {name} | {r['real_2_ranks']['real_time_factor']:.2f} | "
+                       f"{r['emulated']['real_time_factor']:.2f} | {r['emulated']['bytes_received_per_interval']:.3g} |")
+    return "\n".join(out) + "\n"
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--bin", default=str(ROOT / "build" / "apps" / "hetspike"))
@@ -226,7 +263,15 @@ def main() -> None:
     p.add_argument("--t-emulate", type=float, default=1.0, help="emulate: simulated ms")
     p.add_argument("--t-rate", type=float, default=300.0, help="emulate: ms of the real run that measures rates")
     p.add_argument("--out", default=str(ROOT / "out" / "scaling"))
+    p.add_argument("--markdown", metavar="JSON", nargs="+",
+                   help="print the tables of docs/scaling.md from saved scaling.json files and stop")
     args = p.parse_args()
+    if args.markdown:
+        merged = {}
+        for path in args.markdown:
+            merged.update(json.loads(Path(path).read_text()))
+        print(markdown(merged))
+        return
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sections = {"emulate": section_emulate, "weak": section_weak, "threads": section_threads, "rtf": section_rtf}
