@@ -15,6 +15,9 @@ namespace hetspike {
 
 namespace {
 
+/// The bucketed stash's room over what it holds (six standard deviations over a few thousand synapses per stretch).
+constexpr double stash_room = 1.12;
+
 /// One class of a source population on the rank: its projection's law for one source, and its synapse bytes.
 struct class_law {
   synapse_count_law law;
@@ -84,7 +87,7 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
   for (const auto& p : net.populations) sizes.push_back(p.size);
   const block_partition partition(sizes, ranks);
   const auto summary = summarize_network(net);
-  double kept = 0, largest_stash = 0, largest_counters = 0;
+  double placement = 0;
   for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
     const double ns = static_cast<double>(net.populations[sp].size);
     std::vector<class_law> classes;
@@ -108,12 +111,11 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
     e.rows += r.rows, e.single_rows += r.single, e.run_rows += r.run, e.list_rows += r.list, e.table_rows += r.table;
     e.list_segments += r.segments, e.plastic_slots += r.plastic_slots, e.row_bytes += r.bytes;
     const auto how = choose_placement(synapses, ns, static_cast<std::uint32_t>(classes.size()), threads);
-    if (how.shift == 0) {
-      largest_counters = std::max(largest_counters, 4.0 * static_cast<double>(classes.size()) * ns * how.threads);
-    } else {
-      kept += 4 * synapses;  // the first draw's sources, kept until the population is placed
-      largest_stash = std::max(largest_stash, 4 * synapses + values);  // keys, then weights and delays
-    }
+    // Every population is drawn before the store is allocated: their counters or stashes are held together.
+    if (how.shift == 0)
+      placement += 4.0 * static_cast<double>(classes.size()) * ns * how.threads;
+    else
+      placement += stash_room * (4 * synapses + values);  // keys, weights and delays
   }
   for (const auto& lp : make_local_layout(net, partition, rank).populations) {
     // State (V, currents, refractory counter), statistics, spike flags, ring columns over d_max slots.
@@ -126,7 +128,7 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
   e.routes = e.rows;
   e.route_bytes = 6 * e.routes + 8 * (e.neurons + 1);
   e.plastic_bytes = 16 * e.plastic_slots;
-  e.placement_bytes = kept + std::max(largest_stash, largest_counters);
+  e.placement_bytes = placement;
   // A real job tells the sources' owners its rows (8 bytes each) and receives its own neurons' routes (8 bytes each).
   e.announcement_bytes = 8 * e.rows + 8 * e.routes;
   return e;

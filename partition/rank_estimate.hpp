@@ -19,8 +19,8 @@ struct rank_estimate {
   double routes = 0;  ///< of the rank's own neurons (as many, by symmetry, as rows)
   // Bytes after the build.
   double synapse_bytes = 0, row_bytes = 0, route_bytes = 0, plastic_bytes = 0, neuron_bytes = 0;
-  // Bytes held for a while during the build, besides the store's synapse arrays: the placement's (counters, kept
-  // sources, the stash of one source population) and, in a real job, the announcements that build the routes.
+  // Bytes held for a while during the build, besides the store's synapse arrays: the placement's (every source
+  // population's counters or stash) and, in a real job, the announcements that build the routes.
   double placement_bytes = 0, announcement_bytes = 0;
 
   double after_build() const { return synapse_bytes + row_bytes + route_bytes + plastic_bytes + neuron_bytes; }
