@@ -12,6 +12,7 @@ Sections (select with --sections):
             ranks on this machine's cores: RSS growth by the build per rank (median), its split, CPU seconds per rank
             (user + sys of the whole job / ranks).
   threads   the full microcircuit's build on one rank with 1 and 2 OpenMP threads.
+  buildratio  the emulated Brunel rank's build at P = 16 and P = 131,072, alternately (this machine drifts).
   rtf       1 s of simulated time on one emulated rank (the full microcircuit at P = 1,024, Brunel with 10,000
             neurons per rank at P = 131,072) next to a real 2-rank run (the full microcircuit; Brunel with 10,000
             neurons per rank).
@@ -195,6 +196,25 @@ def section_threads(args) -> dict:
     return results
 
 
+def section_buildratio(args) -> dict:
+    """Brunel's emulated rank 0 built at P = 16 and P = 131,072 alternately, --pairs times: this machine's speed
+    drifts by more than the difference between runs apart, so the ratio is taken pair by pair."""
+    model, sets_of, _ = NETWORKS["brunel"]
+    extra = ["--emulated-routes", "drawn", "--emulated-rate", "*=9"]
+    pairs = []
+    for _ in range(args.pairs):
+        small = hetspike(args.bin, model, sets_of(16), 0.1, ["--emulate-ranks", "16"] + extra)[0]["build_seconds"]
+        large = hetspike(args.bin, model, sets_of(131072), 0.1, ["--emulate-ranks", "131072"] + extra)[0]
+        pairs.append((small, large["build_seconds"]))
+    ratios = [b / a for a, b in pairs]
+    result = {"pairs": pairs, "median_ratio": median(ratios), "min_ratio": min(ratios), "max_ratio": max(ratios),
+              "median_16": median([a for a, _ in pairs]), "median_131072": median([b for _, b in pairs])}
+    print(f"\nbuild seconds, Brunel rank 0: P = 16 {result['median_16']:.2f} s, P = 131,072 "
+          f"{result['median_131072']:.2f} s (medians of {args.pairs}); ratio per pair: median "
+          f"{result['median_ratio']:.2f}, {result['min_ratio']:.2f} to {result['max_ratio']:.2f}", flush=True)
+    return result
+
+
 def section_rtf(args) -> dict:
     results = {}
     print("\n1 s of simulated time: one emulated rank against a real 2-rank run of the same per-rank network")
@@ -243,6 +263,11 @@ def markdown(results: dict) -> str:
         t = results["threads"]
         out.append(f"\nFull microcircuit, one rank: build {t['1']['build_seconds']:.1f} s on 1 thread, "
                    f"{t['2']['build_seconds']:.1f} s on 2: {t['speedup']:.2f} times faster.")
+    if "buildratio" in results:
+        r = results["buildratio"]
+        out.append(f"\nBuild seconds of Brunel's rank 0, P = 16 and P = 131,072 built alternately {len(r['pairs'])} "
+                   f"times: {r['median_16']:.2f} s and {r['median_131072']:.2f} s (medians); the ratio per pair "
+                   f"{r['median_ratio']:.2f} (median), {r['min_ratio']:.2f} to {r['max_ratio']:.2f}.")
     if "rtf" in results:
         out.append("\n| 1 s of | real 2-rank run: RTF | emulated rank: RTF | emulated rank: bytes received per interval |")
         out.append("|---|---|---|---|")
@@ -255,11 +280,12 @@ def markdown(results: dict) -> str:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--bin", default=str(ROOT / "build" / "apps" / "hetspike"))
-    p.add_argument("--sections", default="emulate,weak,threads,rtf")
+    p.add_argument("--sections", default="emulate,buildratio,weak,threads,rtf")
     p.add_argument("--networks", default="brunel,hpc", help="emulate: brunel, hpc")
     p.add_argument("--ranks", default="", help="emulate: job sizes (default: per network)")
     p.add_argument("--weak-ranks", default="1,2,4,8,16,32")
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--pairs", type=int, default=9, help="buildratio: alternating pairs of builds")
     p.add_argument("--t-emulate", type=float, default=1.0, help="emulate: simulated ms")
     p.add_argument("--t-rate", type=float, default=300.0, help="emulate: ms of the real run that measures rates")
     p.add_argument("--out", default=str(ROOT / "out" / "scaling"))
@@ -274,7 +300,8 @@ def main() -> None:
         return
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    sections = {"emulate": section_emulate, "weak": section_weak, "threads": section_threads, "rtf": section_rtf}
+    sections = {"emulate": section_emulate, "weak": section_weak, "threads": section_threads, "rtf": section_rtf,
+                "buildratio": section_buildratio}
     results = {}
     for name in args.sections.split(","):
         results[name] = sections[name](args)
