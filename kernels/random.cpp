@@ -6,29 +6,9 @@
 
 namespace hetspike {
 
-std::uint64_t random_stream::below(std::uint64_t n) {
-  if (n <= 0xffffffffull) {
-    const auto n32 = static_cast<std::uint32_t>(n);
-    std::uint64_t m = static_cast<std::uint64_t>(next_u32()) * n32;
-    auto low = static_cast<std::uint32_t>(m);
-    if (low < n32) {
-      const std::uint32_t threshold = static_cast<std::uint32_t>(-n32) % n32;
-      while (low < threshold) {
-        m = static_cast<std::uint64_t>(next_u32()) * n32;
-        low = static_cast<std::uint32_t>(m);
-      }
-    }
-    return m >> 32;
-  }
-  unsigned __int128 m = static_cast<unsigned __int128>(next_u64()) * n;
-  auto low = static_cast<std::uint64_t>(m);
-  if (low < n) {
-    const std::uint64_t threshold = (0 - n) % n;
-    while (low < threshold) {
-      m = static_cast<unsigned __int128>(next_u64()) * n;
-      low = static_cast<std::uint64_t>(m);
-    }
-  }
+std::uint64_t random_stream::below_wide(const uniform_bound& range) {
+  unsigned __int128 m = static_cast<unsigned __int128>(next_u64()) * range.n;
+  while (static_cast<std::uint64_t>(m) < range.threshold) m = static_cast<unsigned __int128>(next_u64()) * range.n;
   return static_cast<std::uint64_t>(m >> 64);
 }
 

@@ -46,8 +46,9 @@ void source_sampler::fixed_indegree(random_stream& s, std::uint64_t t, std::uint
                                     std::vector<std::uint64_t>& out) const {
   const std::uint64_t n = exclude_self_ ? source_size_ - 1 : source_size_;
   if (n == 0 && k > 0) throw internal_error("fixed_indegree: no candidate sources (validation should catch this)");
+  const uniform_bound range(n);
   for (std::uint64_t j = 0; j < k; ++j) {
-    std::uint64_t i = s.below(n);
+    std::uint64_t i = s.below(range);
     if (exclude_self_ && i >= t) ++i;
     out.push_back(i);
   }
