@@ -82,6 +82,7 @@ class row_planner {
 
   /// count() and place() for a source with one synapse, in class k: most sources when ranks are many.
   void count_single(std::uint32_t k, tally& t) const { ++t.single_rows[k]; }
+  void count_singles(std::uint32_t k, std::uint64_t n, tally& t) const { t.single_rows[k] += n; }
   std::uint32_t place_single(cursor& c, std::uint32_t k, std::uint32_t& position) const {
     const std::uint64_t i = c.single_row[k]++;
     position = static_cast<std::uint32_t>(single_zone_[k] + i);

@@ -79,6 +79,14 @@ struct row_recorder {
       while (next < w.size() && w[next] < source) ++next;
       return next < w.size() && w[next] == source;
     }
+    /// Whether it wants any source in [first, end), asked in ascending order with wants().
+    bool wants_any(std::uint64_t first, std::uint64_t end) {
+      if (r->keep_sources || (first < r->own_first + r->own_count && r->own_first < end)) return true;
+      if (r->wanted == nullptr) return false;
+      const auto& w = *r->wanted;
+      while (next < w.size() && w[next] < first) ++next;
+      return next < w.size() && w[next] < end;
+    }
   };
   cursor from(std::uint64_t first) const {
     return {this, wanted == nullptr ? 0

@@ -130,6 +130,9 @@ struct foreign_rows {
   struct cursor {
     const foreign_rows* r;
     bool wants(std::uint64_t source) const { return source - r->first < r->count; }
+    bool wants_any(std::uint64_t first, std::uint64_t end) const {
+      return first < r->first + r->count && r->first < end;
+    }
   };
   cursor from(std::uint64_t) const { return {this}; }
   void rows(const row_arrays&) {}

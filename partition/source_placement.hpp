@@ -32,6 +32,7 @@
 #include "kernels/row_planner.hpp"
 #include "partition/projection_targets.hpp"
 #include "partition/synapse_classes.hpp"
+#include "partition/uninitialized_array.hpp"
 
 namespace hetspike {
 
@@ -137,7 +138,7 @@ class source_placement {
   std::uint64_t buckets_ = 0;
   std::vector<std::uint32_t> counts_;  ///< per (class, thread, bucket): synapses (room), then (place) cursors
   // The bucketed way's stash: per synapse (source low bits << 16 | target offset), per class from key_base_.
-  std::vector<std::uint32_t> keys_;
+  uninitialized_array<std::uint32_t> keys_;
   std::vector<std::uint64_t> key_base_;         ///< per class + 1
   std::vector<std::uint32_t> stash_start_;      ///< per (class, thread, bucket), class-relative
   std::vector<std::uint32_t> bucket_start_;     ///< per (class, bucket + 1), after close_up

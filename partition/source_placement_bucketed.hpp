@@ -35,8 +35,8 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
     }
     return i;
   };
-  auto for_each_source = [&](std::uint64_t b, walk& w, auto&& f) {
-    for (std::uint32_t k = 0; k < num_classes_; ++k) w.at[k] = start_of(k, b), w.end[k] = start_of(k, b + 1);
+  // The merge over [at, end) of each class's keys.
+  auto merge = [&](walk& w, auto&& f) {
     if (num_classes_ == 1) {  // the common cases written out: a population projecting into one or two blocks
       for (std::uint32_t i = w.at[0], e = w.end[0]; i < e;) {
         const std::uint32_t j = run_end(w.key[0], i, e);
@@ -81,6 +81,10 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
       f(low, w);
       for (std::uint32_t k = 0; k < num_classes_; ++k) w.at[k] += w.count[k];
     }
+  };
+  auto for_each_source = [&](std::uint64_t b, walk& w, auto&& f) {
+    for (std::uint32_t k = 0; k < num_classes_; ++k) w.at[k] = start_of(k, b), w.end[k] = start_of(k, b + 1);
+    merge(w, f);
   };
   // Chunk by chunk, while its synapses are in cache: each class's stretch of each bucket sorted by source (stably:
   // draw order within a source), the stash moved alike; the chunk's sources walked once to count its rows, noting
@@ -129,7 +133,59 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
     walk w = make_walk();
     auto wanted = on_row.from(b0 << shift_);
     std::vector<std::uint8_t> multi_wanted;
-    for (std::uint64_t b = b0; b < b1; ++b)
+    auto add_multi = [&](std::uint32_t source, const walk& v, bool wants) {
+      planner.count(v.count.data(), tally[0]);
+      multis.push_back({source, static_cast<std::uint32_t>(spans.size())});
+      multi_wanted.push_back(wants);
+      for (std::uint32_t k = 0; k < num_classes_; ++k) spans.insert(spans.end(), {v.at[k], v.count[k]});
+    };
+    // A bucket none of whose sources is wanted (nearly every bucket) is split without walking its sources one by
+    // one: their synapses over all classes are counted (up to 2) in a table of the bucket's sources, then each
+    // class's keys go, without a branch, to its single rows or to a short list of the others, which are merged.
+    std::vector<std::uint8_t> seen(std::size_t{1} << shift_, 0);
+    std::vector<std::vector<std::uint32_t>> multi_key(num_classes_), multi_at(num_classes_);
+    walk split = make_walk(), found = make_walk();
+    auto split_bucket = [&](std::uint64_t b) {
+      for (std::uint32_t k = 0; k < num_classes_; ++k) {
+        const std::uint32_t* key = keys_of(k);
+        for (std::uint32_t i = start_of(k, b), e = start_of(k, b + 1); i < e; ++i) {
+          std::uint8_t& n = seen[key[i] >> 16];
+          n += n < 2;
+        }
+      }
+      for (std::uint32_t k = 0; k < num_classes_; ++k) {
+        const std::uint32_t* key = keys_of(k);
+        const std::uint32_t lo = start_of(k, b), e = start_of(k, b + 1);
+        auto& one = singles[k];
+        auto &mk = multi_key[k], &ma = multi_at[k];
+        const std::size_t before = one.size();
+        std::size_t n = before, m = 0;
+        one.resize(before + (e - lo)), mk.resize(e - lo), ma.resize(e - lo);
+        for (std::uint32_t i = lo; i < e; ++i) {
+          const std::uint32_t x = key[i];
+          const bool single = seen[x >> 16] == 1;
+          one[n] = i, n += single;
+          mk[m] = x, ma[m] = i, m += !single;
+        }
+        planner.count_singles(k, n - before, tally[0]);
+        one.resize(n);
+        split.key[k] = mk.data(), split.at[k] = 0, split.end[k] = static_cast<std::uint32_t>(m);
+      }
+      for (std::uint32_t k = 0; k < num_classes_; ++k) {
+        const std::uint32_t* key = keys_of(k);
+        for (std::uint32_t i = start_of(k, b), e = start_of(k, b + 1); i < e; ++i) seen[key[i] >> 16] = 0;
+      }
+      merge(split, [&](std::uint32_t low, const walk& v) {
+        for (std::uint32_t k = 0; k < num_classes_; ++k)
+          found.at[k] = v.count[k] != 0 ? multi_at[k][v.at[k]] : 0, found.count[k] = v.count[k];
+        add_multi(static_cast<std::uint32_t>(b << shift_ | low), found, false);
+      });
+    };
+    for (std::uint64_t b = b0; b < b1; ++b) {
+      if (!wanted.wants_any(b << shift_, (b + 1) << shift_)) {
+        split_bucket(b);
+        continue;
+      }
       for_each_source(b, w, [&](std::uint32_t low, const walk& v) {
         const auto source = static_cast<std::uint32_t>(b << shift_ | low);
         const bool wants = wanted.wants(source);
@@ -141,11 +197,9 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
           singles[v.only].push_back(v.at[v.only]);
           return;
         }
-        planner.count(v.count.data(), tally[0]);
-        multis.push_back({source, static_cast<std::uint32_t>(spans.size())});
-        multi_wanted.push_back(wants);
-        for (std::uint32_t k = 0; k < num_classes_; ++k) spans.insert(spans.end(), {v.at[k], v.count[k]});
+        add_multi(source, v, wants);
       });
+    }
     std::vector<std::uint64_t> base(num_classes_), sizes;
     for (std::uint32_t k = 0; k < num_classes_; ++k) base[k] = start_of(k, b0);
     auto& out = done[q];
@@ -171,7 +225,7 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
     }
   });
   sink.stash_end();
-  std::vector<std::uint32_t>().swap(keys_);
+  keys_.release();
   std::vector<std::uint32_t> row_base;
   for (auto& c : done) {
     row_base.push_back(static_cast<std::uint32_t>(arrays.num_rows));

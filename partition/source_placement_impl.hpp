@@ -27,7 +27,8 @@
 //                  std::uint32_t to)              stashed synapses from[i] to positions to + i
 // An OnRow provides:
 //   cursor from(std::uint64_t first) const       a cursor whose bool wants(std::uint64_t source) says whether it wants
-//                                                 to hear of that source's row, asked in ascending order from first on
+//                                                 to hear of that source's row, and bool wants_any(first, end) whether
+//                                                 of any in [first, end), asked in ascending order from first on
 //   void rows(const row_arrays&)                 once the population's rows are numbered, before any call of:
 //   void operator()(std::uint64_t source, std::uint32_t row)
 //                                                 a wanted source's row (from several threads at once)
@@ -173,7 +174,7 @@ bool source_placement::stash_draw(Sink& sink) {
     room[k] = at;
     key_base_[k + 1] = key_base_[k] + at;
   }
-  keys_.assign(key_base_.back(), 0);
+  keys_.allocate(key_base_.back());
   sink.stash_begin(*this, room);
   const std::uint64_t low_mask = (std::uint64_t{1} << shift_) - 1;
   std::vector<std::uint32_t> end = stash_start_;  // each stretch's next free place

@@ -89,6 +89,7 @@ class position_recorder {
 struct no_rows {
   struct cursor {
     bool wants(std::uint64_t) const { return false; }
+    bool wants_any(std::uint64_t, std::uint64_t) const { return false; }
   };
   cursor from(std::uint64_t) const { return {}; }
   void rows(const row_arrays&) {}

@@ -119,7 +119,7 @@ void synapse_writer::stash_begin(const source_placement& placement, const std::v
       stash.base[k] = size;
       if (keeps(table_.classes[placement.first_class() + k])) size += room[k];
     }
-    stash.values.resize(size);
+    if (stash.values.size() != size) stash.values.allocate(size);
   };
   lay_out(stash_weight_, [](const synapse_class& c) { return c.has_weights != 0; });
   lay_out(stash_plastic_, [](const synapse_class& c) { return c.plastic != 0; });

@@ -46,7 +46,7 @@ class synapse_writer {
   /// The population's k-th class's stretch of each stash array (empty where it keeps no such value).
   template <class T>
   struct stash_array {
-    std::vector<T> values;
+    uninitialized_array<T> values;
     std::vector<std::uint64_t> base;  ///< per class of the population
     T* at(std::uint32_t k, std::uint32_t position) { return values.data() + base[k] + position; }
   };

@@ -121,13 +121,14 @@ struct store_print {
 };
 
 store_print built_with(const network_spec& net, int ranks, int rank, placement_method method, int threads,
-                       double room_margin = 6) {
+                       double room_margin = 6, bool row_sources = true) {
   std::vector<std::uint64_t> sizes;
   for (const auto& p : net.populations) sizes.push_back(p.size);
   const block_partition part(sizes, ranks);
   const auto layout = make_local_layout(net, part, rank);
   build_options how;
   how.placement.method = method, how.placement.threads = threads, how.placement.room_margin = room_margin;
+  how.row_sources = row_sources;
   const auto built = build_connectivity(net, part, layout, how);
   content_hash own;
   own.add(built.own_row.data(), built.own_row.size() * 4);
@@ -178,6 +179,11 @@ TEST(source_placement, each_way_builds_the_same_store_on_any_thread_count_and_bo
       }
       // A stash without room overflows at once: the draw starts again with counted room, and gives the same store.
       EXPECT_EQ(built_with(net, ranks, ranks - 1, placement_method::bucketed, 2, -1e9), bucketed);
+      // Told to note no sources but its own (an emulated rank), the bucketed way splits the other buckets without
+      // walking them source by source: the same store.
+      const auto untold = built_with(net, ranks, ranks - 1, placement_method::bucketed, 2, 6, false);
+      EXPECT_EQ(untold.store, bucketed.store);
+      EXPECT_EQ(untold.own, bucketed.own);
       // The two ways number rows differently, but hold the same synapses.
       EXPECT_EQ(synapses_with(net, ranks, ranks - 1, placement_method::direct),
                 synapses_with(net, ranks, ranks - 1, placement_method::bucketed));
