@@ -34,12 +34,13 @@ class position_recorder {
 
   void target(int thread, const source_placement::projection_run&, std::uint64_t, std::uint32_t cls,
               std::span<const std::uint32_t> sources, const std::vector<std::uint32_t>& positions, bool stashed) {
-    std::uint64_t& next = next_[thread];
+    std::uint64_t next = next_[thread];  // the threads' counters share a cache line: written once
     for (std::size_t i = 0; i < sources.size(); ++i, ++next)
       if (stashed)
         stash_[stash_base_[cls] + positions[i]] = static_cast<std::uint64_t>(thread) << 48 | next;
       else if (base_[thread] + next < positions_.size())
         positions_[base_[thread] + next] = classes_[cls].first + positions[i];
+    next_[thread] = next;
   }
 
   void stash_begin(const source_placement& placement, const std::vector<std::uint64_t>& room) {

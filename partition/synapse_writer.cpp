@@ -80,6 +80,8 @@ void synapse_writer::target(int thread, const source_placement::projection_run& 
   loihi_quantization_summary* quantization =
       quantization_[run.index].empty() ? nullptr : &quantization_[run.index][local_target / quantization_run];
   const auto offset = static_cast<std::uint16_t>(local_target % segment_block_size);
+  // The threads' bounds share a cache line: kept here for the target's synapses and written once.
+  std::int64_t min_delay = min_delay_[thread], max_delay = max_delay_[thread];
   for (std::size_t i = 0; i < sources.size(); ++i) {
     if (i + prefetch_distance < sources.size()) {
       const std::uint32_t ahead = positions[i + prefetch_distance];
@@ -101,10 +103,11 @@ void synapse_writer::target(int thread, const source_placement::projection_run& 
       const auto steps =
           checked_delay(drawn_delay_steps(draw_value(spec.delay, delays), net_.dt), true, run.index, net_.dt);
       delay[p] = static_cast<std::uint8_t>(steps);
-      min_delay_[thread] = std::min<std::int64_t>(min_delay_[thread], steps);
-      max_delay_[thread] = std::max<std::int64_t>(max_delay_[thread], steps);
+      min_delay = std::min<std::int64_t>(min_delay, steps);
+      max_delay = std::max<std::int64_t>(max_delay, steps);
     }
   }
+  min_delay_[thread] = min_delay, max_delay_[thread] = max_delay;
 }
 
 void synapse_writer::stash_begin(const source_placement& placement, const std::vector<std::uint64_t>& room) {
