@@ -1,6 +1,7 @@
 #include "partition/rank_estimate.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <vector>
 
@@ -15,8 +16,9 @@ namespace hetspike {
 
 namespace {
 
-/// The bucketed stash's room over what it holds (six standard deviations over a few thousand synapses per stretch).
-constexpr double stash_room = 1.12;
+/// The bucketed stash's room over what it holds: each (class, thread, bucket) stretch has room for its expected
+/// count m, six standard deviations and 8 more (source_placement::estimate_room).
+double stash_room(double m) { return m > 0 ? 1 + (6 * std::sqrt(m) + 8) / m : 1; }
 
 /// One class of a source population on the rank: its projection's law for one source, and its synapse bytes.
 struct class_law {
@@ -91,18 +93,21 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
   for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
     const double ns = static_cast<double>(net.populations[sp].size);
     std::vector<class_law> classes;
-    double synapses = 0, values = 0;
+    double synapses = 0, values = 0, stashed_values = 0, widest = 1;
     for (const auto& p : net.projections) {
       if (p.source != sp) continue;
       const auto [first, last] = partition.block(p.target, rank);
       const double weight = p.plasticity ? 8 : p.weight.is_constant() ? 0 : 4, delay = p.delay.is_constant() ? 0 : 1;
       for (std::uint64_t b = first; b < last; b += segment_block_size) {
         const double n = static_cast<double>(std::min<std::uint64_t>(last - b, segment_block_size));
+        widest = std::max(widest, n);
         const auto law =
             synapses_per_source(p, n, ns, static_cast<double>(net.populations[p.target].size), p.source == p.target);
         classes.push_back({law, weight + delay, p.plasticity.has_value()});
         synapses += ns * law.mean();
         values += ns * law.mean() * (weight + delay);
+        // A constant initial plastic weight is written where the synapse lands, not stashed (synapse_writer).
+        stashed_values += ns * law.mean() * ((p.plasticity && p.weight.is_constant() ? 0 : weight) + delay);
       }
     }
     e.synapses += synapses;
@@ -110,12 +115,17 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
     const auto r = rows_of(classes, ns);
     e.rows += r.rows, e.single_rows += r.single, e.run_rows += r.run, e.list_rows += r.list, e.table_rows += r.table;
     e.list_segments += r.segments, e.plastic_slots += r.plastic_slots, e.row_bytes += r.bytes;
-    const auto how = choose_placement(synapses, ns, static_cast<std::uint32_t>(classes.size()), threads);
+    // As the placement chooses: its keys' offsets take the bits the widest class block needs.
+    const int offset_bits = std::max(1, static_cast<int>(std::bit_width(static_cast<std::uint64_t>(widest) - 1)));
+    const auto how = choose_placement(synapses, ns, static_cast<std::uint32_t>(classes.size()), threads,
+                                      placement_method::automatic, 32 - offset_bits);
     // Every population is drawn before the store is allocated: their counters or stashes are held together.
     if (how.shift == 0)
       placement += 4.0 * static_cast<double>(classes.size()) * ns * how.threads;
     else
-      placement += stash_room * (4 * synapses + values);  // keys, weights and delays
+      placement +=
+          stash_room(synapses * std::ldexp(1.0, how.shift) / ns / static_cast<double>(classes.size()) / how.threads) *
+          (4 * synapses + stashed_values);  // keys, weights and delays
   }
   for (const auto& lp : make_local_layout(net, partition, rank).populations) {
     // State (V, currents, refractory counter), statistics, spike flags, ring columns over d_max slots.

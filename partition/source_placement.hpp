@@ -13,12 +13,15 @@
 //             counts over the whole population, and a second draw writes every synapse straight to its place.
 //             Needs 4 bytes per (class, source) and counting thread: right while a rank holds several synapses per
 //             source (few ranks). Rows: by layout, then class, then source.
-//   bucketed  buckets of up to 2^16 sources, sized to hold a few thousand synapses, grouped into a fixed number of
-//             chunks. The one draw puts each synapse, its source's low bits and its target in one 32-bit key (the
+//   bucketed  buckets of consecutive sources, sized to hold about 32,768 synapses (few enough buckets that the
+//             stretches being written stay in the second-level cache; each sorts within it), grouped into a fixed
+//             number of chunks. The one draw puts each synapse, its source's low bits and its target's offset in
+//             its class block in one 32-bit key (the offset takes as many bits as the population's largest class
+//             block needs, the source the rest: a bucket holds at most 2^(32 - offset bits) sources; the
 //             sink stashes weights and delays alike), into its (class, thread, bucket) stretch of a stash with room
 //             for the expected count and some (a stretch that overflows, rarely, makes the draw start again with
 //             exact room, counted first); the stretches are then closed up. Chunk by chunk, each stretch is sorted
-//             by source (a cache-sized radix sort), the chunk's rows planned and its synapses moved to their places,
+//             by source (a radix sort), the chunk's rows planned and its synapses moved to their places,
 //             all while the chunk is in cache. Rows: by chunk, then layout, class and source; each chunk's synapses
 //             of a class stay in the chunk's part of the class. Needs about 4.5 bytes a synapse (plus the stashed
 //             values) for a while: right when a rank holds about one synapse per source (10^4 ranks and more), where
@@ -51,9 +54,10 @@ struct placement_choice {
   int threads = 1;
 };
 
-/// The choice for `synapses` (expected) from `sources` neurons into `classes` classes, given `threads` threads.
+/// The choice for `synapses` (expected) from `sources` neurons into `classes` classes, given `threads` threads;
+/// bucketed, buckets of at most 2^max_shift sources.
 placement_choice choose_placement(double synapses, double sources, std::uint32_t classes, int threads,
-                                  placement_method method = placement_method::automatic);
+                                  placement_method method = placement_method::automatic, int max_shift = 16);
 
 class source_placement {
  public:
@@ -134,10 +138,12 @@ class source_placement {
   int threads_;
   double room_margin_;
   std::vector<projection_run> runs_;
-  int shift_ = 0;  ///< a bucket holds sources [b << shift, (b + 1) << shift)
+  int shift_ = 0;         ///< a bucket holds sources [b << shift, (b + 1) << shift)
+  int offset_bits_ = 16;  ///< the stash keys' target offset bits: as many as the largest class block needs
   std::uint64_t buckets_ = 0;
   std::vector<std::uint32_t> counts_;  ///< per (class, thread, bucket): synapses (room), then (place) cursors
-  // The bucketed way's stash: per synapse (source low bits << 16 | target offset), per class from key_base_.
+  // The bucketed way's stash: per synapse (source low bits << offset_bits_ | target offset), per class from
+  // key_base_.
   uninitialized_array<std::uint32_t> keys_;
   std::vector<std::uint64_t> key_base_;         ///< per class + 1
   std::vector<std::uint32_t> stash_start_;      ///< per (class, thread, bucket), class-relative

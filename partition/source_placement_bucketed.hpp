@@ -7,8 +7,10 @@ namespace hetspike {
 template <class Sink, class OnRow>
 void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_row) {
   // After count(): every class's synapses in the stash in bucket order (bucket_start_), as keys of (source low
-  // bits << 16 | target offset); the sink holds whatever else it stashed in the same places.
+  // bits << offset_bits_ | target offset); the sink holds whatever else it stashed in the same places.
   const std::uint32_t first = first_class();
+  const int bits = offset_bits_;
+  const std::uint32_t past = std::uint32_t{1} << shift_;  // above every source's low bits
   auto start_of = [&](std::uint32_t k, std::uint64_t b) { return bucket_start_[k * (buckets_ + 1) + b]; };
   auto keys_of = [&](std::uint32_t k) { return keys_.data() + key_base_[k]; };
   std::vector<std::uint32_t>().swap(counts_);
@@ -29,9 +31,9 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
     return w;
   };
   // The run of keys from i with the same source, within [i, e).
-  auto run_end = [](const std::uint32_t* key, std::uint32_t i, std::uint32_t e) {
-    const std::uint32_t low = key[i] >> 16;
-    for (++i; i < e && key[i] >> 16 == low; ++i) {
+  auto run_end = [bits](const std::uint32_t* key, std::uint32_t i, std::uint32_t e) {
+    const std::uint32_t low = key[i] >> bits;
+    for (++i; i < e && key[i] >> bits == low; ++i) {
     }
     return i;
   };
@@ -41,7 +43,7 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
       for (std::uint32_t i = w.at[0], e = w.end[0]; i < e;) {
         const std::uint32_t j = run_end(w.key[0], i, e);
         w.at[0] = i, w.count[0] = w.total = j - i, w.only = 0;
-        f(w.key[0][i] >> 16, w);
+        f(w.key[0][i] >> bits, w);
         i = j;
       }
       return;
@@ -53,11 +55,11 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
       // Which class the next source is in is a coin toss: no branch on it (a mispredicted one costs more than the
       // rest of the step).
       while (i < e0 || j < e1) {
-        const std::uint32_t a = i < e0 ? k0[i] >> 16 : 1u << 16, c = j < e1 ? k1[j] >> 16 : 1u << 16;
+        const std::uint32_t a = i < e0 ? k0[i] >> bits : past, c = j < e1 ? k1[j] >> bits : past;
         const std::uint32_t low = std::min(a, c);
         std::uint32_t n0 = a == low, n1 = c == low;
-        while (i + n0 < e0 && k0[i + n0] >> 16 == low) ++n0;
-        while (j + n1 < e1 && k1[j + n1] >> 16 == low) ++n1;
+        while (i + n0 < e0 && k0[i + n0] >> bits == low) ++n0;
+        while (j + n1 < e1 && k1[j + n1] >> bits == low) ++n1;
         w.at[0] = i, w.at[1] = j, w.count[0] = n0, w.count[1] = n1;
         w.total = n0 + n1, w.only = n0 == 0;
         f(low, w);
@@ -66,14 +68,14 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
       return;
     }
     for (;;) {
-      std::uint32_t low = 1u << 16;
+      std::uint32_t low = past;
       for (std::uint32_t k = 0; k < num_classes_; ++k)
-        if (w.at[k] < w.end[k]) low = std::min<std::uint32_t>(low, w.key[k][w.at[k]] >> 16);
-      if (low == 1u << 16) return;
+        if (w.at[k] < w.end[k]) low = std::min<std::uint32_t>(low, w.key[k][w.at[k]] >> bits);
+      if (low == past) return;
       w.total = 0;
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         std::uint32_t i = w.at[k];
-        while (i < w.end[k] && w.key[k][i] >> 16 == low) ++i;
+        while (i < w.end[k] && w.key[k][i] >> bits == low) ++i;
         w.count[k] = i - w.at[k];
         if (w.count[k] != 0) w.only = k;
         w.total += w.count[k];
@@ -109,12 +111,12 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
         if (n < 2) continue;
         std::uint32_t* key = keys_of(k) + lo;
         if (!sink.permutes(first + k)) {  // the key carries all there is
-          detail::sort_by_source(key, n, scratch);
+          detail::sort_by_source(key, n, bits, scratch);
           continue;
         }
         pairs.resize(n);
         for (std::uint32_t i = 0; i < n; ++i) pairs[i] = std::uint64_t{key[i]} << 32 | i;
-        detail::sort_by_top16(pairs, pair_scratch);
+        detail::sort_by_source(pairs, 32 + bits, pair_scratch);
         order.resize(n);
         for (std::uint32_t i = 0; i < n; ++i)
           order[i] = static_cast<std::uint32_t>(pairs[i]), key[i] = static_cast<std::uint32_t>(pairs[i] >> 32);
@@ -149,7 +151,7 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         const std::uint32_t* key = keys_of(k);
         for (std::uint32_t i = start_of(k, b), e = start_of(k, b + 1); i < e; ++i) {
-          std::uint8_t& n = seen[key[i] >> 16];
+          std::uint8_t& n = seen[key[i] >> bits];
           n += n < 2;
         }
       }
@@ -163,7 +165,7 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
         one.resize(before + (e - lo)), mk.resize(e - lo), ma.resize(e - lo);
         for (std::uint32_t i = lo; i < e; ++i) {
           const std::uint32_t x = key[i];
-          const bool single = seen[x >> 16] == 1;
+          const bool single = seen[x >> bits] == 1;
           one[n] = i, n += single;
           mk[m] = x, ma[m] = i, m += !single;
         }
@@ -173,7 +175,7 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
       }
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         const std::uint32_t* key = keys_of(k);
-        for (std::uint32_t i = start_of(k, b), e = start_of(k, b + 1); i < e; ++i) seen[key[i] >> 16] = 0;
+        for (std::uint32_t i = start_of(k, b), e = start_of(k, b + 1); i < e; ++i) seen[key[i] >> bits] = 0;
       }
       merge(split, [&](std::uint32_t low, const walk& v) {
         for (std::uint32_t k = 0; k < num_classes_; ++k)
@@ -181,9 +183,18 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
         add_multi(static_cast<std::uint32_t>(b << shift_ | low), found, false);
       });
     };
+    // Once a bucket is split, its keys keep only their targets' offsets: what the sink moves to the store.
+    const std::uint32_t offset_mask = (std::uint32_t{1} << bits) - 1;
+    auto strip = [&](std::uint64_t b) {
+      for (std::uint32_t k = 0; k < num_classes_; ++k) {
+        std::uint32_t* key = keys_of(k);
+        for (std::uint32_t i = start_of(k, b), e = start_of(k, b + 1); i < e; ++i) key[i] &= offset_mask;
+      }
+    };
     for (std::uint64_t b = b0; b < b1; ++b) {
       if (!wanted.wants_any(b << shift_, (b + 1) << shift_)) {
         split_bucket(b);
+        strip(b);
         continue;
       }
       for_each_source(b, w, [&](std::uint32_t low, const walk& v) {
@@ -199,6 +210,7 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
         }
         add_multi(source, v, wants);
       });
+      strip(b);
     }
     std::vector<std::uint64_t> base(num_classes_), sizes;
     for (std::uint32_t k = 0; k < num_classes_; ++k) base[k] = start_of(k, b0);

@@ -22,7 +22,7 @@
 //                                                 the i-th of them becomes the one that was order[i]-th
 //   void move(std::uint32_t cls, const std::uint32_t* keys, std::uint32_t from, std::uint32_t to, std::uint32_t n)
 //                                                 n stashed synapses' final class-relative positions; keys: the
-//                                                 class's stash keys (source low bits << 16 | target offset)
+//                                                 class's stash keys, by then holding only the target offset
 //   void move_each(std::uint32_t cls, const std::uint32_t* keys, const std::vector<std::uint32_t>& from,
 //                  std::uint32_t to)              stashed synapses from[i] to positions to + i
 // An OnRow provides:
@@ -42,33 +42,43 @@ namespace hetspike {
 
 namespace detail {
 
-/// Sorts n stash keys by their source bits (the high half), stably (two counting passes of 8 bits).
-inline void sort_by_source(std::uint32_t* keys, std::uint32_t n, std::vector<std::uint32_t>& scratch) {
+/// Sorts from[0, n) by bits [low, high) of its elements, stably: counting passes of at most 11 bits (their
+/// counters stay in the first-level cache), the least significant first. Leaves the result in `from` (the two
+/// pointers are swapped after each pass).
+template <class T>
+void radix_passes(T*& from, T*& to, std::size_t n, int low, int high) {
+  constexpr int max_digit = 11;
+  const int passes = (high - low + max_digit - 1) / max_digit;
+  std::array<std::uint32_t, (1u << max_digit) + 1> start;
+  for (int p = 0; p < passes; ++p) {
+    const int shift = low + (high - low) * p / passes, width = low + (high - low) * (p + 1) / passes - shift;
+    const T mask = (T{1} << width) - 1;
+    const std::size_t digits = std::size_t{1} << width;
+    std::fill_n(start.begin(), digits + 1, 0u);
+    for (std::size_t i = 0; i < n; ++i) ++start[((from[i] >> shift) & mask) + 1];
+    if (start[1] == n) continue;  // one value in this digit: already in order
+    for (std::size_t i = 1; i <= digits; ++i) start[i] += start[i - 1];
+    for (std::size_t i = 0; i < n; ++i) to[start[(from[i] >> shift) & mask]++] = from[i];
+    std::swap(from, to);
+  }
+}
+
+/// Sorts n stash keys by their source bits (from bit `low` up), stably.
+inline void sort_by_source(std::uint32_t* keys, std::uint32_t n, int low, std::vector<std::uint32_t>& scratch) {
   scratch.resize(n);
   std::uint32_t* from = keys;
   std::uint32_t* to = scratch.data();
-  for (int shift : {16, 24}) {
-    std::array<std::uint32_t, 257> start{};
-    for (std::uint32_t i = 0; i < n; ++i) ++start[((from[i] >> shift) & 0xff) + 1];
-    if (start[1] == n) continue;  // one value in this byte: already in order
-    for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
-    for (std::uint32_t i = 0; i < n; ++i) to[start[(from[i] >> shift) & 0xff]++] = from[i];
-    std::swap(from, to);
-  }
+  radix_passes(from, to, n, low, 32);
   if (from != keys) std::copy_n(from, n, keys);
 }
 
-/// Sorts 64-bit keys by their top 16 bits, stably (two counting passes of 8 bits).
-inline void sort_by_top16(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
+/// Sorts 64-bit keys by their bits from `low` up, stably.
+inline void sort_by_source(std::vector<std::uint64_t>& keys, int low, std::vector<std::uint64_t>& scratch) {
   scratch.resize(keys.size());
-  for (int shift : {48, 56}) {
-    std::array<std::size_t, 257> start{};
-    for (auto k : keys) ++start[((k >> shift) & 0xff) + 1];
-    if (start[1] == keys.size()) continue;  // one value in this byte: already in order
-    for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
-    for (auto k : keys) scratch[start[(k >> shift) & 0xff]++] = k;
-    keys.swap(scratch);
-  }
+  std::uint64_t* from = keys.data();
+  std::uint64_t* to = scratch.data();
+  radix_passes(from, to, keys.size(), low, 64);
+  if (from != keys.data()) keys.swap(scratch);
 }
 
 /// Appends one chunk's rows (numbered from 0, arrays indexed from 0) to the population's: row ids, array indices,
@@ -204,7 +214,7 @@ bool source_placement::stash_draw(Sink& sink) {
             std::uint32_t* key = keys_.data() + key_base_[k];
             const auto offset = static_cast<std::uint32_t>(local % segment_block_size);
             for (std::size_t i = 0; i < sources.size(); ++i)
-              key[positions[i]] = static_cast<std::uint32_t>(sources[i] & low_mask) << 16 | offset;
+              key[positions[i]] = static_cast<std::uint32_t>(sources[i] & low_mask) << offset_bits_ | offset;
             if (sink.visits(r.index) && sink.permutes(cls)) {  // it stashes something of the class's synapses
               narrow.assign(sources.begin(), sources.end());
               sink.target(th, r, local, cls, narrow, positions, true);

@@ -61,9 +61,11 @@ void synapse_writer::target(int thread, const source_placement::projection_run& 
   std::int32_t* weight = nullptr;
   double* plastic = nullptr;
   std::uint8_t* delay = nullptr;
+  // Stashed, a constant initial plastic weight is written by the moves instead.
+  const bool writes_plastic = c.plastic && (!stashed || stashes_plastic(cls));
   if (stashed) {
     weight = c.has_weights ? stash_weight_.at(k, 0) : nullptr;
-    plastic = c.plastic ? stash_plastic_.at(k, 0) : nullptr;
+    plastic = writes_plastic ? stash_plastic_.at(k, 0) : nullptr;
     delay = c.has_delays ? stash_delay_.at(k, 0) : nullptr;
   } else {
     const synapse_class& laid = (*classes_)[cls];
@@ -86,15 +88,15 @@ void synapse_writer::target(int thread, const source_placement::projection_run& 
     if (i + prefetch_distance < sources.size()) {
       const std::uint32_t ahead = positions[i + prefetch_distance];
       if (target != nullptr) __builtin_prefetch(target + ahead, 1);
-      if (c.plastic) __builtin_prefetch(plastic + ahead, 1);
+      if (writes_plastic) __builtin_prefetch(plastic + ahead, 1);
       if (c.has_weights) __builtin_prefetch(weight + ahead, 1);
       if (c.has_delays) __builtin_prefetch(delay + ahead, 1);
     }
     const std::uint32_t p = positions[i];
     if (target != nullptr) target[p] = offset;  // stashed: the placement's key holds it
-    if (c.plastic)
-      plastic[p] = draw_value(spec.weight, weights);
-    else if (c.has_weights)
+    if (c.plastic) {
+      if (writes_plastic) plastic[p] = draw_value(spec.weight, weights);
+    } else if (c.has_weights)
       weight[p] = fixed_weight(
           *run.target,
           received_weight(table_.target_params[run.index], spec.weight, draw_value(spec.weight, weights), quantization),
@@ -120,19 +122,19 @@ void synapse_writer::stash_begin(const source_placement& placement, const std::v
     stash.base.assign(room.size(), 0);
     for (std::uint32_t k = 0; k < room.size(); ++k) {
       stash.base[k] = size;
-      if (keeps(table_.classes[placement.first_class() + k])) size += room[k];
+      if (keeps(placement.first_class() + k)) size += room[k];
     }
     if (stash.values.size() != size) stash.values.allocate(size);
   };
-  lay_out(stash_weight_, [](const synapse_class& c) { return c.has_weights != 0; });
-  lay_out(stash_plastic_, [](const synapse_class& c) { return c.plastic != 0; });
-  lay_out(stash_delay_, [](const synapse_class& c) { return c.has_delays != 0; });
+  lay_out(stash_weight_, [&](std::uint32_t cls) { return table_.classes[cls].has_weights != 0; });
+  lay_out(stash_plastic_, [&](std::uint32_t cls) { return stashes_plastic(cls); });
+  lay_out(stash_delay_, [&](std::uint32_t cls) { return table_.classes[cls].has_delays != 0; });
 }
 
 void synapse_writer::shift(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n) {
   const synapse_class& c = table_.classes[cls];
   const std::uint32_t k = cls - first_class_;
-  if (c.plastic) std::copy_n(stash_plastic_.at(k, from), n, stash_plastic_.at(k, to));
+  if (stashes_plastic(cls)) std::copy_n(stash_plastic_.at(k, from), n, stash_plastic_.at(k, to));
   if (c.has_weights) std::copy_n(stash_weight_.at(k, from), n, stash_weight_.at(k, to));
   if (c.has_delays) std::copy_n(stash_delay_.at(k, from), n, stash_delay_.at(k, to));
 }
@@ -140,7 +142,7 @@ void synapse_writer::shift(std::uint32_t cls, std::uint32_t from, std::uint32_t 
 void synapse_writer::permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order) {
   const synapse_class& c = table_.classes[cls];
   const std::uint32_t k = cls - first_class_;
-  if (c.plastic) permute_in_place(stash_plastic_.at(k, first), order);
+  if (stashes_plastic(cls)) permute_in_place(stash_plastic_.at(k, first), order);
   if (c.has_weights) permute_in_place(stash_weight_.at(k, first), order);
   if (c.has_delays) permute_in_place(stash_delay_.at(k, first), order);
 }
@@ -151,7 +153,10 @@ void synapse_writer::move(std::uint32_t cls, const std::uint32_t* keys, std::uin
   const std::uint32_t k = cls - first_class_;
   const auto b = static_cast<std::int64_t>(c.first + to);
   for (std::uint32_t i = 0; i < n; ++i) target_[b + i] = static_cast<std::uint16_t>(keys[from + i]);
-  if (c.plastic) std::copy_n(stash_plastic_.at(k, from), n, plastic_ + (b + c.weight_shift));
+  if (const auto w = initial_plastic_weight(cls))
+    std::fill_n(plastic_ + (b + c.weight_shift), n, *w);
+  else if (c.plastic)
+    std::copy_n(stash_plastic_.at(k, from), n, plastic_ + (b + c.weight_shift));
   if (c.has_weights) std::copy_n(stash_weight_.at(k, from), n, weight_ + (b + c.weight_shift));
   if (c.has_delays) std::copy_n(stash_delay_.at(k, from), n, delay_ + (b + c.delay_shift));
 }
@@ -166,9 +171,18 @@ void synapse_writer::move_each(std::uint32_t cls, const std::uint32_t* keys, con
   auto gather = [&](auto& stash, auto* store) {
     for (std::size_t i = 0; i < from.size(); ++i) store[i] = *stash.at(k, from[i]);
   };
-  if (c.plastic) gather(stash_plastic_, plastic_ + (b + c.weight_shift));
+  if (const auto w = initial_plastic_weight(cls))
+    std::fill_n(plastic_ + (b + c.weight_shift), from.size(), *w);
+  else if (c.plastic)
+    gather(stash_plastic_, plastic_ + (b + c.weight_shift));
   if (c.has_weights) gather(stash_weight_, weight_ + (b + c.weight_shift));
   if (c.has_delays) gather(stash_delay_, delay_ + (b + c.delay_shift));
+}
+
+std::optional<double> synapse_writer::initial_plastic_weight(std::uint32_t cls) const {
+  const value_distribution& w = net_.projections[table_.classes[cls].projection].weight;
+  if (!table_.classes[cls].plastic || !w.is_constant()) return std::nullopt;
+  return w.a;
 }
 
 void synapse_writer::stash_end() {

@@ -5,6 +5,7 @@
 // drawn with the sources, into a stash laid out like the placement's keys (per class, at the synapse's place in its
 // bucket stretch), and moved to their places once the rows are planned; the target offsets travel in the keys.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -28,7 +29,7 @@ class synapse_writer {
   void shift(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n);
   bool permutes(std::uint32_t cls) const {
     const synapse_class& c = table_.classes[cls];
-    return c.plastic || c.has_weights || c.has_delays;
+    return stashes_plastic(cls) || c.has_weights || c.has_delays;
   }
   void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order);
   void move(std::uint32_t cls, const std::uint32_t* keys, std::uint32_t from, std::uint32_t to, std::uint32_t n);
@@ -43,6 +44,14 @@ class synapse_writer {
   loihi_quantization_summary quantization() const;
 
  private:
+  /// Whether a class's plastic weights are stashed: not when they all start at the projection's constant, which
+  /// the moves write (hpc_benchmark's: 8 bytes a synapse drawn, sorted and moved for nothing).
+  bool stashes_plastic(std::uint32_t cls) const {
+    return table_.classes[cls].plastic && !initial_plastic_weight(cls).has_value();
+  }
+  /// A plastic class's weight before learning, where its projection's is a constant.
+  std::optional<double> initial_plastic_weight(std::uint32_t cls) const;
+
   /// The population's k-th class's stretch of each stash array (empty where it keeps no such value).
   template <class T>
   struct stash_array {

@@ -95,8 +95,10 @@ TEST(row_planner, the_layout_does_not_depend_on_how_sources_are_chunked) {
 }
 
 /// A population of `sources` neurons projecting onto `targets` with in-degree k and drawn weights and delays, plus
-/// a second, plastic projection: dense when sources are few, one synapse per source when they are many.
-network_spec two_populations(std::uint64_t sources, std::uint64_t targets, std::uint64_t k) {
+/// a second, plastic projection (its initial weights constant, as hpc_benchmark's, or drawn): dense when sources
+/// are few, one synapse per source when they are many.
+network_spec two_populations(std::uint64_t sources, std::uint64_t targets, std::uint64_t k,
+                             bool constant_plastic = true) {
   network_spec net;
   net.seed = 11;
   net.populations = {{"S", iaf_psc_exp_params{}, sources, value_distribution::constant(-70)},
@@ -110,6 +112,7 @@ network_spec two_populations(std::uint64_t sources, std::uint64_t targets, std::
   q.weight = value_distribution::constant(40.0);
   q.delay = value_distribution::constant(1.0);
   q.plasticity = stdp_pl_params{};
+  if (!constant_plastic) q.weight = {value_distribution::kind::uniform, 30.0, 50.0};
   net.projections = {p, q};
   return net;
 }
@@ -166,7 +169,8 @@ std::multiset<std::tuple<std::uint64_t, std::uint64_t, std::uint32_t, double, st
 }
 
 TEST(source_placement, each_way_builds_the_same_store_on_any_thread_count_and_both_the_same_synapses) {
-  for (const auto& net : {two_populations(300, 2000, 60), two_populations(200000, 500, 8)})
+  for (const auto& net :
+       {two_populations(300, 2000, 60), two_populations(200000, 500, 8), two_populations(200000, 500, 8, false)})
     for (int ranks : {1, 3}) {
       const auto direct = built_with(net, ranks, ranks - 1, placement_method::direct, 1);
       const auto bucketed = built_with(net, ranks, ranks - 1, placement_method::bucketed, 1);
