@@ -15,6 +15,7 @@
 #include "kernels/spike_collect.hpp"
 #include "kernels/spike_delivery.hpp"
 #include "kernels/synapse_store.hpp"
+#include "kernels/zeroed_allocator.hpp"
 
 namespace hetspike {
 
@@ -66,9 +67,10 @@ class post_spike_history {
 /// stamp (NEST keeps them per synapse; they depend only on the source's spikes, so one per row holds the same
 /// numbers).
 struct stdp_pl_rows {
-  std::vector<double> k_plus;
-  std::vector<step_type> last_stamp;  ///< 0 before the first spike, as NEST's t_lastspike_ = 0
-  explicit stdp_pl_rows(std::size_t rows = 0) : k_plus(rows, 0.0), last_stamp(rows, 0) {}
+  std::vector<double, zeroed_allocator<double>> k_plus;
+  std::vector<step_type, zeroed_allocator<step_type>>
+      last_stamp;  ///< 0 before the first spike, as NEST's t_lastspike_ = 0
+  explicit stdp_pl_rows(std::size_t rows = 0) : k_plus(rows), last_stamp(rows) {}
 };
 
 /// Each local neuron's presynaptic trace as its owner sees it: the numbers every row of the neuron holds (they are
