@@ -29,6 +29,11 @@ synapse_writer::synapse_writer(const network_spec& net, const class_table& table
       min_delay_(threads, std::numeric_limits<std::int64_t>::max()),
       max_delay_(threads, 0),
       quantization_(net.projections.size()) {
+  for (std::uint32_t cls = first_class_; cls < table.population_first[population + 1]; ++cls) {
+    const value_distribution& w = net.projections[table.classes[cls].projection].weight;
+    initial_plastic_weight_.push_back(table.classes[cls].plastic && w.is_constant() ? std::optional(w.a)
+                                                                                    : std::nullopt);
+  }
   for (std::size_t i = 0; i < net.projections.size(); ++i) {
     if (net.projections[i].source != population || !std::holds_alternative<loihi_lif_params>(table.target_params[i]))
       continue;
@@ -177,12 +182,6 @@ void synapse_writer::move_each(std::uint32_t cls, const std::uint32_t* keys, con
     gather(stash_plastic_, plastic_ + (b + c.weight_shift));
   if (c.has_weights) gather(stash_weight_, weight_ + (b + c.weight_shift));
   if (c.has_delays) gather(stash_delay_, delay_ + (b + c.delay_shift));
-}
-
-std::optional<double> synapse_writer::initial_plastic_weight(std::uint32_t cls) const {
-  const value_distribution& w = net_.projections[table_.classes[cls].projection].weight;
-  if (!table_.classes[cls].plastic || !w.is_constant()) return std::nullopt;
-  return w.a;
 }
 
 void synapse_writer::stash_end() {

@@ -50,7 +50,9 @@ class synapse_writer {
     return table_.classes[cls].plastic && !initial_plastic_weight(cls).has_value();
   }
   /// A plastic class's weight before learning, where its projection's is a constant.
-  std::optional<double> initial_plastic_weight(std::uint32_t cls) const;
+  const std::optional<double>& initial_plastic_weight(std::uint32_t cls) const {
+    return initial_plastic_weight_[cls - first_class_];
+  }
 
   /// The population's k-th class's stretch of each stash array (empty where it keeps no such value).
   template <class T>
@@ -71,7 +73,8 @@ class synapse_writer {
   stash_array<std::int32_t> stash_weight_;
   stash_array<double> stash_plastic_;
   stash_array<std::uint8_t> stash_delay_;
-  std::vector<std::int64_t> min_delay_, max_delay_;  ///< per thread
+  std::vector<std::optional<double>> initial_plastic_weight_;  ///< per class of the population
+  std::vector<std::int64_t> min_delay_, max_delay_;            ///< per thread
   /// Per projection into a chip population, per run of 256 local targets (one thread's each).
   std::vector<std::vector<loihi_quantization_summary>> quantization_;
 };
