@@ -23,7 +23,7 @@
 //             exact room, counted first); the stretches are then closed up. Chunk by chunk, each stretch is sorted
 //             by source (a radix sort), the chunk's rows planned and its synapses moved to their places,
 //             all while the chunk is in cache. Rows: by chunk, then layout, class and source; each chunk's synapses
-//             of a class stay in the chunk's part of the class. Needs about 4.5 bytes a synapse (plus the stashed
+//             of a class stay in the chunk's part of the class. Needs about 4.2 bytes a synapse (plus the stashed
 //             values) for a while: right when a rank holds about one synapse per source (10^4 ranks and more), where
 //             per-source counts would outgrow the store.
 // Within a row and class, targets ascend and each target's synapses keep their draw order, either way.
