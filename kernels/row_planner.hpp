@@ -92,6 +92,22 @@ class row_planner {
   /// synapse takes position single_zone(k) + i; places them in bulk, without a cursor.
   std::uint64_t single_first_row(std::uint32_t k) const { return single_first_row_[k]; }
   std::uint64_t single_zone(std::uint32_t k) const { return single_zone_[k]; }
+  /// count() for n rows of class k only (run rows) holding `synapses` in all.
+  void count_runs(std::uint32_t k, std::uint64_t n, std::uint64_t synapses, tally& t) const {
+    t.run_rows[k] += n, t.run_synapses[k] += synapses;
+  }
+  /// place() for a chunk's run rows of class k at once, in source order, their synapses consecutive: starts[i] is
+  /// row i's first synapse counted from the first row's, `synapses` their total. Returns the first row's id;
+  /// `position` receives its first synapse's class-relative position.
+  std::uint32_t place_runs(cursor& c, std::uint32_t k, const std::vector<std::uint32_t>& starts, std::uint64_t synapses,
+                           std::uint32_t& position, row_arrays& arrays) const {
+    const std::uint64_t i = c.run_row[k];
+    position = static_cast<std::uint32_t>(c.run_synapse[k]);
+    std::uint32_t* begin = arrays.run_begin.data() + run_first_entry_[k] + i;
+    for (std::size_t j = 0; j < starts.size(); ++j) begin[j] = position + starts[j];
+    c.run_row[k] += starts.size(), c.run_synapse[k] += synapses;
+    return static_cast<std::uint32_t>(run_first_row_[k] + i);
+  }
 
  private:
   std::uint32_t first_class_;

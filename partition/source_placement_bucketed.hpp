@@ -127,6 +127,15 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
     std::vector<std::vector<std::uint32_t>> singles(num_classes_);  // per class: stash positions, in row order
     for (std::uint32_t k = 0; k < num_classes_; ++k) singles[k].reserve(start_of(k, b1) - start_of(k, b0));
     std::vector<std::uint32_t> wanted_singles;  // (source, class, index) triples
+    // Rows of more than one synapse, all in one class (run rows), likewise per class in source order: their
+    // synapses' stash positions and where each row starts among them, placed in bulk after the single rows.
+    std::vector<std::vector<std::uint32_t>> runs(num_classes_), run_starts(num_classes_);
+    std::vector<std::uint32_t> wanted_runs;  // (source, class, run row within the class) triples
+    auto add_run = [&](std::uint32_t k, std::uint32_t at, std::uint32_t n) {
+      run_starts[k].push_back(static_cast<std::uint32_t>(runs[k].size()));
+      for (std::uint32_t j = 0; j < n; ++j) runs[k].push_back(at + j);
+      planner.count_runs(k, 1, n, tally[0]);
+    };
     struct multi {
       std::uint32_t source, first;  ///< first: into `spans`, num_classes_ (at, count) pairs
     };
@@ -178,6 +187,7 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
         for (std::uint32_t i = start_of(k, b), e = start_of(k, b + 1); i < e; ++i) seen[key[i] >> bits] = 0;
       }
       merge(split, [&](std::uint32_t low, const walk& v) {
+        if (v.count[v.only] == v.total) return add_run(v.only, multi_at[v.only][v.at[v.only]], v.total);
         for (std::uint32_t k = 0; k < num_classes_; ++k)
           found.at[k] = v.count[k] != 0 ? multi_at[k][v.at[k]] : 0, found.count[k] = v.count[k];
         add_multi(static_cast<std::uint32_t>(b << shift_ | low), found, false);
@@ -208,6 +218,13 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
           singles[v.only].push_back(v.at[v.only]);
           return;
         }
+        if (v.count[v.only] == v.total) {
+          if (wants)
+            wanted_runs.insert(wanted_runs.end(),
+                               {source, v.only, static_cast<std::uint32_t>(run_starts[v.only].size())});
+          add_run(v.only, v.at[v.only], v.total);
+          return;
+        }
         add_multi(source, v, wants);
       });
       strip(b);
@@ -222,6 +239,15 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
       if (!singles[k].empty())
         sink.move_each(first + k, keys_of(k), singles[k], static_cast<std::uint32_t>(planner.single_zone(k)));
     }
+    std::vector<std::uint32_t> run_first_row(num_classes_, 0);
+    for (std::uint32_t k = 0; k < num_classes_; ++k) {
+      if (runs[k].empty()) continue;
+      std::uint32_t position = 0;
+      run_first_row[k] = planner.place_runs(cursor, k, run_starts[k], runs[k].size(), position, out.rows);
+      sink.move_each(first + k, keys_of(k), runs[k], position);
+    }
+    for (std::size_t i = 0; i < wanted_runs.size(); i += 3)
+      out.wanted.emplace_back(wanted_runs[i], run_first_row[wanted_runs[i + 1]] + wanted_runs[i + 2]);
     for (std::size_t i = 0; i < wanted_singles.size(); i += 3)
       out.wanted.emplace_back(
           wanted_singles[i],
