@@ -12,7 +12,8 @@ Sections (select with --sections):
             ranks on this machine's cores: RSS growth by the build per rank (median), its split, CPU seconds per rank
             (user + sys of the whole job / ranks).
   threads   the full microcircuit's build on one rank with 1 and 2 OpenMP threads.
-  buildratio  the emulated Brunel rank's build at P = 16 and P = 131,072, alternately (this machine drifts).
+  buildratio  each network's emulated rank built at its smallest and largest P alternately (Brunel 16 and
+              131,072, hpc_benchmark 16 and 16,384; this machine drifts).
   rtf       1 s of simulated time on one emulated rank (the full microcircuit at P = 1,024, Brunel with 10,000
             neurons per rank at P = 131,072) next to a real 2-rank run (the full microcircuit; Brunel with 10,000
             neurons per rank).
@@ -197,22 +198,30 @@ def section_threads(args) -> dict:
 
 
 def section_buildratio(args) -> dict:
-    """Brunel's emulated rank 0 built at P = 16 and P = 131,072 alternately, --pairs times: this machine's speed
-    drifts by more than the difference between runs apart, so the ratio is taken pair by pair."""
-    model, sets_of, _ = NETWORKS["brunel"]
-    extra = ["--emulated-routes", "drawn", "--emulated-rate", "*=9"]
-    pairs = []
-    for _ in range(args.pairs):
-        small = hetspike(args.bin, model, sets_of(16), 0.1, ["--emulate-ranks", "16"] + extra)[0]["build_seconds"]
-        large = hetspike(args.bin, model, sets_of(131072), 0.1, ["--emulate-ranks", "131072"] + extra)[0]
-        pairs.append((small, large["build_seconds"]))
-    ratios = [b / a for a, b in pairs]
-    result = {"pairs": pairs, "median_ratio": median(ratios), "min_ratio": min(ratios), "max_ratio": max(ratios),
-              "median_16": median([a for a, _ in pairs]), "median_131072": median([b for _, b in pairs])}
-    print(f"\nbuild seconds, Brunel rank 0: P = 16 {result['median_16']:.2f} s, P = 131,072 "
-          f"{result['median_131072']:.2f} s (medians of {args.pairs}); ratio per pair: median "
-          f"{result['median_ratio']:.2f}, {result['min_ratio']:.2f} to {result['max_ratio']:.2f}", flush=True)
-    return result
+    """Each network's emulated rank 0 built at its smallest and largest P alternately (Brunel 16 and 131,072,
+    hpc_benchmark 16 and 16,384), --pairs times: this machine's speed drifts by more than the difference between
+    runs apart, so the ratio is taken pair by pair."""
+    results = {}
+    for name in args.networks.split(","):
+        model, sets_of, ranks = NETWORKS[name]
+        small_p, large_p = ranks[0], ranks[-1]
+        extra = ["--emulated-routes", "drawn", "--emulated-rate", "*=9"]
+
+        def build_seconds(p):
+            return hetspike(args.bin, model, sets_of(p), 0.1, ["--emulate-ranks", str(p)] + extra)[0]["build_seconds"]
+
+        pairs = []
+        for _ in range(args.pairs):
+            pairs.append((build_seconds(small_p), build_seconds(large_p)))
+        ratios = [b / a for a, b in pairs]
+        results[name] = {"small": small_p, "large": large_p, "pairs": pairs, "median_ratio": median(ratios),
+                         "min_ratio": min(ratios), "max_ratio": max(ratios),
+                         "median_small": median([a for a, _ in pairs]), "median_large": median([b for _, b in pairs])}
+        print(f"\nbuild seconds, {name} rank 0: P = {small_p:,} {results[name]['median_small']:.2f} s, "
+              f"P = {large_p:,} {results[name]['median_large']:.2f} s (medians of {args.pairs}); ratio per pair: "
+              f"median {results[name]['median_ratio']:.2f}, {results[name]['min_ratio']:.2f} to "
+              f"{results[name]['max_ratio']:.2f}", flush=True)
+    return results
 
 
 def section_rtf(args) -> dict:
@@ -264,10 +273,11 @@ def markdown(results: dict) -> str:
         out.append(f"\nFull microcircuit, one rank: build {t['1']['build_seconds']:.1f} s on 1 thread, "
                    f"{t['2']['build_seconds']:.1f} s on 2: {t['speedup']:.2f} times faster.")
     if "buildratio" in results:
-        r = results["buildratio"]
-        out.append(f"\nBuild seconds of Brunel's rank 0, P = 16 and P = 131,072 built alternately {len(r['pairs'])} "
-                   f"times: {r['median_16']:.2f} s and {r['median_131072']:.2f} s (medians); the ratio per pair "
-                   f"{r['median_ratio']:.2f} (median), {r['min_ratio']:.2f} to {r['max_ratio']:.2f}.")
+        for name, r in results["buildratio"].items():
+            out.append(f"\nBuild seconds of {name}'s rank 0, P = {r['small']:,} and P = {r['large']:,} built alternately "
+                       f"{len(r['pairs'])} times: {r['median_small']:.2f} s and {r['median_large']:.2f} s (medians); "
+                       f"the ratio per pair {r['median_ratio']:.2f} (median), {r['min_ratio']:.2f} to "
+                       f"{r['max_ratio']:.2f}.")
     if "rtf" in results:
         out.append("\n| 1 s of | real 2-rank run: RTF | emulated rank: RTF | emulated rank: bytes received per interval |")
         out.append("|---|---|---|---|")
