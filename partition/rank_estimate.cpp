@@ -1,7 +1,6 @@
 #include "partition/rank_estimate.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <vector>
 
@@ -16,9 +15,8 @@ namespace hetspike {
 
 namespace {
 
-/// The bucketed stash's room over what it holds: each (class, thread, bucket) stretch has room for its expected
-/// count m, six standard deviations and 8 more (source_placement::estimate_room).
-double stash_room(double m) { return m > 0 ? 1 + (6 * std::sqrt(m) + 8) / m : 1; }
+/// The bucketed stash's room over what it holds, for stretches that expect m synapses each.
+double stash_room(double m) { return m > 0 ? stretch_room(m, placement_options{}.room_margin) / m : 1; }
 
 /// One class of a source population on the rank: its projection's law for one source, and its synapse bytes.
 struct class_law {
@@ -116,7 +114,7 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
     e.rows += r.rows, e.single_rows += r.single, e.run_rows += r.run, e.list_rows += r.list, e.table_rows += r.table;
     e.list_segments += r.segments, e.plastic_slots += r.plastic_slots, e.row_bytes += r.bytes;
     // As the placement chooses: its keys' offsets take the bits the widest class block needs.
-    const int offset_bits = std::max(1, static_cast<int>(std::bit_width(static_cast<std::uint64_t>(widest) - 1)));
+    const int offset_bits = key_offset_bits(static_cast<std::uint64_t>(widest));
     const auto how = choose_placement(synapses, ns, static_cast<std::uint32_t>(classes.size()), threads,
                                       placement_method::automatic, 32 - offset_bits);
     // Every population is drawn before the store is allocated: their counters or stashes are held together.

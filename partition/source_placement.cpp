@@ -73,7 +73,7 @@ source_placement::source_placement(const network_spec& net, const block_partitio
   std::uint64_t widest = 1;
   for (const auto& r : runs_)
     widest = std::max<std::uint64_t>(widest, std::min<std::uint64_t>(r.target->count, segment_block_size));
-  offset_bits_ = std::max(1, static_cast<int>(std::bit_width(widest - 1)));
+  offset_bits_ = key_offset_bits(widest);
   const auto choice = choose_placement(synapses, static_cast<double>(population_size_), num_classes_, threads_,
                                        options.method, 32 - offset_bits_);
   shift_ = choice.shift;
@@ -86,6 +86,14 @@ source_placement::source_placement(const network_spec& net, const block_partitio
       r.thread_begin.push_back(t == threads_ ? n : std::min(n, (even + target_run / 2) / target_run * target_run));
     }
   }
+}
+
+int key_offset_bits(std::uint64_t widest_block) {
+  return std::max(1, static_cast<int>(std::bit_width(std::max<std::uint64_t>(widest_block, 1) - 1)));
+}
+
+double stretch_room(double expected, double margin) {
+  return std::max(0.0, expected + margin * std::sqrt(expected) + 8);
 }
 
 placement_choice choose_placement(double synapses, double sources, std::uint32_t classes, int threads,
@@ -174,7 +182,7 @@ bool source_placement::estimate_room() {
         const double width =
             static_cast<double>(std::min<std::uint64_t>(population_size_ - (b << shift_), std::uint64_t{1} << shift_));
         const double m = expected[k * threads_ + th] * width / sources;
-        const double room = std::max(0.0, m + room_margin_ * std::sqrt(m) + 8);
+        const double room = stretch_room(m, room_margin_);
         if (room >= std::numeric_limits<std::uint32_t>::max()) return false;
         counter(k, th, b) = static_cast<std::uint32_t>(std::ceil(room));
       }

@@ -54,6 +54,13 @@ struct placement_choice {
   int threads = 1;
 };
 
+/// The bits a stash key gives its target's offset within the class block: as many as the widest of the
+/// population's class blocks (`widest_block` targets, at most segment_block_size) needs; the source takes the rest.
+int key_offset_bits(std::uint64_t widest_block);
+
+/// The room of a bucketed stash stretch that expects `expected` synapses: `margin` standard deviations more, and 8.
+double stretch_room(double expected, double margin);
+
 /// The choice for `synapses` (expected) from `sources` neurons into `classes` classes, given `threads` threads;
 /// bucketed, buckets of at most 2^max_shift sources.
 placement_choice choose_placement(double synapses, double sources, std::uint32_t classes, int threads,
@@ -128,7 +135,7 @@ class source_placement {
   void place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_row);
   /// The direct way's second draw: every synapse's place from its (class, thread, source) cursor, to the sink.
   template <class Sink>
-  void second_draw(Sink& sink, const std::vector<synapse_class>& classes);
+  void second_draw(Sink& sink);
 
   const network_spec& net_;
   const class_table& classes_;

@@ -147,8 +147,7 @@ void source_placement::place(const std::vector<synapse_class>& classes, row_arra
 }
 
 template <class Sink>
-void source_placement::second_draw(Sink& sink, const std::vector<synapse_class>& classes) {
-  (void)classes;
+void source_placement::second_draw(Sink& sink) {
   parallel_threads(threads_, [&](int th) {
     std::vector<std::uint32_t> positions, narrow;
     for (const auto& r : runs_) {
@@ -288,7 +287,7 @@ void source_placement::place_direct(const std::vector<synapse_class>& classes, r
       }
     }
   });
-  second_draw(sink, classes);
+  second_draw(sink);
 }
 
 }  // namespace hetspike
