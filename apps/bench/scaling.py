@@ -244,30 +244,40 @@ def section_rtf(args) -> dict:
     return results
 
 
+def markdown_table(columns: list[str], rows: list[list[str]]) -> list[str]:
+    """A markdown table's lines: its header, the rule under it and one line per row."""
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(cells) + " |"
+
+    return [line(columns), "|" + "---|" * len(columns)] + [line(cells) for cells in rows]
+
+
 def markdown(results: dict) -> str:
     """The tables of docs/scaling.md from a scaling.json."""
     out = []
     for name, net in results.get("emulate", {}).items():
         out.append(f"\n{name} (other ranks at {', '.join(net['rates'])} Hz):\n")
-        out.append("| ranks P | build [s] | routes drawn [s] | peak RSS [MiB] | bytes/synapse | rows | routes | "
-                   "synapses / rows / routes / plastic [MiB] | sent / received per interval [bytes] |")
-        out.append("|---|---|---|---|---|---|---|---|---|")
+        rows = []
         for ranks, s in net["ranks"].items():
             m = s["memory_mib"]
-            out.append(f"| {int(ranks):,} | {s['build_seconds']:.2f} | {s['routing_seconds']:.2f} | "
-                       f"{s['peak_rss_after_build_mib']:.0f} | {s['bytes_per_synapse']:.2f} | {s['rows']:,.0f} | "
-                       f"{s['routes']:,.0f} | {m['synapses']:.0f} / {m['rows']:.0f} / {m['routes']:.0f} / "
-                       f"{m['plastic_state']:.0f} | {s['bytes_sent_per_interval']:.3g} / "
-                       f"{s['bytes_received_per_interval']:.3g} |")
+            rows.append([f"{int(ranks):,}", f"{s['build_seconds']:.2f}", f"{s['routing_seconds']:.2f}",
+                         f"{s['peak_rss_after_build_mib']:.0f}", f"{s['bytes_per_synapse']:.2f}", f"{s['rows']:,.0f}",
+                         f"{s['routes']:,.0f}",
+                         f"{m['synapses']:.0f} / {m['rows']:.0f} / {m['routes']:.0f} / {m['plastic_state']:.0f}",
+                         f"{s['bytes_sent_per_interval']:.3g} / {s['bytes_received_per_interval']:.3g}"])
+        out += markdown_table(["ranks P", "build [s]", "routes drawn [s]", "peak RSS [MiB]", "bytes/synapse", "rows",
+                               "routes", "synapses / rows / routes / plastic [MiB]",
+                               "sent / received per interval [bytes]"], rows)
     if "weak" in results:
-        out.append("\n| ranks | RSS growth [MiB] | of it MPI's | hetspike's | synapses / rows / routes [MiB] | "
-                   "CPU s per rank |")
-        out.append("|---|---|---|---|---|---|")
+        out.append("")
+        rows = []
         for ranks, s in results["weak"].items():
             m = s["memory_mib"]
-            out.append(f"| {ranks} | {s['rss_growth_mib']:.2f} | {s['mpi_growth_mib']:.2f} | "
-                       f"{s['ours_growth_mib']:.2f} | {m['synapses']:.2f} / {m['rows']:.2f} / {m['routes']:.2f} | "
-                       f"{s['cpu_seconds_per_rank']:.2f} |")
+            rows.append([str(ranks), f"{s['rss_growth_mib']:.2f}", f"{s['mpi_growth_mib']:.2f}",
+                         f"{s['ours_growth_mib']:.2f}", f"{m['synapses']:.2f} / {m['rows']:.2f} / {m['routes']:.2f}",
+                         f"{s['cpu_seconds_per_rank']:.2f}"])
+        out += markdown_table(["ranks", "RSS growth [MiB]", "of it MPI's", "hetspike's",
+                               "synapses / rows / routes [MiB]", "CPU s per rank"], rows)
     if "threads" in results:
         t = results["threads"]
         out.append(f"\nFull microcircuit, one rank: build {t['1']['build_seconds']:.1f} s on 1 thread, "
@@ -278,16 +288,19 @@ def markdown(results: dict) -> str:
             ratios = {"brunel": {**ratios, "small": 16, "large": 131072, "median_small": ratios["median_16"],
                                  "median_large": ratios["median_131072"]}}
         for name, r in ratios.items():
-            out.append(f"\nBuild seconds of {name}'s rank 0, P = {r['small']:,} and P = {r['large']:,} built alternately "
-                       f"{len(r['pairs'])} times: {r['median_small']:.2f} s and {r['median_large']:.2f} s (medians); "
+            out.append(f"\nBuild seconds of {name}'s rank 0, P = {r['small']:,} and P = {r['large']:,} built "
+                       f"alternately {len(r['pairs'])} times: {r['median_small']:.2f} s and "
+                       f"{r['median_large']:.2f} s (medians); "
                        f"the ratio per pair {r['median_ratio']:.2f} (median), {r['min_ratio']:.2f} to "
                        f"{r['max_ratio']:.2f}.")
     if "rtf" in results:
-        out.append("\n| 1 s of | real 2-rank run: RTF | emulated rank: RTF | emulated rank: bytes received per interval |")
-        out.append("|---|---|---|---|")
-        for name, r in results["rtf"].items():
-            out.append(f"| {name} | {r['real_2_ranks']['real_time_factor']:.2f} | "
-                       f"{r['emulated']['real_time_factor']:.2f} | {r['emulated']['bytes_received_per_interval']:.3g} |")
+        out.append("")
+        out += markdown_table(["1 s of", "real 2-rank run: RTF", "emulated rank: RTF",
+                               "emulated rank: bytes received per interval"],
+                              [[name, f"{r['real_2_ranks']['real_time_factor']:.2f}",
+                                f"{r['emulated']['real_time_factor']:.2f}",
+                                f"{r['emulated']['bytes_received_per_interval']:.3g}"]
+                               for name, r in results["rtf"].items()])
     return "\n".join(out) + "\n"
 
 
