@@ -11,13 +11,15 @@ namespace hetspike {
 
 namespace {
 
-/// Calls f(target, sources) for the projection's local targets among the first `targets` of their population.
+/// Calls f(target, local target, sources) for the projection's local targets among the first `targets` of their
+/// population (target: within the population; local target: counted from the rank's first).
 template <class F>
 void for_each_sampled_target(const network_spec& net, const block_partition& partition, const local_layout& layout,
                              std::size_t projection, std::uint64_t targets, F&& f) {
   const auto& lp = layout.populations[net.projections[projection].target];
   const std::uint64_t first = lp.first_gid - partition.population_offset(net.projections[projection].target);
-  projection_targets(net, partition, projection, first, first + lp.count).for_each(f, targets);
+  projection_targets(net, partition, projection, first, first + lp.count)
+      .for_each([&](std::uint64_t t, const std::vector<std::uint64_t>& sources) { f(t, t - first, sources); }, targets);
 }
 
 }  // namespace
@@ -26,7 +28,7 @@ std::vector<std::uint32_t> sampled_sources(const network_spec& net, const block_
                                            const local_layout& layout, std::size_t projection, std::uint64_t targets) {
   std::vector<std::uint32_t> out;
   for_each_sampled_target(net, partition, layout, projection, targets,
-                          [&](std::uint64_t, const std::vector<std::uint64_t>& sources) {
+                          [&](std::uint64_t, std::uint64_t, const std::vector<std::uint64_t>& sources) {
                             out.insert(out.end(), sources.begin(), sources.end());
                           });
   std::sort(out.begin(), out.end());
@@ -39,9 +41,7 @@ sampled_synapses find_sampled_synapses(const network_spec& net, const block_part
                                        std::size_t projection, std::uint64_t targets,
                                        const std::vector<std::uint32_t>& sources,
                                        const std::vector<std::uint32_t>& rows) {
-  const auto& lp = layout.populations[net.projections[projection].target];
-  const std::uint64_t first = lp.first_gid - partition.population_offset(net.projections[projection].target);
-  const std::uint32_t first_class = make_class_table(net, layout).projection_first[projection];
+  const class_table table = make_class_table(net, layout);
   auto missing = [] {
     throw internal_error(
         "a sampled synapse is not where the synapse store has it (the store was built from "
@@ -49,9 +49,9 @@ sampled_synapses find_sampled_synapses(const network_spec& net, const block_part
   };
   sampled_synapses out;
   for_each_sampled_target(
-      net, partition, layout, projection, targets, [&](std::uint64_t t, const std::vector<std::uint64_t>& drawn) {
-        const std::uint64_t local = t - first;
-        const std::uint32_t cls = first_class + static_cast<std::uint32_t>(local / segment_block_size);
+      net, partition, layout, projection, targets,
+      [&](std::uint64_t t, std::uint64_t local, const std::vector<std::uint64_t>& drawn) {
+        const std::uint32_t cls = table.of(projection, local);
         const auto offset = static_cast<std::uint16_t>(local % segment_block_size);
         std::map<std::uint64_t, std::uint64_t> seen;  // draws of each source so far for this target (multapses)
         for (auto s : drawn) {
