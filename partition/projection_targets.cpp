@@ -25,23 +25,14 @@ projection_targets::projection_targets(const network_spec& net, const block_part
 }
 
 double projection_targets::expected_synapses(std::uint64_t begin, std::uint64_t end) const {
-  const double n = static_cast<double>(end - begin), candidates = static_cast<double>(source_size_) - exclude_self_;
-  switch (spec_->rule) {
-    case connection_rule::fixed_indegree:
-      return n * static_cast<double>(spec_->indegree);
-    case connection_rule::fixed_total_number: {
-      double sum = 0;
-      for (std::uint64_t t = begin; t < end; ++t) sum += static_cast<double>(indegrees_[t - first_]);
-      return sum;
-    }
-    case connection_rule::pairwise_bernoulli:
-      return n * spec_->probability * candidates;
-    case connection_rule::one_to_one:
-      return exclude_self_ ? 0.0 : n;
-    case connection_rule::all_to_all:
-      return n * candidates;
+  // fixed_total_number: the share these targets drew; one_to_one onto itself without autapses: none.
+  if (spec_->rule == connection_rule::fixed_total_number) {
+    double sum = 0;
+    for (std::uint64_t t = begin; t < end; ++t) sum += static_cast<double>(indegrees_[t - first_]);
+    return sum;
   }
-  return 0.0;
+  if (spec_->rule == connection_rule::one_to_one && exclude_self_) return 0.0;
+  return hetspike::expected_synapses(*spec_, source_size_, end - begin, exclude_self_);
 }
 
 }  // namespace hetspike
