@@ -58,41 +58,16 @@ struct row_recorder {
   bool keep_sources;
   std::uint64_t own_first = 0, own_count = 0;  ///< the rank's block of the population, population-relative
   lid_type own_first_lid = 0;
-  const std::vector<std::uint32_t>* wanted = nullptr;  ///< ascending
+  const std::vector<std::uint32_t>* wanted_list = nullptr;  ///< ascending
   std::vector<std::uint32_t>* wanted_rows = nullptr;
 
-  /// The wanted source's index in `wanted`, or -1.
+  /// The wanted source's index in `wanted_list`, or -1.
   std::int64_t wanted_index(std::uint64_t source) const {
-    if (wanted == nullptr || wanted->empty()) return -1;
-    const auto it = std::lower_bound(wanted->begin(), wanted->end(), source);
-    return it != wanted->end() && *it == source ? it - wanted->begin() : -1;
+    if (wanted_list == nullptr || wanted_list->empty()) return -1;
+    const auto it = std::lower_bound(wanted_list->begin(), wanted_list->end(), source);
+    return it != wanted_list->end() && *it == source ? it - wanted_list->begin() : -1;
   }
-  /// Which sources it wants to hear of, asked in ascending order from `first` on: a merge with the wanted list
-  /// (a search for each of 10^8 sources would cost seconds).
-  struct cursor {
-    const row_recorder* r;
-    std::size_t next;  ///< into the wanted list
-    bool wants(std::uint64_t source) {
-      if (r->keep_sources || source - r->own_first < r->own_count) return true;
-      if (r->wanted == nullptr) return false;
-      const auto& w = *r->wanted;
-      while (next < w.size() && w[next] < source) ++next;
-      return next < w.size() && w[next] == source;
-    }
-    /// Whether it wants any source in [first, end), asked in ascending order with wants().
-    bool wants_any(std::uint64_t first, std::uint64_t end) {
-      if (r->keep_sources || (first < r->own_first + r->own_count && r->own_first < end)) return true;
-      if (r->wanted == nullptr) return false;
-      const auto& w = *r->wanted;
-      while (next < w.size() && w[next] < first) ++next;
-      return next < w.size() && w[next] < end;
-    }
-  };
-  cursor from(std::uint64_t first) const {
-    return {this, wanted == nullptr ? 0
-                                    : static_cast<std::size_t>(std::lower_bound(wanted->begin(), wanted->end(), first) -
-                                                               wanted->begin())};
-  }
+  wanted_sources wanted() const { return {keep_sources, own_first, own_count, wanted_list}; }
   void rows(const row_arrays& arrays) {
     if (arrays.num_rows >= no_row || arrays.list_segments.size() >= no_row)
       throw capacity_error(
@@ -163,8 +138,8 @@ built_connectivity build_connectivity(const network_spec& net, const block_parti
     row_recorder recorder{out, options.row_sources, own.first_gid - partition.population_offset(sp), own.count,
                           own.first_lid};
     if (sp < options.wanted_sources.size()) {
-      recorder.wanted = &options.wanted_sources[sp];
-      out.rows_of[sp].assign(recorder.wanted->size(), no_row);
+      recorder.wanted_list = &options.wanted_sources[sp];
+      out.rows_of[sp].assign(recorder.wanted_list->size(), no_row);
       recorder.wanted_rows = &out.rows_of[sp];
     }
     out.population_first_row.push_back(arrays.num_rows);

@@ -113,12 +113,10 @@ struct rows_only {
   bool visits(std::size_t) const { return false; }
   void target(int, const source_placement::projection_run&, std::uint64_t, std::uint32_t,
               std::span<const std::uint32_t>, const std::vector<std::uint32_t>&, bool) {}
-  bool permutes(std::uint32_t) const { return false; }
+  bool stashes(std::uint32_t) const { return false; }
   void stash_begin(const source_placement&, const std::vector<std::uint64_t>&) {}
   void shift(std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t) {}
-  void permute(std::uint32_t, std::uint32_t, const std::vector<std::uint32_t>&) {}
-  void move(std::uint32_t, const std::uint32_t*, std::uint32_t, std::uint32_t, std::uint32_t) {}
-  void move_each(std::uint32_t, const std::uint32_t*, const std::vector<std::uint32_t>&, std::uint32_t) {}
+  void move_each(std::uint32_t, const std::uint32_t*, std::span<const std::uint32_t>, std::uint32_t) {}
   void stash_end() {}
 };
 
@@ -127,14 +125,7 @@ struct foreign_rows {
   std::vector<std::uint32_t>& row_of;  ///< per local neuron of the emulated rank
   std::uint64_t first = 0, count = 0;  ///< the emulated rank's block, population-relative
   lid_type first_lid = 0;
-  struct cursor {
-    const foreign_rows* r;
-    bool wants(std::uint64_t source) const { return source - r->first < r->count; }
-    bool wants_any(std::uint64_t first, std::uint64_t end) const {
-      return first < r->first + r->count && r->first < end;
-    }
-  };
-  cursor from(std::uint64_t) const { return {this}; }
+  wanted_sources wanted() const { return {false, first, count, nullptr}; }
   void rows(const row_arrays&) {}
   void operator()(std::uint64_t source, std::uint32_t row) {
     if (source - first < count) row_of[first_lid + (source - first)] = row;

@@ -119,6 +119,27 @@ placement_choice choose_placement(double synapses, double sources, std::uint32_t
   return c;
 }
 
+wanted_cursor::wanted_cursor(const wanted_sources& w, std::uint64_t first) : w_(w) {
+  if (w_.list != nullptr)
+    next_ = static_cast<std::size_t>(std::lower_bound(w_.list->begin(), w_.list->end(), first) - w_.list->begin());
+}
+
+bool wanted_cursor::wants(std::uint64_t source) {
+  if (w_.every || source - w_.block_first < w_.block_count) return true;
+  if (w_.list == nullptr) return false;
+  const auto& list = *w_.list;
+  while (next_ < list.size() && list[next_] < source) ++next_;
+  return next_ < list.size() && list[next_] == source;
+}
+
+bool wanted_cursor::any(std::uint64_t first, std::uint64_t end) {
+  if (w_.every || (first < w_.block_first + w_.block_count && w_.block_first < end)) return true;
+  if (w_.list == nullptr) return false;
+  const auto& list = *w_.list;
+  while (next_ < list.size() && list[next_] < first) ++next_;
+  return next_ < list.size() && list[next_] < end;
+}
+
 std::uint64_t source_placement::num_synapses() const {
   std::uint64_t n = 0;
   for (auto s : class_sizes_) n += s;

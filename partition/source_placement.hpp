@@ -14,18 +14,19 @@
 //             Needs 4 bytes per (class, source) and counting thread: right while a rank holds several synapses per
 //             source (few ranks). Rows: by layout, then class, then source.
 //   bucketed  buckets of consecutive sources, sized to hold about 32,768 synapses (few enough buckets that the
-//             stretches being written stay in the second-level cache; each sorts within it), grouped into a fixed
-//             number of chunks. The one draw puts each synapse, its source's low bits and its target's offset in
-//             its class block in one 32-bit key (the offset takes as many bits as the population's largest class
-//             block needs, the source the rest: a bucket holds at most 2^(32 - offset bits) sources; the
-//             sink stashes weights and delays alike), into its (class, thread, bucket) stretch of a stash with room
-//             for the expected count and some (a stretch that overflows, rarely, makes the draw start again with
-//             exact room, counted first); the stretches are then closed up. Chunk by chunk, each stretch is sorted
-//             by source (a radix sort), the chunk's rows planned and its synapses moved to their places,
-//             all while the chunk is in cache. Rows: by chunk, then layout, class and source; each chunk's synapses
-//             of a class stay in the chunk's part of the class. Needs about 4.2 bytes a synapse (plus the stashed
-//             values) for a while: right when a rank holds about one synapse per source (10^4 ranks and more), where
-//             per-source counts would outgrow the store.
+//             stretches being written stay in the second-level cache, and a bucket is split within it), grouped
+//             into a fixed number of chunks. The one draw puts each synapse, its source's low bits and its target's
+//             offset in its class block in one 32-bit key (the offset takes as many bits as the population's largest
+//             class block needs, the source the rest: a bucket holds at most 2^(32 - offset bits) sources; the sink
+//             stashes weights and delays alike), into its (class, thread, bucket) stretch of a stash with room for the
+//             expected count and some (a stretch that overflows, rarely, makes the draw start again with exact room,
+//             counted first); the stretches are then closed up. Chunk by chunk, bucket by bucket, the sources with one
+//             synapse are told from the others by a count in a table of the bucket's sources; only the others' synapses
+//             are sorted by source (a radix sort); the chunk's rows are planned and its synapses moved to their places,
+//             all while the chunk is in cache. Rows: by chunk, then layout and class; single rows in draw order (bucket
+//             by bucket), the others by source. Each chunk's synapses of a class stay in the chunk's part of the class.
+//             Needs about 4.2 bytes a synapse (plus the stashed values) for a while: right when a rank holds about one
+//             synapse per source (10^4 ranks and more), where per-source counts would outgrow the store.
 // Within a row and class, targets ascend and each target's synapses keep their draw order, either way.
 #include <cstdint>
 #include <optional>
@@ -46,6 +47,39 @@ struct placement_options {
   placement_method method = placement_method::automatic;
   /// Bucketed: the room of a stretch beyond its expected count, in standard deviations (tests make it overflow).
   double room_margin = 6;
+};
+
+/// The sources whose rows the caller of place() wants to hear of (population-relative): every one, or those of a
+/// block and of a list.
+struct wanted_sources {
+  bool every = false;
+  std::uint64_t block_first = 0, block_count = 0;
+  const std::vector<std::uint32_t>* list = nullptr;  ///< ascending; may be null
+};
+
+/// Answers, for ascending sources or ascending ranges of them, whether they are wanted: a merge with the wanted
+/// list (a search for each of 10^8 sources would cost seconds).
+class wanted_cursor {
+ public:
+  wanted_cursor(const wanted_sources& w, std::uint64_t first);
+  /// Whether `source` is wanted; asked in ascending order.
+  bool wants(std::uint64_t source);
+  /// Whether any source in [first, end) is wanted, and whether every one; asked for ascending ranges.
+  bool any(std::uint64_t first, std::uint64_t end);
+  bool every() const { return w_.every; }
+  /// Calls f(source) for the wanted sources in [first, end), the range last given to any(), unless every() (some
+  /// more than once).
+  template <class F>
+  void each(std::uint64_t first, std::uint64_t end, F&& f) const {
+    for (std::uint64_t s = std::max(first, w_.block_first); s < std::min(end, w_.block_first + w_.block_count); ++s)
+      f(s);
+    if (w_.list != nullptr)
+      for (std::size_t i = next_; i < w_.list->size() && (*w_.list)[i] < end; ++i) f((*w_.list)[i]);
+  }
+
+ private:
+  wanted_sources w_;
+  std::size_t next_ = 0;  ///< into the list: the first entry at or above the sources asked about
 };
 
 /// How a source population is placed: shift 0 is the direct way; the threads it counts with.

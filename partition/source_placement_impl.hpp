@@ -15,20 +15,14 @@
 //                                                 (a draw that overflows begins again: forget what it noted)
 //   void shift(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n)
 //                                                 n stashed synapses move within the stash (leftwards)
-//   bool permutes(std::uint32_t cls) const       whether it stashes anything of the class's synapses itself (if not,
+//   bool stashes(std::uint32_t cls) const        whether it stashes anything of the class's synapses itself (if not,
 //                                                 the bucketed way does not call target() for them)
-//   void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order)
-//                                                 reorders stashed synapses [first, first + order.size()) of a class:
-//                                                 the i-th of them becomes the one that was order[i]-th
-//   void move(std::uint32_t cls, const std::uint32_t* keys, std::uint32_t from, std::uint32_t to, std::uint32_t n)
-//                                                 n stashed synapses' final class-relative positions; keys: the
-//                                                 class's stash keys, by then holding only the target offset
-//   void move_each(std::uint32_t cls, const std::uint32_t* keys, const std::vector<std::uint32_t>& from,
-//                  std::uint32_t to)              stashed synapses from[i] to positions to + i
+//   void move_each(std::uint32_t cls, const std::uint32_t* keys, std::span<const std::uint32_t> from,
+//                  std::uint32_t to)              the stashed synapses at class-relative stash positions from[i] go to
+//                                                 class-relative positions to + i; keys: the class's stash keys, by
+//                                                 then holding only the target offset
 // An OnRow provides:
-//   cursor from(std::uint64_t first) const       a cursor whose bool wants(std::uint64_t source) says whether it wants
-//                                                 to hear of that source's row, and bool wants_any(first, end) whether
-//                                                 of any in [first, end), asked in ascending order from first on
+//   wanted_sources wanted() const                the sources whose rows it wants to hear of
 //   void rows(const row_arrays&)                 once the population's rows are numbered, before any call of:
 //   void operator()(std::uint64_t source, std::uint32_t row)
 //                                                 a wanted source's row (from several threads at once)
@@ -61,15 +55,6 @@ void radix_passes(T*& from, T*& to, std::size_t n, int low, int high) {
     for (std::size_t i = 0; i < n; ++i) to[start[(from[i] >> shift) & mask]++] = from[i];
     std::swap(from, to);
   }
-}
-
-/// Sorts n stash keys by their source bits (from bit `low` up), stably.
-inline void sort_by_source(std::uint32_t* keys, std::uint32_t n, int low, std::vector<std::uint32_t>& scratch) {
-  scratch.resize(n);
-  std::uint32_t* from = keys;
-  std::uint32_t* to = scratch.data();
-  radix_passes(from, to, n, low, 32);
-  if (from != keys) std::copy_n(from, n, keys);
 }
 
 /// Sorts 64-bit keys by their bits from `low` up, stably.
@@ -214,7 +199,7 @@ bool source_placement::stash_draw(Sink& sink) {
             const auto offset = static_cast<std::uint32_t>(local % segment_block_size);
             for (std::size_t i = 0; i < sources.size(); ++i)
               key[positions[i]] = static_cast<std::uint32_t>(sources[i] & low_mask) << offset_bits_ | offset;
-            if (sink.visits(r.index) && sink.permutes(cls)) {  // it stashes something of the class's synapses
+            if (sink.visits(r.index) && sink.stashes(cls)) {  // it stashes something of the class's synapses
               narrow.assign(sources.begin(), sources.end());
               sink.target(th, r, local, cls, narrow, positions, true);
             }
@@ -270,7 +255,7 @@ void source_placement::place_direct(const std::vector<synapse_class>& classes, r
   // Each (class, thread, source) counter becomes the position of that thread's first synapse of the source.
   parallel_chunks(chunks, threads_, [&](std::size_t q) {
     std::vector<std::uint32_t> counts(num_classes_), positions(num_classes_);
-    auto wanted = on_row.from(chunk_begin(q));
+    wanted_cursor wanted(on_row.wanted(), chunk_begin(q));
     for (std::uint64_t s = chunk_begin(q); s < chunk_begin(q + 1); ++s) {
       if (!source_counts(s, counts.data())) continue;
       const std::uint32_t row = planner.place(cursors[q], counts.data(), positions.data(), arrays);

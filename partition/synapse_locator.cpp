@@ -56,24 +56,14 @@ class position_recorder {
     if (classes_[cls].projection != projection_) return;
     std::copy_n(stash_.data() + stash_base_[cls] + from, n, stash_.data() + stash_base_[cls] + to);
   }
-  bool permutes(std::uint32_t cls) const { return classes_[cls].projection == projection_; }
-  void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order) {
+  bool stashes(std::uint32_t cls) const { return classes_[cls].projection == projection_; }
+  void move_each(std::uint32_t cls, const std::uint32_t*, std::span<const std::uint32_t> from, std::uint32_t to) {
     if (classes_[cls].projection != projection_) return;
-    std::uint64_t* a = stash_.data() + stash_base_[cls] + first;
-    const std::vector<std::uint64_t> before(a, a + order.size());
-    for (std::size_t i = 0; i < order.size(); ++i) a[i] = before[order[i]];
-  }
-  void move(std::uint32_t cls, const std::uint32_t*, std::uint32_t from, std::uint32_t to, std::uint32_t n) {
-    if (classes_[cls].projection != projection_) return;
-    for (std::uint32_t i = 0; i < n; ++i) {
-      const std::uint64_t drawn = stash_[stash_base_[cls] + from + i];
+    for (std::size_t i = 0; i < from.size(); ++i) {
+      const std::uint64_t drawn = stash_[stash_base_[cls] + from[i]];
       const std::uint64_t canonical = base_[drawn >> 48] + (drawn & ((std::uint64_t{1} << 48) - 1));
       if (canonical < positions_.size()) positions_[canonical] = classes_[cls].first + to + i;
     }
-  }
-  void move_each(std::uint32_t cls, const std::uint32_t* keys, const std::vector<std::uint32_t>& from,
-                 std::uint32_t to) {
-    for (std::size_t i = 0; i < from.size(); ++i) move(cls, keys, from[i], to + static_cast<std::uint32_t>(i), 1);
   }
   void stash_end() { std::vector<std::uint64_t>().swap(stash_); }
 
@@ -88,11 +78,7 @@ class position_recorder {
 };
 
 struct no_rows {
-  struct cursor {
-    bool wants(std::uint64_t) const { return false; }
-    bool wants_any(std::uint64_t, std::uint64_t) const { return false; }
-  };
-  cursor from(std::uint64_t) const { return {}; }
+  wanted_sources wanted() const { return {}; }
   void rows(const row_arrays&) {}
   void operator()(std::uint64_t, std::uint32_t) {}
 };

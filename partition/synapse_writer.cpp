@@ -12,14 +12,6 @@ namespace {
 /// The target runs whose quantisation errors are summed apart (threads take whole runs; see source_placement).
 constexpr std::uint64_t quantization_run = 256;
 
-/// a[i] = old a[order[i]], through a per-thread scratch buffer.
-template <class T>
-void permute_in_place(T* a, const std::vector<std::uint32_t>& order) {
-  thread_local std::vector<T> scratch;
-  scratch.assign(a, a + order.size());
-  for (std::size_t i = 0; i < order.size(); ++i) a[i] = scratch[order[i]];
-}
-
 }  // namespace
 
 synapse_writer::synapse_writer(const network_spec& net, const class_table& table, std::size_t population, int threads)
@@ -144,29 +136,7 @@ void synapse_writer::shift(std::uint32_t cls, std::uint32_t from, std::uint32_t 
   if (c.has_delays) std::copy_n(stash_delay_.at(k, from), n, stash_delay_.at(k, to));
 }
 
-void synapse_writer::permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order) {
-  const synapse_class& c = table_.classes[cls];
-  const std::uint32_t k = cls - first_class_;
-  if (stashes_plastic(cls)) permute_in_place(stash_plastic_.at(k, first), order);
-  if (c.has_weights) permute_in_place(stash_weight_.at(k, first), order);
-  if (c.has_delays) permute_in_place(stash_delay_.at(k, first), order);
-}
-
-void synapse_writer::move(std::uint32_t cls, const std::uint32_t* keys, std::uint32_t from, std::uint32_t to,
-                          std::uint32_t n) {
-  const synapse_class& c = (*classes_)[cls];
-  const std::uint32_t k = cls - first_class_;
-  const auto b = static_cast<std::int64_t>(c.first + to);
-  for (std::uint32_t i = 0; i < n; ++i) target_[b + i] = static_cast<std::uint16_t>(keys[from + i]);
-  if (const auto w = initial_plastic_weight(cls))
-    std::fill_n(plastic_ + (b + c.weight_shift), n, *w);
-  else if (c.plastic)
-    std::copy_n(stash_plastic_.at(k, from), n, plastic_ + (b + c.weight_shift));
-  if (c.has_weights) std::copy_n(stash_weight_.at(k, from), n, weight_ + (b + c.weight_shift));
-  if (c.has_delays) std::copy_n(stash_delay_.at(k, from), n, delay_ + (b + c.delay_shift));
-}
-
-void synapse_writer::move_each(std::uint32_t cls, const std::uint32_t* keys, const std::vector<std::uint32_t>& from,
+void synapse_writer::move_each(std::uint32_t cls, const std::uint32_t* keys, std::span<const std::uint32_t> from,
                                std::uint32_t to) {
   const synapse_class& c = (*classes_)[cls];
   const std::uint32_t k = cls - first_class_;

@@ -27,14 +27,11 @@ class synapse_writer {
               std::span<const std::uint32_t> sources, const std::vector<std::uint32_t>& positions, bool stashed);
   void stash_begin(const source_placement& placement, const std::vector<std::uint64_t>& room);
   void shift(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n);
-  bool permutes(std::uint32_t cls) const {
+  bool stashes(std::uint32_t cls) const {
     const synapse_class& c = table_.classes[cls];
     return stashes_plastic(cls) || c.has_weights || c.has_delays;
   }
-  void permute(std::uint32_t cls, std::uint32_t first, const std::vector<std::uint32_t>& order);
-  void move(std::uint32_t cls, const std::uint32_t* keys, std::uint32_t from, std::uint32_t to, std::uint32_t n);
-  void move_each(std::uint32_t cls, const std::uint32_t* keys, const std::vector<std::uint32_t>& from,
-                 std::uint32_t to);
+  void move_each(std::uint32_t cls, const std::uint32_t* keys, std::span<const std::uint32_t> from, std::uint32_t to);
   void stash_end();
 
   /// Over the synapses written: the shortest and longest per-synapse delay (steps; max 0 if none).

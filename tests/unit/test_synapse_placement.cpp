@@ -194,6 +194,39 @@ TEST(source_placement, each_way_builds_the_same_store_on_any_thread_count_and_bo
     }
 }
 
+TEST(source_placement, the_rows_noted_for_wanted_sources_are_the_rows_that_hold_them_either_way) {
+  // An emulated rank notes the rows of a weight recorder's sources only: a list spread over every bucket, some of
+  // them with no synapse here. Its rows must be those a real rank, which notes every row's source, finds for them.
+  const auto net = two_populations(200000, 500, 80, false);  // a third of the sources have a row, some several
+  std::vector<std::uint32_t> wanted;
+  for (std::uint32_t s = 3; s < 200000; s += 331) wanted.push_back(s);
+  for (const auto method : {placement_method::direct, placement_method::bucketed})
+    for (int ranks : {1, 3}) {
+      const block_partition part({200000, 500}, ranks);
+      const auto layout = make_local_layout(net, part, ranks - 1);
+      build_options every;
+      every.placement.method = method, every.placement.threads = 2;
+      const auto all = build_connectivity(net, part, layout, every);
+      build_options some = every;
+      some.row_sources = false;
+      some.wanted_sources = {wanted, {}};
+      const auto noted = build_connectivity(net, part, layout, some);
+      EXPECT_EQ(noted.store.content_hash_value(), all.store.content_hash_value());
+      std::map<std::uint32_t, std::uint32_t> row_of;
+      for (auto row = all.population_first_row[0]; row < all.population_first_row[1]; ++row)
+        row_of[all.row_source[row]] = static_cast<std::uint32_t>(row);
+      ASSERT_EQ(noted.rows_of[0].size(), wanted.size());
+      std::size_t found = 0;
+      for (std::size_t i = 0; i < wanted.size(); ++i) {
+        const auto it = row_of.find(wanted[i]);
+        EXPECT_EQ(noted.rows_of[0][i], it == row_of.end() ? no_row : it->second) << "source " << wanted[i];
+        found += it != row_of.end();
+      }
+      EXPECT_GT(found, wanted.size() / 10);
+      EXPECT_LT(found, wanted.size());
+    }
+}
+
 TEST(source_placement, automatic_placement_takes_little_memory_either_way) {
   // Dense: 300 sources, ~120 synapses each here: counts per source are cheap, no stash.
   // Sparse: 200,000 sources, 8,000 synapses: per-source counters would outweigh the store, buckets do not.
