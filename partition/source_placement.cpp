@@ -210,6 +210,18 @@ bool source_placement::estimate_room() {
   return true;
 }
 
+void source_placement::count_buckets_before() {
+  bucket_start_.assign(static_cast<std::uint64_t>(num_classes_) * (buckets_ + 1), 0);
+  for (std::uint32_t k = 0; k < num_classes_; ++k) {
+    std::uint32_t at = 0;
+    for (std::uint64_t b = 0; b < buckets_; ++b) {
+      bucket_start_[k * (buckets_ + 1) + b] = at;
+      for (int th = 0; th < threads_; ++th) at += counter(k, th, b);
+    }
+    bucket_start_[k * (buckets_ + 1) + buckets_] = at;
+  }
+}
+
 bool source_placement::source_counts(std::uint64_t source, std::uint32_t* counts) const {
   bool any = false;
   for (std::uint32_t k = 0; k < num_classes_; ++k) {

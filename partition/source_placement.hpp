@@ -20,7 +20,7 @@
 //             class block needs, the source the rest: a bucket holds at most 2^(32 - offset bits) sources; the sink
 //             stashes weights and delays alike), into its (class, thread, bucket) stretch of a stash with room for the
 //             expected count and some (a stretch that overflows, rarely, makes the draw start again with exact room,
-//             counted first); the stretches are then closed up. Chunk by chunk, bucket by bucket, the sources with one
+//             counted first); the stretches stay where they are. Chunk by chunk, bucket by bucket, the sources with one
 //             synapse are told from the others by a count in a table of the bucket's sources; only the others' synapses
 //             are sorted by source (a radix sort); the chunk's rows are planned and its synapses moved to their places,
 //             all while the chunk is in cache. Rows: by chunk, then layout and class; single rows in draw order (bucket
@@ -158,9 +158,8 @@ class source_placement {
   /// starts in stash_start_ and what they hold in counts_.
   template <class Sink>
   bool stash_draw(Sink& sink);
-  /// Closes up the stretches: each class's synapses in bucket order, thread after thread; sets bucket_start_.
-  template <class Sink>
-  void close_up(Sink& sink);
+  /// After the bucketed draw: each class's synapses in the buckets before each bucket, into bucket_start_.
+  void count_buckets_before();
   /// Per source of the counted buckets: its counts per class into `counts`; whether it has any.
   bool source_counts(std::uint64_t source, std::uint32_t* counts) const;
   template <class Sink, class OnRow>
@@ -188,7 +187,7 @@ class source_placement {
   uninitialized_array<std::uint32_t> keys_;
   std::vector<std::uint64_t> key_base_;         ///< per class + 1
   std::vector<std::uint32_t> stash_start_;      ///< per (class, thread, bucket), class-relative
-  std::vector<std::uint32_t> bucket_start_;     ///< per (class, bucket + 1), after close_up
+  std::vector<std::uint32_t> bucket_start_;     ///< per (class, bucket + 1): the class's synapses before it
   std::vector<std::uint64_t> thread_synapses_;  ///< per (class, thread)
   std::vector<std::uint64_t> class_sizes_;
 };

@@ -7,15 +7,22 @@ namespace hetspike {
 
 template <class Sink, class OnRow>
 void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_row) {
-  // After count(): every class's synapses in the stash in bucket order (bucket_start_), as keys of (source low
-  // bits << offset_bits_ | target offset), each bucket's in the order they were drawn (targets ascending); the sink
-  // holds whatever else it stashed in the same places.
+  // After count(): every class's synapses in the stash in (bucket, thread) stretches (stash_start_, counts_), as keys
+  // of (source low bits << offset_bits_ | target offset), in the order they were drawn (a bucket's, thread after
+  // thread: targets ascending); the sink holds whatever else it stashed in the same places. A class's synapses of
+  // buckets before b, counted: bucket_start_.
   const std::uint32_t first = first_class();
   const int bits = offset_bits_;
   const std::uint32_t past = std::uint32_t{1} << shift_;  // above every source's low bits
   auto start_of = [&](std::uint32_t k, std::uint64_t b) { return bucket_start_[k * (buckets_ + 1) + b]; };
   auto keys_of = [&](std::uint32_t k) { return keys_.data() + key_base_[k]; };
-  std::vector<std::uint32_t>().swap(counts_);
+  // f(i) for each stash position of class k's synapses in bucket b, in draw order.
+  auto each_in = [&](std::uint32_t k, std::uint64_t b, auto&& f) {
+    for (int th = 0; th < threads_; ++th) {
+      const std::uint64_t s = (static_cast<std::uint64_t>(k) * threads_ + th) * buckets_ + b;
+      for (std::uint32_t i = stash_start_[s], e = stash_start_[s] + counts_[s]; i < e; ++i) f(i);
+    }
+  };
 
   std::vector<std::uint8_t> plastic;
   for (std::uint32_t k = 0; k < num_classes_; ++k) plastic.push_back(classes_.classes[first + k].plastic);
@@ -131,25 +138,25 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
       if (some) wanted.each(bucket_first, bucket_end, [&](std::uint64_t s) { seen[s - bucket_first] = wanted_bit; });
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         const std::uint32_t* key = keys_of(k);
-        for (std::uint32_t i = start_of(k, b), e = start_of(k, b + 1); i < e; ++i) {
+        each_in(k, b, [&](std::uint32_t i) {
           std::uint8_t& n = seen[key[i] >> bits];
           n += (n & count_mask) < 2;
-        }
+        });
       }
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         const std::uint32_t* key = keys_of(k);
-        const std::uint32_t lo = start_of(k, b), e = start_of(k, b + 1);
+        const std::uint32_t in_bucket = start_of(k, b + 1) - start_of(k, b);
         auto& one = singles[k];
         auto& several = pairs[k];
         const std::size_t before = one.size();
         std::size_t n = before, m = 0;
-        one.resize(before + (e - lo)), several.resize(e - lo);
-        for (std::uint32_t i = lo; i < e; ++i) {
+        one.resize(before + in_bucket), several.resize(in_bucket);
+        each_in(k, b, [&](std::uint32_t i) {
           const std::uint32_t x = key[i];
           const bool single = (seen[x >> bits] & count_mask) == 1;
           one[n] = i, n += single;
           several[m] = std::uint64_t{x} << 32 | i, m += !single;
-        }
+        });
         planner.count_singles(k, n - before, tally[0]);
         one.resize(n), several.resize(m);
         if (every || some)
@@ -193,10 +200,10 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
       const std::uint32_t offset_mask = (std::uint32_t{1} << bits) - 1;
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         std::uint32_t* key = keys_of(k);
-        for (std::uint32_t i = start_of(k, b), e = start_of(k, b + 1); i < e; ++i) {
+        each_in(k, b, [&](std::uint32_t i) {
           seen[key[i] >> bits] = 0;
           key[i] &= offset_mask;
-        }
+        });
       }
     }
     std::vector<std::uint64_t> base(num_classes_), sizes;
@@ -237,6 +244,8 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
   });
   sink.stash_end();
   keys_.release();
+  std::vector<std::uint32_t>().swap(counts_);
+  std::vector<std::uint32_t>().swap(stash_start_);
   std::vector<std::uint32_t> row_base;
   for (auto& c : done) {
     row_base.push_back(static_cast<std::uint32_t>(arrays.num_rows));

@@ -13,8 +13,6 @@
 //   void stash_begin(const source_placement&, const std::vector<std::uint64_t>& room), stash_end()
 //                                                 around the bucketed way's stash: room per class of the population
 //                                                 (a draw that overflows begins again: forget what it noted)
-//   void shift(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n)
-//                                                 n stashed synapses move within the stash (leftwards)
 //   bool stashes(std::uint32_t cls) const        whether it stashes anything of the class's synapses itself (if not,
 //                                                 the bucketed way does not call target() for them)
 //   void move_each(std::uint32_t cls, const std::uint32_t* keys, std::span<const std::uint32_t> from,
@@ -115,7 +113,7 @@ void source_placement::count(Sink& sink) {
     if (!stash_draw(sink)) throw internal_error("source_placement: a stretch overflowed its counted room");
   }
   sum_counts();
-  close_up(sink);
+  count_buckets_before();
 }
 
 template <class Sink, class OnRow>
@@ -208,29 +206,6 @@ bool source_placement::stash_draw(Sink& sink) {
   if (std::any_of(overflow.begin(), overflow.end(), [](std::uint8_t o) { return o != 0; })) return false;
   for (std::uint64_t i = 0; i < counts_.size(); ++i) counts_[i] = end[i] - stash_start_[i];  // what each holds
   return true;
-}
-
-template <class Sink>
-void source_placement::close_up(Sink& sink) {
-  bucket_start_.assign(static_cast<std::uint64_t>(num_classes_) * (buckets_ + 1), 0);
-  for (std::uint32_t k = 0; k < num_classes_; ++k) {
-    std::uint32_t* key = keys_.data() + key_base_[k];
-    std::uint32_t at = 0;
-    for (std::uint64_t b = 0; b < buckets_; ++b) {
-      bucket_start_[k * (buckets_ + 1) + b] = at;
-      for (int th = 0; th < threads_; ++th) {
-        const std::uint64_t i = (static_cast<std::uint64_t>(k) * threads_ + th) * buckets_ + b;
-        const std::uint32_t from = stash_start_[i], n = counts_[i];
-        if (from != at && n != 0) {  // leftwards: the stretches before never hold more than their room
-          std::copy(key + from, key + from + n, key + at);
-          sink.shift(first_class() + k, from, at, n);
-        }
-        at += n;
-      }
-    }
-    bucket_start_[k * (buckets_ + 1) + buckets_] = at;
-  }
-  std::vector<std::uint32_t>().swap(stash_start_);
 }
 
 template <class Sink, class OnRow>

@@ -52,10 +52,6 @@ class position_recorder {
     }
     stash_.assign(size, 0);
   }
-  void shift(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n) {
-    if (classes_[cls].projection != projection_) return;
-    std::copy_n(stash_.data() + stash_base_[cls] + from, n, stash_.data() + stash_base_[cls] + to);
-  }
   bool stashes(std::uint32_t cls) const { return classes_[cls].projection == projection_; }
   void move_each(std::uint32_t cls, const std::uint32_t*, std::span<const std::uint32_t> from, std::uint32_t to) {
     if (classes_[cls].projection != projection_) return;

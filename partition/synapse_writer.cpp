@@ -128,14 +128,6 @@ void synapse_writer::stash_begin(const source_placement& placement, const std::v
   lay_out(stash_delay_, [&](std::uint32_t cls) { return table_.classes[cls].has_delays != 0; });
 }
 
-void synapse_writer::shift(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n) {
-  const synapse_class& c = table_.classes[cls];
-  const std::uint32_t k = cls - first_class_;
-  if (stashes_plastic(cls)) std::copy_n(stash_plastic_.at(k, from), n, stash_plastic_.at(k, to));
-  if (c.has_weights) std::copy_n(stash_weight_.at(k, from), n, stash_weight_.at(k, to));
-  if (c.has_delays) std::copy_n(stash_delay_.at(k, from), n, stash_delay_.at(k, to));
-}
-
 void synapse_writer::move_each(std::uint32_t cls, const std::uint32_t* keys, std::span<const std::uint32_t> from,
                                std::uint32_t to) {
   const synapse_class& c = (*classes_)[cls];

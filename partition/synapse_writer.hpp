@@ -26,7 +26,6 @@ class synapse_writer {
   void target(int thread, const source_placement::projection_run& run, std::uint64_t local_target, std::uint32_t cls,
               std::span<const std::uint32_t> sources, const std::vector<std::uint32_t>& positions, bool stashed);
   void stash_begin(const source_placement& placement, const std::vector<std::uint64_t>& room);
-  void shift(std::uint32_t cls, std::uint32_t from, std::uint32_t to, std::uint32_t n);
   bool stashes(std::uint32_t cls) const {
     const synapse_class& c = table_.classes[cls];
     return stashes_plastic(cls) || c.has_weights || c.has_delays;
