@@ -115,7 +115,7 @@ struct rows_only {
               std::span<const std::uint32_t>, const std::vector<std::uint32_t>&, bool) {}
   bool stashes(std::uint32_t) const { return false; }
   void stash_begin(const source_placement&, const std::vector<std::uint64_t>&) {}
-  void move_each(std::uint32_t, const std::uint32_t*, std::span<const std::uint32_t>, std::uint32_t) {}
+  void move_each(std::uint32_t, std::span<const std::uint32_t>, const std::uint16_t*, std::uint32_t) {}
   void stash_end() {}
 };
 

@@ -105,20 +105,36 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
     const std::uint64_t b0 = chunk_begin(q), b1 = chunk_begin(q + 1);
     row_planner planner(first, plastic);
     std::vector<row_planner::tally> tally{planner.make_tally()};
-    std::vector<std::vector<std::uint32_t>> singles(num_classes_);  // per class: stash positions, in row order
-    for (std::uint32_t k = 0; k < num_classes_; ++k) singles[k].reserve(start_of(k, b1) - start_of(k, b0));
+    // Synapses on their way to the store: their stash positions and their targets' offsets (the key's low bits,
+    // noted while the key is at hand: read again later it would be a miss).
+    struct synapse_list {
+      std::vector<std::uint32_t> from;
+      std::vector<std::uint16_t> offset;
+      void append(const std::uint32_t* at, const std::uint32_t* key, std::uint32_t n, std::uint32_t mask) {
+        from.insert(from.end(), at, at + n);
+        for (std::uint32_t i = 0; i < n; ++i) offset.push_back(static_cast<std::uint16_t>(key[i] & mask));
+      }
+    };
+    const std::uint32_t offset_mask = (std::uint32_t{1} << bits) - 1;
+    std::vector<synapse_list> singles(num_classes_);  // per class, in row order
+    for (std::uint32_t k = 0; k < num_classes_; ++k) {
+      singles[k].from.reserve(start_of(k, b1) - start_of(k, b0));
+      singles[k].offset.reserve(start_of(k, b1) - start_of(k, b0));
+    }
     std::vector<std::uint32_t> wanted_singles;  // (source, class, index) triples
     // Rows of more than one synapse, all in one class (run rows), likewise per class in source order: their
     // synapses' stash positions and where each row starts among them.
-    std::vector<std::vector<std::uint32_t>> runs(num_classes_), run_starts(num_classes_);
+    std::vector<synapse_list> runs(num_classes_);
+    std::vector<std::vector<std::uint32_t>> run_starts(num_classes_);
     std::vector<std::uint32_t> wanted_runs;  // (source, class, run row within the class) triples
-    // The other rows: per row its source and, per class, how many synapses it has and where their stash positions
-    // start in `multi_from`.
+    // The other rows: per row its source and, per class, how many synapses it has and where they start in
+    // `others`.
     struct multi {
       std::uint32_t source, first;  ///< first: into `spans`, num_classes_ (at, count) pairs
     };
     std::vector<multi> multis;
-    std::vector<std::uint32_t> spans, multi_from;
+    std::vector<std::uint32_t> spans;
+    synapse_list others;
     std::vector<std::uint8_t> multi_wanted;
     wanted_cursor wanted(on_row.wanted(), b0 << shift_);
     // Per source of the bucket: its synapses, counted up to 2, and whether it is wanted.
@@ -148,20 +164,20 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
         const std::uint32_t in_bucket = start_of(k, b + 1) - start_of(k, b);
         auto& one = singles[k];
         auto& several = pairs[k];
-        const std::size_t before = one.size();
+        const std::size_t before = one.from.size();
         std::size_t n = before, m = 0;
-        one.resize(before + in_bucket), several.resize(in_bucket);
+        one.from.resize(before + in_bucket), one.offset.resize(before + in_bucket), several.resize(in_bucket);
         each_in(k, b, [&](std::uint32_t i) {
           const std::uint32_t x = key[i];
           const bool single = (seen[x >> bits] & count_mask) == 1;
-          one[n] = i, n += single;
+          one.from[n] = i, one.offset[n] = static_cast<std::uint16_t>(x & offset_mask), n += single;
           several[m] = std::uint64_t{x} << 32 | i, m += !single;
         });
         planner.count_singles(k, n - before, tally[0]);
-        one.resize(n), several.resize(m);
+        one.from.resize(n), one.offset.resize(n), several.resize(m);
         if (every || some)
           for (std::size_t j = before; j < n; ++j) {
-            const std::uint32_t low = key[one[j]] >> bits;
+            const std::uint32_t low = key[one.from[j]] >> bits;
             if (every || (seen[low] & wanted_bit) != 0)
               wanted_singles.insert(wanted_singles.end(),
                                     {static_cast<std::uint32_t>(bucket_first | low), k, static_cast<std::uint32_t>(j)});
@@ -180,8 +196,8 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
           const std::uint32_t k = v.only;
           if (wants)
             wanted_runs.insert(wanted_runs.end(), {source, k, static_cast<std::uint32_t>(run_starts[k].size())});
-          run_starts[k].push_back(static_cast<std::uint32_t>(runs[k].size()));
-          runs[k].insert(runs[k].end(), multi_at[k].begin() + v.at[k], multi_at[k].begin() + (v.at[k] + v.total));
+          run_starts[k].push_back(static_cast<std::uint32_t>(runs[k].from.size()));
+          runs[k].append(&multi_at[k][v.at[k]], &multi_key[k][v.at[k]], v.total, offset_mask);
           planner.count_runs(k, 1, v.total, tally[0]);
           return;
         }
@@ -189,21 +205,15 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
         multis.push_back({source, static_cast<std::uint32_t>(spans.size())});
         multi_wanted.push_back(wants);
         for (std::uint32_t k = 0; k < num_classes_; ++k) {
-          spans.insert(spans.end(), {static_cast<std::uint32_t>(multi_from.size()), v.count[k]});
-          multi_from.insert(multi_from.end(), multi_at[k].begin() + v.at[k],
-                            multi_at[k].begin() + (v.at[k] + v.count[k]));
+          spans.insert(spans.end(), {static_cast<std::uint32_t>(others.from.size()), v.count[k]});
+          others.append(multi_at[k].data() + v.at[k], multi_key[k].data() + v.at[k], v.count[k], offset_mask);
         }
       });
-      // The table cleared for the next bucket, and the bucket's keys keep only their targets' offsets: what the
-      // sink moves to the store.
+      // The table cleared for the next bucket.
       if (some) wanted.each(bucket_first, bucket_end, [&](std::uint64_t s) { seen[s - bucket_first] = 0; });
-      const std::uint32_t offset_mask = (std::uint32_t{1} << bits) - 1;
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
-        std::uint32_t* key = keys_of(k);
-        each_in(k, b, [&](std::uint32_t i) {
-          seen[key[i] >> bits] = 0;
-          key[i] &= offset_mask;
-        });
+        const std::uint32_t* key = keys_of(k);
+        each_in(k, b, [&](std::uint32_t i) { seen[key[i] >> bits] = 0; });
       }
     }
     std::vector<std::uint64_t> base(num_classes_), sizes;
@@ -213,15 +223,16 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
     for (std::uint32_t k = 0; k < num_classes_; ++k) {
       if (sizes[k] != start_of(k, b1) - start_of(k, b0))
         throw internal_error("source_placement: a chunk's rows laid out for other class sizes");
-      if (!singles[k].empty())
-        sink.move_each(first + k, keys_of(k), singles[k], static_cast<std::uint32_t>(planner.single_zone(k)));
+      if (!singles[k].from.empty())
+        sink.move_each(first + k, singles[k].from, singles[k].offset.data(),
+                       static_cast<std::uint32_t>(planner.single_zone(k)));
     }
     std::vector<std::uint32_t> run_first_row(num_classes_, 0);
     for (std::uint32_t k = 0; k < num_classes_; ++k) {
-      if (runs[k].empty()) continue;
+      if (runs[k].from.empty()) continue;
       std::uint32_t position = 0;
-      run_first_row[k] = planner.place_runs(cursor, k, run_starts[k], runs[k].size(), position, out.rows);
-      sink.move_each(first + k, keys_of(k), runs[k], position);
+      run_first_row[k] = planner.place_runs(cursor, k, run_starts[k], runs[k].from.size(), position, out.rows);
+      sink.move_each(first + k, runs[k].from, runs[k].offset.data(), position);
     }
     for (std::size_t i = 0; i < wanted_runs.size(); i += 3)
       out.wanted.emplace_back(wanted_runs[i], run_first_row[wanted_runs[i + 1]] + wanted_runs[i + 2]);
@@ -235,10 +246,11 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
       for (std::uint32_t k = 0; k < num_classes_; ++k) counts[k] = spans[m.first + 2 * k + 1];
       const std::uint32_t row = planner.place(cursor, counts.data(), positions.data(), out.rows);
       for (std::uint32_t k = 0; k < num_classes_; ++k)
-        if (counts[k] != 0)
-          sink.move_each(first + k, keys_of(k),
-                         std::span<const std::uint32_t>(multi_from.data() + spans[m.first + 2 * k], counts[k]),
-                         positions[k]);
+        if (counts[k] != 0) {
+          const std::uint32_t at = spans[m.first + 2 * k];
+          sink.move_each(first + k, std::span<const std::uint32_t>(others.from.data() + at, counts[k]),
+                         others.offset.data() + at, positions[k]);
+        }
       if (multi_wanted[mi]) out.wanted.emplace_back(m.source, row);
     }
   });
@@ -246,6 +258,9 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
   keys_.release();
   std::vector<std::uint32_t>().swap(counts_);
   std::vector<std::uint32_t>().swap(stash_start_);
+  std::vector<const row_arrays*> parts;
+  for (const auto& c : done) parts.push_back(&c.rows);
+  detail::reserve_rows(arrays, parts);
   std::vector<std::uint32_t> row_base;
   for (auto& c : done) {
     row_base.push_back(static_cast<std::uint32_t>(arrays.num_rows));

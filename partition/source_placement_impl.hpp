@@ -15,10 +15,10 @@
 //                                                 (a draw that overflows begins again: forget what it noted)
 //   bool stashes(std::uint32_t cls) const        whether it stashes anything of the class's synapses itself (if not,
 //                                                 the bucketed way does not call target() for them)
-//   void move_each(std::uint32_t cls, const std::uint32_t* keys, std::span<const std::uint32_t> from,
-//                  std::uint32_t to)              the stashed synapses at class-relative stash positions from[i] go to
-//                                                 class-relative positions to + i; keys: the class's stash keys, by
-//                                                 then holding only the target offset
+//   void move_each(std::uint32_t cls, std::span<const std::uint32_t> from, const std::uint16_t* offsets,
+//                  std::uint32_t to)              the stashed synapses at class-relative stash positions from[i], whose
+//                                                 targets' offsets are offsets[i], go to class-relative positions to +
+//                                                 i
 // An OnRow provides:
 //   wanted_sources wanted() const                the sources whose rows it wants to hear of
 //   void rows(const row_arrays&)                 once the population's rows are numbered, before any call of:
@@ -62,6 +62,21 @@ inline void sort_by_source(std::vector<std::uint64_t>& keys, int low, std::vecto
   std::uint64_t* to = scratch.data();
   radix_passes(from, to, keys.size(), low, 64);
   if (from != keys.data()) keys.swap(scratch);
+}
+
+/// Room in `to` for the rows of `parts` (appended one after the other: each growth would copy what is there).
+inline void reserve_rows(row_arrays& to, const std::vector<const row_arrays*>& parts) {
+  std::size_t ranges = 0, list_begin = 0, list_segments = 0, run_begin = 0, table_begin = 0;
+  for (const auto* p : parts) {
+    ranges += p->ranges.size(), list_begin += p->list_begin.size(), list_segments += p->list_segments.size();
+    run_begin += p->run_begin.size(), table_begin += p->table_begin.size();
+  }
+  to.ranges.reserve(to.ranges.size() + ranges);
+  to.range_first_row.reserve(to.range_first_row.size() + ranges);
+  to.list_begin.reserve(to.list_begin.size() + list_begin);
+  to.list_segments.reserve(to.list_segments.size() + list_segments);
+  to.run_begin.reserve(to.run_begin.size() + run_begin);
+  to.table_begin.reserve(to.table_begin.size() + table_begin);
 }
 
 /// Appends one chunk's rows (numbered from 0, arrays indexed from 0) to the population's: row ids, array indices,
@@ -169,39 +184,41 @@ bool source_placement::stash_draw(Sink& sink) {
   keys_.allocate(key_base_.back());
   sink.stash_begin(*this, room);
   const std::uint64_t low_mask = (std::uint64_t{1} << shift_) - 1;
-  std::vector<std::uint32_t> end = stash_start_;  // each stretch's next free place
+  std::vector<std::uint32_t> end = stash_start_, limit = stash_start_;  // each stretch's next free place, its end
+  for (std::uint64_t i = 0; i < limit.size(); ++i) limit[i] += counts_[i];
   std::vector<std::uint8_t> overflow(threads_, 0);
   parallel_threads(threads_, [&](int th) {
     std::vector<std::uint32_t> positions, narrow;
     for (const auto& r : runs_)
-      r.targets->for_each_in(
-          r.target_first_index + r.thread_begin[th], r.target_first_index + r.thread_begin[th + 1],
-          [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
-            if (overflow[th]) return;
-            const std::uint64_t local = t - r.target_first_index;
-            const std::uint32_t cls = classes_.of(r.index, local), k = cls - first_class();
-            const std::uint64_t at = (static_cast<std::uint64_t>(k) * threads_ + th) * buckets_;
-            std::uint32_t* next = end.data() + at;
-            const std::uint32_t* first = stash_start_.data() + at;
-            const std::uint32_t* room = counts_.data() + at;
-            positions.resize(sources.size());
-            for (std::size_t i = 0; i < sources.size(); ++i) {
-              const std::uint64_t b = sources[i] >> shift_;
-              if (next[b] - first[b] == room[b]) {
-                overflow[th] = 1;
-                return;
-              }
-              positions[i] = next[b]++;
-            }
-            std::uint32_t* key = keys_.data() + key_base_[k];
-            const auto offset = static_cast<std::uint32_t>(local % segment_block_size);
-            for (std::size_t i = 0; i < sources.size(); ++i)
-              key[positions[i]] = static_cast<std::uint32_t>(sources[i] & low_mask) << offset_bits_ | offset;
-            if (sink.visits(r.index) && sink.stashes(cls)) {  // it stashes something of the class's synapses
-              narrow.assign(sources.begin(), sources.end());
-              sink.target(th, r, local, cls, narrow, positions, true);
-            }
-          });
+      r.targets->for_each_in(r.target_first_index + r.thread_begin[th], r.target_first_index + r.thread_begin[th + 1],
+                             [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
+                               if (overflow[th]) return;
+                               const std::uint64_t local = t - r.target_first_index;
+                               const std::uint32_t cls = classes_.of(r.index, local), k = cls - first_class();
+                               const std::uint64_t at = (static_cast<std::uint64_t>(k) * threads_ + th) * buckets_;
+                               std::uint32_t* next = end.data() + at;
+                               const std::uint32_t* last = limit.data() + at;
+                               std::uint32_t* key = keys_.data() + key_base_[k];
+                               const auto offset = static_cast<std::uint32_t>(local % segment_block_size);
+                               const bool stashed =
+                                   sink.visits(r.index) && sink.stashes(cls);  // the sink keeps values of them too
+                               positions.resize(stashed ? sources.size() : 0);
+                               for (std::size_t i = 0; i < sources.size(); ++i) {
+                                 const std::uint64_t b = sources[i] >> shift_;
+                                 const std::uint32_t p = next[b];
+                                 if (p == last[b]) {
+                                   overflow[th] = 1;
+                                   return;
+                                 }
+                                 next[b] = p + 1;
+                                 key[p] = static_cast<std::uint32_t>(sources[i] & low_mask) << offset_bits_ | offset;
+                                 if (stashed) positions[i] = p;
+                               }
+                               if (stashed) {
+                                 narrow.assign(sources.begin(), sources.end());
+                                 sink.target(th, r, local, cls, narrow, positions, true);
+                               }
+                             });
   });
   if (std::any_of(overflow.begin(), overflow.end(), [](std::uint8_t o) { return o != 0; })) return false;
   for (std::uint64_t i = 0; i < counts_.size(); ++i) counts_[i] = end[i] - stash_start_[i];  // what each holds

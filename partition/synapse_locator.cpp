@@ -53,7 +53,7 @@ class position_recorder {
     stash_.assign(size, 0);
   }
   bool stashes(std::uint32_t cls) const { return classes_[cls].projection == projection_; }
-  void move_each(std::uint32_t cls, const std::uint32_t*, std::span<const std::uint32_t> from, std::uint32_t to) {
+  void move_each(std::uint32_t cls, std::span<const std::uint32_t> from, const std::uint16_t*, std::uint32_t to) {
     if (classes_[cls].projection != projection_) return;
     for (std::size_t i = 0; i < from.size(); ++i) {
       const std::uint64_t drawn = stash_[stash_base_[cls] + from[i]];

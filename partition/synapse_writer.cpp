@@ -128,13 +128,12 @@ void synapse_writer::stash_begin(const source_placement& placement, const std::v
   lay_out(stash_delay_, [&](std::uint32_t cls) { return table_.classes[cls].has_delays != 0; });
 }
 
-void synapse_writer::move_each(std::uint32_t cls, const std::uint32_t* keys, std::span<const std::uint32_t> from,
+void synapse_writer::move_each(std::uint32_t cls, std::span<const std::uint32_t> from, const std::uint16_t* offsets,
                                std::uint32_t to) {
   const synapse_class& c = (*classes_)[cls];
   const std::uint32_t k = cls - first_class_;
   const auto b = static_cast<std::int64_t>(c.first + to);
-  for (std::size_t i = 0; i < from.size(); ++i)
-    target_[b + static_cast<std::int64_t>(i)] = static_cast<std::uint16_t>(keys[from[i]]);
+  std::copy_n(offsets, from.size(), target_ + b);
   auto gather = [&](auto& stash, auto* store) {
     for (std::size_t i = 0; i < from.size(); ++i) store[i] = *stash.at(k, from[i]);
   };

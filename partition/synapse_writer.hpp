@@ -30,7 +30,8 @@ class synapse_writer {
     const synapse_class& c = table_.classes[cls];
     return stashes_plastic(cls) || c.has_weights || c.has_delays;
   }
-  void move_each(std::uint32_t cls, const std::uint32_t* keys, std::span<const std::uint32_t> from, std::uint32_t to);
+  void move_each(std::uint32_t cls, std::span<const std::uint32_t> from, const std::uint16_t* offsets,
+                 std::uint32_t to);
   void stash_end();
 
   /// Over the synapses written: the shortest and longest per-synapse delay (steps; max 0 if none).
