@@ -68,12 +68,13 @@ struct row_recorder {
     return it != wanted_list->end() && *it == source ? it - wanted_list->begin() : -1;
   }
   wanted_sources wanted() const { return {keep_sources, own_first, own_count, wanted_list}; }
-  void rows(const row_arrays& arrays) {
-    if (arrays.num_rows >= no_row || arrays.list_segments.size() >= no_row)
+  void rows(const row_parts& parts) {
+    const std::uint64_t num_rows = total_rows(parts);
+    if (num_rows >= no_row || total_list_segments(parts) >= no_row)
       throw capacity_error(
           "more than 2^32 - 2 source neurons (or row segments) project onto one rank; run on more "
           "ranks");
-    if (keep_sources) out.row_source.resize(arrays.num_rows);
+    if (keep_sources) out.row_source.resize(num_rows);
   }
   void operator()(std::uint64_t source, std::uint32_t row) {  // only for the sources it wants
     if (keep_sources) out.row_source[row] = static_cast<std::uint32_t>(source);
@@ -130,7 +131,7 @@ built_connectivity build_connectivity(const network_spec& net, const block_parti
   }
   auto& store = out.store;
   const auto classes = sized_classes(table, sizes, store);
-  row_arrays arrays;
+  row_parts parts;
   out.own_row.assign(layout.num_local, no_row);
   out.rows_of.resize(net.populations.size());
   for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
@@ -142,13 +143,14 @@ built_connectivity build_connectivity(const network_spec& net, const block_parti
       out.rows_of[sp].assign(recorder.wanted_list->size(), no_row);
       recorder.wanted_rows = &out.rows_of[sp];
     }
-    out.population_first_row.push_back(arrays.num_rows);
+    out.population_first_row.push_back(total_rows(parts));
     writers[sp]->attach(classes, store);
-    placements[sp]->place(classes, arrays, *writers[sp], recorder);
+    placements[sp]->place(classes, parts, *writers[sp], recorder);
     placements[sp].reset();  // its counters and stash: the next population's may take their memory
   }
-  out.population_first_row.push_back(arrays.num_rows);
-  install_rows(arrays, classes, store);
+  out.population_first_row.push_back(total_rows(parts));
+  install_row_parts(parts, classes, store,
+                    options.placement.threads > 0 ? options.placement.threads : default_build_threads());
   out.num_synapses = store.num_synapses();
   for (const auto& w : writers) {  // in population order: the quantisation sums do not depend on threads
     out.min_delay = std::min(out.min_delay, w->min_delay());

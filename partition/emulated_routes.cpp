@@ -125,7 +125,7 @@ struct foreign_rows {
   std::uint64_t first = 0, count = 0;  ///< the emulated rank's block, population-relative
   lid_type first_lid = 0;
   wanted_sources wanted() const { return {false, first, count, nullptr}; }
-  void rows(const row_arrays&) {}
+  void rows(const row_parts&) {}
   void operator()(std::uint64_t source, std::uint32_t row) {
     if (source - first < count) row_of[first_lid + (source - first)] = row;
   }
@@ -158,7 +158,7 @@ routing_table replayed_routes(const network_spec& net, const block_partition& pa
           first += placements.back()->class_sizes()[k];
         }
       }
-      row_arrays scratch;
+      row_parts scratch;
       for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
         const auto& own = layout.populations[sp];
         foreign_rows rows{row_of, own.first_gid - partition.population_offset(sp), own.count, own.first_lid};

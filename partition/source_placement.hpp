@@ -35,6 +35,7 @@
 
 #include "kernels/row_planner.hpp"
 #include "partition/projection_targets.hpp"
+#include "partition/row_parts.hpp"
 #include "partition/synapse_classes.hpp"
 #include "partition/uninitialized_array.hpp"
 
@@ -134,10 +135,11 @@ class source_placement {
     return thread_synapses_[static_cast<std::uint64_t>(k) * threads_ + thread];
   }
 
-  /// Lays out the rows into `arrays` and visits every synapse with its place (see source_placement_impl.hpp for
-  /// what a Sink and an OnRow provide). After count(), with `classes` holding the classes' first synapses.
+  /// Lays out the rows, as new parts of `parts` (one, or one per chunk), and visits every synapse with its place (see
+  /// source_placement_impl.hpp for what a Sink and an OnRow provide). After count(), with `classes` holding the
+  /// classes' first synapses.
   template <class Sink, class OnRow>
-  void place(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink, OnRow&& on_row);
+  void place(const std::vector<synapse_class>& classes, row_parts& parts, Sink& sink, OnRow&& on_row);
 
  private:
   std::uint32_t& counter(std::uint32_t k, int thread, std::uint64_t bucket) {
@@ -163,9 +165,9 @@ class source_placement {
   /// Per source of the counted buckets: its counts per class into `counts`; whether it has any.
   bool source_counts(std::uint64_t source, std::uint32_t* counts) const;
   template <class Sink, class OnRow>
-  void place_direct(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink, OnRow& on_row);
+  void place_direct(const std::vector<synapse_class>& classes, row_parts& parts, Sink& sink, OnRow& on_row);
   template <class Sink, class OnRow>
-  void place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_row);
+  void place_bucketed(row_parts& parts, Sink& sink, OnRow& on_row);
   /// The direct way's second draw: every synapse's place from its (class, thread, source) cursor, to the sink.
   template <class Sink>
   void second_draw(Sink& sink);

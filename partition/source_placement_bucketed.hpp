@@ -6,7 +6,7 @@
 namespace hetspike {
 
 template <class Sink, class OnRow>
-void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_row) {
+void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_row) {
   // After count(): every class's synapses in the stash in (bucket, thread) stretches (stash_start_, counts_), as keys
   // of (source low bits << offset_bits_ | target offset), in the order they were drawn (a bucket's, thread after
   // thread: targets ascending); the sink holds whatever else it stashed in the same places. A class's synapses of
@@ -258,17 +258,15 @@ void source_placement::place_bucketed(row_arrays& arrays, Sink& sink, OnRow& on_
   keys_.release();
   std::vector<std::uint32_t>().swap(counts_);
   std::vector<std::uint32_t>().swap(stash_start_);
-  std::vector<const row_arrays*> parts;
-  for (const auto& c : done) parts.push_back(&c.rows);
-  detail::reserve_rows(arrays, parts);
-  std::vector<std::uint32_t> row_base;
+  // Each chunk's rows a part, numbered from row_base[q] among all.
+  std::vector<std::uint64_t> row_base;
   for (auto& c : done) {
-    row_base.push_back(static_cast<std::uint32_t>(arrays.num_rows));
-    detail::append_rows(arrays, c.rows);
+    row_base.push_back(total_rows(parts));
+    parts.push_back(std::move(c.rows));
   }
-  on_row.rows(arrays);
+  on_row.rows(parts);
   for (std::size_t q = 0; q < done.size(); ++q)
-    for (auto [source, row] : done[q].wanted) on_row(source, row_base[q] + row);
+    for (auto [source, row] : done[q].wanted) on_row(source, static_cast<std::uint32_t>(row_base[q] + row));
 }
 
 }  // namespace hetspike

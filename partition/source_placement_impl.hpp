@@ -21,13 +21,14 @@
 //                                                 i
 // An OnRow provides:
 //   wanted_sources wanted() const                the sources whose rows it wants to hear of
-//   void rows(const row_arrays&)                 once the population's rows are numbered, before any call of:
+//   void rows(const row_parts&)                  once the population's rows are numbered, before any call of:
 //   void operator()(std::uint64_t source, std::uint32_t row)
 //                                                 a wanted source's row (from several threads at once)
 #include <array>
 
 #include "partition/error.hpp"
 #include "partition/parallel_chunks.hpp"
+#include "partition/row_parts.hpp"
 #include "partition/source_placement.hpp"
 
 namespace hetspike {
@@ -64,54 +65,6 @@ inline void sort_by_source(std::vector<std::uint64_t>& keys, int low, std::vecto
   if (from != keys.data()) keys.swap(scratch);
 }
 
-/// Room in `to` for the rows of `parts` (appended one after the other: each growth would copy what is there).
-inline void reserve_rows(row_arrays& to, const std::vector<const row_arrays*>& parts) {
-  std::size_t ranges = 0, list_begin = 0, list_segments = 0, run_begin = 0, table_begin = 0;
-  for (const auto* p : parts) {
-    ranges += p->ranges.size(), list_begin += p->list_begin.size(), list_segments += p->list_segments.size();
-    run_begin += p->run_begin.size(), table_begin += p->table_begin.size();
-  }
-  to.ranges.reserve(to.ranges.size() + ranges);
-  to.range_first_row.reserve(to.range_first_row.size() + ranges);
-  to.list_begin.reserve(to.list_begin.size() + list_begin);
-  to.list_segments.reserve(to.list_segments.size() + list_segments);
-  to.run_begin.reserve(to.run_begin.size() + run_begin);
-  to.table_begin.reserve(to.table_begin.size() + table_begin);
-}
-
-/// Appends one chunk's rows (numbered from 0, arrays indexed from 0) to the population's: row ids, array indices,
-/// list segment indices and plastic slots shifted past what is there.
-inline void append_rows(row_arrays& to, row_arrays& chunk) {
-  const auto row_base = static_cast<std::uint32_t>(to.num_rows);
-  for (std::size_t r = 0; r < chunk.ranges.size(); ++r) {
-    row_range range = chunk.ranges[r];
-    switch (range.layout) {
-      case row_layout::run:
-        range.first += to.run_begin.size();
-        break;
-      case row_layout::list:
-        range.first += to.list_begin.size();
-        break;
-      case row_layout::table:
-        range.first += to.table_begin.size();
-        break;
-      case row_layout::single:
-        break;
-    }
-    if (range.first_plastic != no_plastic_slot) range.first_plastic += to.num_plastic_slots;
-    to.ranges.push_back(range);
-    to.range_first_row.push_back(row_base + chunk.range_first_row[r]);
-  }
-  const auto segment_base = static_cast<std::uint32_t>(to.list_segments.size());
-  for (auto i : chunk.list_begin) to.list_begin.push_back(segment_base + i);
-  to.list_segments.insert(to.list_segments.end(), chunk.list_segments.begin(), chunk.list_segments.end());
-  to.run_begin.insert(to.run_begin.end(), chunk.run_begin.begin(), chunk.run_begin.end());
-  to.table_begin.insert(to.table_begin.end(), chunk.table_begin.begin(), chunk.table_begin.end());
-  to.num_rows += chunk.num_rows;
-  to.num_plastic_slots += chunk.num_plastic_slots;
-  chunk = row_arrays{};
-}
-
 }  // namespace detail
 
 template <class Sink>
@@ -132,16 +85,15 @@ void source_placement::count(Sink& sink) {
 }
 
 template <class Sink, class OnRow>
-void source_placement::place(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink,
-                             OnRow&& on_row) {
+void source_placement::place(const std::vector<synapse_class>& classes, row_parts& parts, Sink& sink, OnRow&& on_row) {
   if (num_synapses() == 0) {  // no rows: not even a pass over the population's sources
     if (bucketed()) sink.stash_end();
     return;
   }
   if (shift_ == 0)
-    place_direct(classes, arrays, sink, on_row);
+    place_direct(classes, parts, sink, on_row);
   else
-    place_bucketed(arrays, sink, on_row);
+    place_bucketed(parts, sink, on_row);
 }
 
 template <class Sink>
@@ -226,8 +178,11 @@ bool source_placement::stash_draw(Sink& sink) {
 }
 
 template <class Sink, class OnRow>
-void source_placement::place_direct(const std::vector<synapse_class>& classes, row_arrays& arrays, Sink& sink,
+void source_placement::place_direct(const std::vector<synapse_class>& classes, row_parts& parts, Sink& sink,
                                     OnRow& on_row) {
+  // The population's rows: one part, numbered from row_base among all.
+  const std::uint64_t row_base = total_rows(parts);
+  row_arrays& arrays = parts.emplace_back();
   std::vector<std::uint8_t> plastic;
   for (std::uint32_t k = 0; k < num_classes_; ++k) plastic.push_back(classes[first_class() + k].plastic);
   row_planner planner(first_class(), plastic);
@@ -243,7 +198,7 @@ void source_placement::place_direct(const std::vector<synapse_class>& classes, r
   std::vector<std::uint64_t> sizes;
   auto cursors = planner.lay_out(tallies, arrays, sizes);
   if (sizes != class_sizes_) throw internal_error("source_placement: rows laid out for other class sizes");
-  on_row.rows(arrays);
+  on_row.rows(parts);
   // Each (class, thread, source) counter becomes the position of that thread's first synapse of the source.
   parallel_chunks(chunks, threads_, [&](std::size_t q) {
     std::vector<std::uint32_t> counts(num_classes_), positions(num_classes_);
@@ -251,7 +206,7 @@ void source_placement::place_direct(const std::vector<synapse_class>& classes, r
     for (std::uint64_t s = chunk_begin(q); s < chunk_begin(q + 1); ++s) {
       if (!source_counts(s, counts.data())) continue;
       const std::uint32_t row = planner.place(cursors[q], counts.data(), positions.data(), arrays);
-      if (wanted.wants(s)) on_row(s, row);
+      if (wanted.wants(s)) on_row(s, static_cast<std::uint32_t>(row_base + row));
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         if (counts[k] == 0) continue;
         std::uint32_t at = positions[k];

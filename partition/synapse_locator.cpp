@@ -75,7 +75,7 @@ class position_recorder {
 
 struct no_rows {
   wanted_sources wanted() const { return {}; }
-  void rows(const row_arrays&) {}
+  void rows(const row_parts&) {}
   void operator()(std::uint64_t, std::uint32_t) {}
 };
 
@@ -102,7 +102,7 @@ synapse_locator::synapse_locator(const network_spec& net, const block_partition&
   position_recorder recorder(placement, projection, positions_, classes);
   placement.count(recorder);
   recorder.set_bases(placement);
-  row_arrays scratch;
+  row_parts scratch;
   placement.place(classes, scratch, recorder, no_rows{});
 }
 
