@@ -133,11 +133,11 @@ bool wanted_cursor::wants(std::uint64_t source) {
 }
 
 bool wanted_cursor::any(std::uint64_t first, std::uint64_t end) {
+  // The list is passed up to `first` whatever the answer: each() starts from there.
+  if (w_.list != nullptr)
+    while (next_ < w_.list->size() && (*w_.list)[next_] < first) ++next_;
   if (w_.every || (first < w_.block_first + w_.block_count && w_.block_first < end)) return true;
-  if (w_.list == nullptr) return false;
-  const auto& list = *w_.list;
-  while (next_ < list.size() && list[next_] < first) ++next_;
-  return next_ < list.size() && list[next_] < end;
+  return w_.list != nullptr && next_ < w_.list->size() && (*w_.list)[next_] < end;
 }
 
 std::uint64_t source_placement::num_synapses() const {

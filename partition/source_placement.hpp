@@ -75,7 +75,8 @@ class wanted_cursor {
     for (std::uint64_t s = std::max(first, w_.block_first); s < std::min(end, w_.block_first + w_.block_count); ++s)
       f(s);
     if (w_.list != nullptr)
-      for (std::size_t i = next_; i < w_.list->size() && (*w_.list)[i] < end; ++i) f((*w_.list)[i]);
+      for (std::size_t i = next_; i < w_.list->size() && (*w_.list)[i] < end; ++i)
+        if ((*w_.list)[i] >= first) f((*w_.list)[i]);
   }
 
  private:
