@@ -12,6 +12,12 @@ void read_poisson(const model_reader& reader, const toml::table& table, std::str
   if (input.rate_hz < 0) {
     reader.fail(rate_path, format_number(input.rate_hz) + " Hz is negative; allowed: rate >= 0 Hz");
   }
+  if (const double mean = input.rate_hz * reader.dt() * 1e-3; mean > max_poisson_mean_per_step) {
+    reader.fail(rate_path, format_number(input.rate_hz) + " Hz is " + format_number(mean) +
+                               " spikes per step of dt = " + format_number(reader.dt()) + " ms; allowed: at most " +
+                               format_number(max_poisson_mean_per_step) + " per step (" +
+                               format_number(max_poisson_mean_per_step / (reader.dt() * 1e-3)) + " Hz at this dt)");
+  }
   input.weight = reader.number(reader.required(table, path, "weight", "a number or an expression string"),
                                member_path(path, "weight"));
   // As a NEST generator connected with a delay of one step: input sent at step s arrives at s + 1.
@@ -121,6 +127,7 @@ void read_weight_recorders(const model_reader& reader, const toml::node* node, r
     if (const toml::node* t = table.get("interval")) {
       r.interval = reader.number(*t, member_path(path, "interval"));
       if (!(r.interval > 0)) reader.fail(member_path(path, "interval"), "must be positive; allowed: interval > 0 ms");
+      reader.check_steps(r.interval, member_path(path, "interval"), max_run_steps, "intervals are counted in steps");
     }
     spec.weight_recorders.push_back(r);
   }

@@ -61,6 +61,7 @@ void check_ranges(const model_reader& reader, std::string_view path, const Param
   if (p.t_ref < 0) {
     reader.fail(member_path(path, "t_ref"), format_number(p.t_ref) + " ms is negative; allowed: t_ref >= 0");
   }
+  reader.check_steps(p.t_ref, member_path(path, "t_ref"), max_refractory_steps, "the refractory counter is 32-bit");
   if (!(p.V_reset < p.V_th)) {
     reader.fail(member_path(path, "V_reset"), "V_reset = " + format_number(p.V_reset) + " mV is not below V_th = " +
                                                   format_number(p.V_th) + " mV; allowed: V_reset < V_th");

@@ -74,6 +74,13 @@ void model_reader::fail(std::string_view path, std::string_view problem) const {
   throw input_error(file_ + ": " + std::string(path) + ": " + std::string(problem));
 }
 
+void model_reader::check_steps(double t, std::string_view path, double max_steps, std::string_view counter) const {
+  const double steps = t / dt_;
+  if (steps <= max_steps) return;
+  fail(path, format_number(t) + " ms is " + format_number(steps) + " steps of dt = " + format_number(dt_) +
+                 " ms; allowed: at most " + format_number(max_steps) + " steps (" + std::string(counter) + ")");
+}
+
 std::optional<double> model_reader::parameter(std::string_view name) const {
   for (const auto& [key, value] : parameters_) {
     if (key == name) return value;

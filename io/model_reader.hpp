@@ -38,6 +38,16 @@ struct named_element {
   std::string path;
 };
 
+/// The most steps of dt a run may take (t_presim + t_sim) and any interval in it: counted in 64 bits, but
+/// spike times are held as doubles, whose steps stay exact and distinct far beyond this (2^40 steps of 0.1 ms
+/// are 3.5 years).
+inline constexpr double max_run_steps = 1099511627776.0;  // 2^40
+/// The most steps a refractory period may last: the neurons count them in 32 bits.
+inline constexpr double max_refractory_steps = 2147483647.0;  // 2^31 - 1
+/// The largest mean count of spikes per step a Poisson input may draw (its inverse-CDF table holds about that
+/// many thresholds, 4 bytes each, per input).
+inline constexpr double max_poisson_mean_per_step = 1e5;
+
 /// Reads values out of one model file. Holds what later reads depend on: the file name for messages, the
 /// resolved parameters that expressions refer to, and dt, which bounds every delay.
 class model_reader {
@@ -87,6 +97,9 @@ class model_reader {
 
   /// A constant (number or expression) or a distribution table, for v_init, a weight or a delay.
   value_distribution distribution(const toml::node& node, std::string_view path, quantity what) const;
+  /// A time of `t` ms that the run counts in steps of dt: fails unless t / dt <= max_steps, saying what limits
+  /// them (`counter`, e.g. "the refractory counter is 32-bit").
+  void check_steps(double t, std::string_view path, double max_steps, std::string_view counter) const;
   /// A constant delay: at least dt and a whole multiple of dt (to 1e-9 relative).
   double constant_delay(double delay, std::string_view path) const;
 
