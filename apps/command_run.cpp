@@ -10,10 +10,12 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "apps/commands.hpp"
 #include "apps/resume.hpp"
 #include "io/checkpoint_file.hpp"
+#include "io/output_path.hpp"
 #include "io/run_report.hpp"
 #include "io/sonata_spike_writer.hpp"
 #include "io/weight_file.hpp"
@@ -51,6 +53,104 @@ void prepare_output_directory(const distributed_context& ctx, const fs::path& di
     }
     fs::remove(probe, ec);
   });
+}
+
+/// The outputs a run writes into `dir`, checked before anything is built (rank 0; every rank agrees): a run must
+/// not end unable to write what it computed.
+void check_output_names(const distributed_context& ctx, const fs::path& dir, const fs::path& checkpoint_dir,
+                        bool weights) {
+  agree_on_input_errors(ctx, [&] {
+    if (ctx.rank() != 0) return;
+    std::vector<std::pair<fs::path, std::string>> outputs{{dir / "spikes.h5", "spike file"},
+                                                          {dir / "report.json", "run report"}};
+    if (weights) outputs.emplace_back(dir / "weights.h5", "weight file");
+    for (const auto& [path, what] : outputs)
+      if (const auto problem = output_path_problem(path, what); !problem.empty()) throw input_error(problem);
+    std::error_code ec;
+    if (fs::exists(checkpoint_dir, ec) && !fs::is_directory(checkpoint_dir, ec))
+      throw input_error("--checkpoint-dir " + checkpoint_dir.string() +
+                        ": exists and is not a directory; allowed: a directory, or a path where one can be created");
+  });
+}
+
+/// The results of an earlier run in `dir` (rank 0): its outputs and checkpoints.
+std::vector<fs::path> earlier_results(const fs::path& dir, const fs::path& checkpoint_dir) {
+  std::vector<fs::path> found;
+  std::error_code ec;
+  for (const char* name : {"spikes.h5", "spikes.h5.partial", "report.json", "weights.h5"})
+    if (fs::exists(dir / name, ec)) found.push_back(dir / name);
+  for (const auto& c : list_checkpoints(checkpoint_dir)) found.push_back(c);
+  return found;
+}
+
+/// A new run takes an --out without another run's results, a resumed run one without another run's spikes (it
+/// would replace them); with --overwrite those results are removed first, so that no earlier checkpoint is taken
+/// for this run's later. Rank 0 looks; every rank agrees.
+void claim_output_directory(const distributed_context& ctx, const fs::path& dir, const fs::path& checkpoint_dir,
+                            const checkpoint_header* resumed, bool overwrite) {
+  agree_on_input_errors(ctx, [&] {
+    if (ctx.rank() != 0) return;
+    std::vector<fs::path> foreign;
+    if (resumed == nullptr) {
+      foreign = earlier_results(dir, checkpoint_dir);
+    } else {
+      for (const char* name : {"spikes.h5", "spikes.h5.partial"})
+        if (const auto id = spike_file_run_id(dir / name); id && *id != resumed->run_id) foreign.push_back(dir / name);
+    }
+    if (foreign.empty()) return;
+    std::string names;
+    for (const auto& f : foreign) names += (names.empty() ? "" : ", ") + f.lexically_relative(dir).string();
+    if (!overwrite)
+      throw input_error("--out " + dir.string() + ": holds the results of another run (" + names +
+                        "); allowed: a new or empty directory, --resume with that run's checkpoints, or --overwrite "
+                        "to replace them");
+    for (const auto& f : foreign) {
+      std::error_code ec;
+      fs::remove(f, ec);
+      if (ec) throw input_error("--overwrite: cannot remove " + f.string() + ": " + ec.message());
+    }
+  });
+}
+
+/// Rank 0 runs f (writing outputs at the end of the run); a failure there stops every rank with its message
+/// (exit 2), so that none is left waiting for rank 0.
+template <class F>
+void on_rank_0_agreed(const distributed_context& ctx, F&& f) {
+  agree_on_input_errors(ctx, [&] {
+    if (ctx.rank() != 0) return;
+    try {
+      f();
+    } catch (const input_error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw input_error(e.what());
+    }
+  });
+}
+
+/// What every rank must have been given alike, one item per line: the resolved model (network, parameters, times,
+/// recorders) and the options that every rank acts on collectively.
+std::string inputs_every_rank_shares(const model_file& model, const run_options& o) {
+  std::ostringstream text;
+  text.precision(17);
+  // The parameters first: a difference there is the cause of any in the network.
+  for (const auto& [name, value] : model.parameters) text << "parameters." << name << " = " << value << "\n";
+  text << canonical_network_text(model.spec);
+  text << "simulation.t_presim = " << model.spec.t_presim << "\nsimulation.t_sim = " << model.spec.t_sim << "\n";
+  for (const auto& r : model.spec.recorders)
+    text << "recorders = " << model.spec.network.populations[r.population].name << " first "
+         << (r.first ? std::to_string(*r.first) : "all") << "\n";
+  for (const auto& w : model.spec.weight_recorders)
+    text << "weight_recorders = projections[" << w.projection << "] targets " << w.targets << " interval " << w.interval
+         << "\n";
+  text << "--out " << o.out_dir << "\n--checkpoint-every " << o.checkpoint_every << "\n--checkpoint-dir "
+       << o.checkpoint_dir << "\n--keep " << o.keep << "\n--resume " << o.resume << "\n--overwrite " << o.overwrite
+       << "\n--backend-map " << o.placement.backend_map << "\n--rank-weights " << o.placement.rank_weights
+       << "\n--rank-weights-file " << o.placement.rank_weights_file << "\n--emulate-ranks " << o.emulation.ranks
+       << "\n--as-rank " << (o.emulation.as_rank ? std::to_string(*o.emulation.as_rank) : "") << "\n--emulated-routes "
+       << o.emulation.routes << "\n";
+  for (const auto& r : o.emulation.rates) text << "--emulated-rate " << r << "\n";
+  return text.str();
 }
 
 std::vector<sonata_population> recorded_populations(const run_spec& spec) {
@@ -93,7 +193,7 @@ checkpoint_header checkpoint_identity(const model_file& model, const model_optio
     text << in.rdbuf();
     h.model_source = text.str();
   }
-  for (const auto& s : m.set) h.model_overrides += s + "\n";
+  h.model_overrides += stored_overrides(m);
   h.hetspike_version = HETSPIKE_VERSION;
   h.build_id = build_identity();
   h.run_id = run_id;
@@ -103,16 +203,21 @@ checkpoint_header checkpoint_identity(const model_file& model, const model_optio
 
 }  // namespace
 
-int run_command(const distributed_context& ctx, const run_options& options) {
-  const stop_signal_handler signals;  // from the start: a signal during the build is acted on at the first poll
+int run_command(const distributed_context& ctx, const run_options& options, const stop_signal_handler& signals) {
   const auto candidates = options.resume.empty() ? std::vector<fs::path>{} : resume_candidates(ctx, options.resume);
-  const model_file model = options.model.model_path.empty() && !candidates.empty()
-                               ? model_from_checkpoint(ctx, candidates.front(), options.model)
+  // Every checksum of the header of the checkpoint to resume verified before anything of it is used.
+  std::optional<std::pair<fs::path, checkpoint_header>> newest;
+  if (!candidates.empty()) newest = newest_readable_header(ctx, candidates, fs::is_directory(options.resume));
+  const model_file model = options.model.model_path.empty() && newest
+                               ? model_from_checkpoint(ctx, newest->first, newest->second, options.model)
                                : load_model(ctx, options.model);
+  require_same_on_every_rank(ctx, inputs_every_rank_shares(model, options), "model or options");
   const fs::path out(options.out_dir);
   prepare_output_directory(ctx, out);
   const fs::path checkpoint_dir =
       options.checkpoint_dir.empty() ? out / "checkpoints" : fs::path(options.checkpoint_dir);
+  check_output_names(ctx, out, checkpoint_dir, !model.spec.weight_recorders.empty());
+  claim_output_directory(ctx, out, checkpoint_dir, newest ? &newest->second : nullptr, options.overwrite);
   hdf5_checkpoint_store store(ctx, checkpoint_dir, options.keep);
   const auto& net = model.spec.network;
   if (ctx.rank() == 0)
@@ -157,9 +262,11 @@ int run_command(const distributed_context& ctx, const run_options& options) {
   summary.outputs = {spikes_path.string(), report_path.string()};
   const auto weights_path = out / "weights.h5";
   if (!model.spec.weight_recorders.empty()) summary.outputs.push_back(weights_path.string());
-  if (ctx.rank() == 0) {
+  on_rank_0_agreed(ctx, [&] {
     if (!model.spec.weight_recorders.empty()) write_weight_file(sim.weight_recordings(), weights_path);
     write_run_report(summary, report_path);
+  });
+  if (ctx.rank() == 0) {
     std::printf("%s", format_run_summary(summary).c_str());
     if (outcome == run_outcome::stopped)
       std::printf("hetspike: stopped by signal %d at %.1f ms after writing %s; continue with --resume %s\n",

@@ -9,6 +9,7 @@
 #include "io/model_file.hpp"
 #include "runtime/distributed_context.hpp"
 #include "runtime/simulation.hpp"
+#include "runtime/stop_signals.hpp"
 
 namespace hetspike {
 
@@ -49,6 +50,7 @@ struct run_options {
   std::string checkpoint_dir;   ///< default: OUT/checkpoints
   int keep = 2;                 ///< checkpoints kept
   std::string resume;           ///< a checkpoint file, or a directory (its newest usable checkpoint)
+  bool overwrite = false;       ///< replace another run's results in out_dir
   emulate_options emulation;
 };
 
@@ -67,7 +69,9 @@ struct calibrate_options {
   std::string out = "rank_weights.json";
 };
 
-int run_command(const distributed_context& ctx, const run_options& options);
+/// `signals`: installed by main for the rest of the process (a second signal after the checkpoint, while the
+/// process finalises MPI, must not kill it).
+int run_command(const distributed_context& ctx, const run_options& options, const stop_signal_handler& signals);
 int inspect_command(const distributed_context& ctx, const inspect_options& options);
 int calibrate_command(const distributed_context& ctx, const calibrate_options& options);
 int check_command(const distributed_context& ctx, const check_options& options);

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <optional>
 
 #include "apps/commands.hpp"
 #include "partition/error.hpp"
@@ -31,7 +32,8 @@ void add_placement_options(CLI::App& cmd, hetspike::placement_options& p) {
   cmd.add_option("--rank-weights-file", p.rank_weights_file, "Rank weights as `hetspike calibrate` writes them");
 }
 
-int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv) {
+int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv,
+             std::optional<hetspike::stop_signal_handler>& signals) {
   CLI::App app{"hetspike: large spiking neural networks on heterogeneous MPI clusters"};
   app.set_version_flag("--version", "hetspike " HETSPIKE_VERSION);
   app.require_subcommand(1);
@@ -44,6 +46,8 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv) {
   run_cmd->add_option("--checkpoint-every", run.checkpoint_every, "Write a checkpoint every MS of simulated time")
       ->check(CLI::NonNegativeNumber);
   run_cmd->add_option("--checkpoint-dir", run.checkpoint_dir, "Checkpoint directory (default: OUT/checkpoints)");
+  run_cmd->add_flag("--overwrite", run.overwrite,
+                    "Replace the results of another run in --out (spike file, report, weights, checkpoints)");
   run_cmd->add_option("--keep", run.keep, "Checkpoints to keep")->capture_default_str()->check(CLI::PositiveNumber);
   run_cmd->add_option("--resume", run.resume, "Continue from a checkpoint FILE, or the newest usable one in a DIR");
   run_cmd->add_option("--emulate-ranks", run.emulation.ranks,
@@ -81,7 +85,10 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv) {
     const int code = app.exit(e);  // prints help, version or the error
     return code == 0 ? hetspike::exit_ok : hetspike::exit_bad_input;
   }
-  if (*run_cmd) return hetspike::run_command(ctx, run);
+  if (*run_cmd) {
+    signals.emplace();  // from the start of the run: a signal during the build is acted on at the first poll
+    return hetspike::run_command(ctx, run, *signals);
+  }
   if (*inspect_cmd) return hetspike::inspect_command(ctx, inspect);
   if (*calibrate_cmd) return hetspike::calibrate_command(ctx, calibrate);
   return hetspike::check_command(ctx, check);
@@ -92,13 +99,16 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv) {
 int main(int argc, char** argv) {
   // A file-size limit makes writes fail with EFBIG (reported, earlier checkpoints intact) instead of killing.
   std::signal(SIGXFSZ, SIG_IGN);
+  // A run's SIGTERM/SIGUSR1 handlers stay until the process ends, MPI's finalisation included: declared first,
+  // destroyed last.
+  std::optional<hetspike::stop_signal_handler> signals;
   hetspike::mpi_environment mpi(argc, argv);
   const hetspike::distributed_context ctx = hetspike::make_mpi_context();
   int code = hetspike::exit_ok;
   {
     Kokkos::ScopeGuard kokkos(argc, argv);
     try {
-      code = dispatch(ctx, argc, argv);
+      code = dispatch(ctx, argc, argv, signals);
     } catch (const hetspike::input_error& e) {
       // Every rank holds the same message (agree_on_input_errors): one prints it.
       if (ctx.rank() == 0) std::fprintf(stderr, "hetspike: error: %s\n", e.what());

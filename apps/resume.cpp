@@ -1,7 +1,10 @@
 #include "apps/resume.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <sstream>
+#include <string_view>
+#include <utility>
 
 #include "io/checkpoint_file.hpp"
 #include "partition/error.hpp"
@@ -24,15 +27,51 @@ std::vector<fs::path> resume_candidates(const distributed_context& ctx, const st
   });
 }
 
-model_file model_from_checkpoint(const distributed_context& ctx, const fs::path& file, const model_options& m) {
-  const hdf5_checkpoint_source source(ctx, file);
-  const auto& h = source.header();
+namespace {
+
+constexpr std::string_view seed_prefix = "--seed=";
+
+}  // namespace
+
+std::string stored_overrides(const model_options& m) {
+  std::string text;
+  for (const auto& s : m.set) text += s + "\n";
+  if (m.seed) text += std::string(seed_prefix) + std::to_string(*m.seed) + "\n";
+  return text;
+}
+
+std::pair<fs::path, checkpoint_header> newest_readable_header(const distributed_context& ctx,
+                                                              const std::vector<fs::path>& candidates, bool fall_back) {
+  for (const auto& candidate : candidates) {
+    try {
+      return {candidate, hdf5_checkpoint_source(ctx, candidate).header()};
+    } catch (const input_error& e) {
+      if (!fall_back || &candidate == &candidates.back()) throw;
+      if (ctx.rank() == 0) std::fprintf(stderr, "hetspike: warning: %s; trying an older checkpoint\n", e.what());
+    }
+  }
+  throw input_error("--resume: no checkpoint to resume from");
+}
+
+model_file model_from_checkpoint(const distributed_context& ctx, const fs::path& file, const checkpoint_header& h,
+                                 const model_options& m) {
   model_overrides o;
   std::istringstream stored(h.model_overrides);
-  for (std::string line; std::getline(stored, line);)
-    if (!line.empty()) o.set.push_back(line);
+  for (std::string line; std::getline(stored, line);) {
+    if (line.empty()) continue;
+    if (line.starts_with(seed_prefix)) {
+      std::uint32_t seed = 0;
+      const char* first = line.data() + seed_prefix.size();
+      const auto [end, error] = std::from_chars(first, line.data() + line.size(), seed);
+      if (error != std::errc{} || end != line.data() + line.size())
+        throw input_error("checkpoint " + file.string() + ": stored option '" + line + "' is not a seed");
+      o.seed = seed;
+    } else {
+      o.set.push_back(line);
+    }
+  }
   o.set.insert(o.set.end(), m.set.begin(), m.set.end());
-  o.seed = m.seed;
+  if (m.seed) o.seed = m.seed;
   o.t_sim = m.t_sim;
   return agree_on_input_errors(ctx, [&] {
     auto model = parse_model_text(h.model_source, h.model_path + " (as stored in " + file.string() + ")", o);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "apps/commands.hpp"
@@ -14,10 +15,19 @@ namespace hetspike {
 /// `--resume FILE`: that file. `--resume DIR`: its checkpoints, newest first. Throws input_error if none.
 std::vector<std::filesystem::path> resume_candidates(const distributed_context& ctx, const std::string& resume);
 
-/// The model of a run resumed without a model file: the one stored in the checkpoint, with its --set items
-/// and then the command line's.
+/// The newest candidate whose header is intact (older ones tried only with `fall_back`, a directory: each one
+/// passed over is reported), and its header. Collective.
+std::pair<std::filesystem::path, checkpoint_header> newest_readable_header(
+    const distributed_context& ctx, const std::vector<std::filesystem::path>& candidates, bool fall_back);
+
+/// How a checkpoint's header stores the command-line changes a run was started with, one per line: "NAME=VALUE"
+/// for each --set item, "--seed=N" for --seed.
+std::string stored_overrides(const model_options& m);
+
+/// The model of a run resumed without a model file: the one stored in `file` (header `h`), with its --set items
+/// and --seed and then the command line's.
 model_file model_from_checkpoint(const distributed_context& ctx, const std::filesystem::path& file,
-                                 const model_options& m);
+                                 const checkpoint_header& h, const model_options& m);
 
 /// Restores the newest candidate that is usable. With a directory, a damaged checkpoint is reported and the
 /// next older one tried; a model that does not match is refused at once, naming the first difference.

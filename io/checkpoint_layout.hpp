@@ -176,6 +176,10 @@ class checkpoint_reader {
 
   /// Runs f() on every rank; if it throws input_error on any, closes the file and throws on every rank with
   /// "checkpoint <file>: <object>: " and the lowest failing rank's message.
+  /// Verifies /contents (its checksum) and that every dataset it lists is there: a dataset deleted from the file
+  /// is missing, not absent. Collective.
+  void check_contents();
+
   template <class F>
   auto step(const std::string& object, F&& f) -> std::invoke_result_t<F>;
 

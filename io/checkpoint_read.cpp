@@ -101,7 +101,10 @@ void checkpoint_reader::close() {
 
 std::vector<std::string> checkpoint_reader::read_strings(const std::string& dataset) {
   const hdf5_quiet_scope quiet;
-  return step("dataset " + dataset, [&] {
+  // Every rank reads the whole dataset and checks it against its checksum, as read_block does: a one-byte
+  // change of the stored model must not pass (it would change the run silently).
+  std::uint64_t stored_sum = 0, sum = 0;
+  auto texts = step("dataset " + dataset, [&] {
     const h5_dataset ds = open_dataset(file_.get(), dataset);
     h5_datatype stored(h5_ok(H5Dget_type(ds.get()), "H5Dget_type"));
     if (H5Tget_class(stored.get()) != H5T_STRING || H5Tis_variable_str(stored.get()) > 0)
@@ -110,11 +113,17 @@ std::vector<std::string> checkpoint_reader::read_strings(const std::string& data
     const std::uint64_t n = num_elements(dims_of(ds.get()));
     std::vector<char> bytes(n * width + 1, '\0');
     if (n > 0) h5_ok(H5Dread(ds.get(), stored.get(), H5S_ALL, H5S_ALL, transfer_.get(), bytes.data()), "H5Dread");
+    if (H5Aexists(ds.get(), checksum_attribute) <= 0) throw input_error("has no checksum attribute");
+    read_attribute(ds.get(), checksum_attribute, stored_sum);
+    if (n > 0) sum = block_checksum(column_block{{n}, 0, n}, bytes.data(), width);
     std::vector<std::string> texts;
     for (std::uint64_t i = 0; i < n; ++i)  // null-padded
       texts.emplace_back(bytes.data() + i * width, strnlen(bytes.data() + i * width, width));
     return texts;
   });
+  if (ctx_.max(static_cast<std::int64_t>(sum != stored_sum)) != 0)
+    fail_agreed("dataset " + dataset, "checksum mismatch: the data differ from what was written (the file is damaged)");
+  return texts;
 }
 
 std::string checkpoint_reader::read_text(const std::string& dataset) {
@@ -159,6 +168,15 @@ checkpoint_header checkpoint_reader::read_header() {
     read_block(path, field_type::u64, column_block{{k}, 0, k}, counts.data(), true);
   });
   return h;
+}
+
+void checkpoint_reader::check_contents() {
+  const hdf5_quiet_scope quiet;
+  for (const auto& listed : read_strings(contents_path))
+    step("dataset " + listed, [&] {
+      if (!path_exists(file_.get(), listed))
+        throw input_error("listed in " + std::string(contents_path) + " but missing");
+    });
 }
 
 void checkpoint_reader::read_block(const std::string& path, field_type type, const column_block& block, void* data,
@@ -207,6 +225,7 @@ hdf5_checkpoint_source::hdf5_checkpoint_source(distributed_context ctx, fs::path
     : ctx_(std::move(ctx)), file_(std::move(file)) {
   checkpoint_detail::checkpoint_reader reader(ctx_, file_);
   header_ = reader.read_header();
+  reader.check_contents();
   reader.close();
 }
 

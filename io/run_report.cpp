@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "io/output_path.hpp"
 #include "partition/error.hpp"
 
 namespace hetspike {
@@ -140,8 +141,7 @@ std::string printf_string(const char* format, Args... args) {
 }  // namespace
 
 void write_run_report(const run_summary& summary, const fs::path& path) {
-  fs::path partial = path;
-  partial += ".partial";
+  const fs::path partial = partial_path_of(path);
   // Invalid UTF-8 in a name or path is replaced rather than thrown: losing the whole report over one byte of a
   // file name would be worse.
   const std::string text = summary_json(summary).dump(2, ' ', false, json::error_handler_t::replace) + "\n";

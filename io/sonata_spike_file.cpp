@@ -82,6 +82,21 @@ void truncate_to_positions(const fs::path& file, const std::vector<sonata_popula
 
 }  // namespace
 
+std::optional<std::string> spike_file_run_id(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;
+  const hdf5_quiet_scope quiet;
+  try {
+    const hdf5_checker check(path);
+    if (!fs::is_regular_file(path, ec) || H5Fis_hdf5(path.c_str()) <= 0) return std::string();
+    h5_file f(check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen"));
+    if (H5Aexists(f.get(), "run_id") <= 0) return std::string();
+    return h5_read_string_attribute(check, f.get(), "run_id", "/ attribute run_id");
+  } catch (const std::exception&) {
+    return std::string();
+  }
+}
+
 h5_datatype sorting_enum_type(const hdf5_checker& check) {
   // One byte, so the same type serves as file and memory type on any byte order.
   h5_datatype type(check(H5Tenum_create(H5T_STD_I8LE), "H5Tenum_create sorting"));
@@ -89,19 +104,6 @@ h5_datatype sorting_enum_type(const hdf5_checker& check) {
       {"none", sonata_sorting::none}, {"by_id", sonata_sorting::by_id}, {"by_time", sonata_sorting::by_time}};
   for (const auto& [name, value] : members) check(H5Tenum_insert(type.get(), name, &value), "H5Tenum_insert");
   return type;
-}
-
-std::string probe_output_path(const fs::path& final_path, const fs::path& partial) {
-  const std::string prefix = "cannot write spike file '" + final_path.string() + "': ";
-  const fs::path dir = final_path.has_parent_path() ? final_path.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return prefix + "directory '" + dir.string() + "' does not exist";
-  if (fs::is_directory(final_path, ec)) return prefix + "it is a directory";
-  errno = 0;
-  std::FILE* f = std::fopen(partial.c_str(), "wb");
-  if (f == nullptr) return prefix + "cannot create '" + partial.string() + "': " + std::strerror(errno);
-  std::fclose(f);
-  return {};
 }
 
 void validate(const std::vector<sonata_population>& populations, double dt_ms, const fs::path& path,

@@ -30,11 +30,6 @@ void validate(const std::vector<sonata_population>& populations, double dt_ms, c
 std::vector<std::size_t> order_by_first_gid(const std::vector<sonata_population>& pops,
                                             const std::filesystem::path& path);
 
-/// Rank 0 only: can the partial file be created next to the final one? It creates it (HDF5 truncates it
-/// later), so a missing directory, a read-only file system or a final name that is a directory fails here,
-/// with the OS's reason, before any collective HDF5 call. Returns the problem, or an empty string.
-std::string probe_output_path(const std::filesystem::path& final_path, const std::filesystem::path& partial);
-
 /// Rank 0's account of the disk space a spike file needs, so that each append can reserve it first (see
 /// reserve_file_space; parallel HDF5 cannot tell its end of allocation while a file is open). The estimate
 /// bounds HDF5's allocation from above: whole chunks for the spikes written since the file was opened, plus

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "io/hdf5_handle.hpp"
+#include "io/output_path.hpp"
 #include "io/sonata_spike_file.hpp"
 #include "partition/error.hpp"
 #include "runtime/collective_errors.hpp"
@@ -32,12 +33,6 @@ constexpr std::size_t no_population = static_cast<std::size_t>(-1);
 double whole_steps_per_ms(double dt_ms) {
   const double k = std::round(1.0 / dt_ms);
   return k >= 1 && k * dt_ms == 1.0 ? k : 0.0;
-}
-
-fs::path partial_path_of(const fs::path& final_path) {
-  fs::path p = final_path;
-  p += ".partial";
-  return p;
 }
 
 h5_plist chunked_dataset_plist(const hdf5_checker& check) {
@@ -107,7 +102,7 @@ struct sonata_spike_writer::impl {
     }
     if (!continued) {
       const std::string problem =
-          agree_on_failure(ctx, ctx.rank() == 0 ? probe_output_path(final_path, partial_path) : std::string());
+          agree_on_failure(ctx, ctx.rank() == 0 ? output_path_problem(final_path, "spike file", true) : std::string());
       if (!problem.empty()) throw input_error(problem);
     }
     open_file(continued ? H5F_ACC_RDWR : H5F_ACC_TRUNC);

@@ -108,4 +108,8 @@ class sonata_spike_writer final : public spike_sink {
   std::unique_ptr<impl> impl_;
 };
 
+/// Not collective (rank 0): the run id of the spike file at `path` ("" where it is not an HDF5 file with one), or
+/// nothing where no file is there.
+std::optional<std::string> spike_file_run_id(const std::filesystem::path& path);
+
 }  // namespace hetspike

@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "io/hdf5_handle.hpp"
+#include "io/output_path.hpp"
 #include "partition/error.hpp"
 
 namespace hetspike {
@@ -22,8 +23,7 @@ void write_array(const hdf5_checker& check, hid_t group, const char* name, hid_t
 }  // namespace
 
 void write_weight_file(const std::vector<weight_recording>& recordings, const fs::path& path) {
-  fs::path partial = path;
-  partial += ".partial";
+  const fs::path partial = partial_path_of(path);
   const hdf5_quiet_scope quiet;
   const hdf5_checker check(partial);
   {

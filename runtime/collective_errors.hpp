@@ -2,6 +2,7 @@
 // Bad input must stop every rank the same way (DESIGN.md, "Conventions"): when one rank finds an error that
 // others may not see (a file only it can read, a limit only its slice exceeds), all ranks agree on it before
 // the next collective and throw the same input_error, so none is left waiting and the job prints one message.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -17,6 +18,35 @@ inline std::string agree_on_failure(const distributed_context& ctx, const std::s
   const auto first = ctx.min(static_cast<std::int64_t>(problem.empty() ? ctx.size() : ctx.rank()));
   if (first == ctx.size()) return {};
   return ctx.broadcast(problem, static_cast<int>(first));
+}
+
+/// Collective: every rank's `text` (lines) must equal rank 0's. Otherwise every rank throws input_error naming the
+/// lowest rank whose text differs and the first line that does; `what` says what the text describes ("the model
+/// and options"). Ranks started with different inputs would otherwise hang, crash or compute nonsense.
+inline void require_same_on_every_rank(const distributed_context& ctx, const std::string& text,
+                                       const std::string& what) {
+  const std::string reference = ctx.broadcast(text, 0);
+  std::string problem;
+  if (text != reference) {
+    auto line_at = [](const std::string& s, std::size_t& at) {
+      const std::size_t end = std::min(s.find('\n', at), s.size());
+      std::string line = s.substr(at, end - at);
+      at = end + 1;
+      return line;
+    };
+    std::size_t a = 0, b = 0;
+    std::string mine, theirs;
+    while (a <= text.size() || b <= reference.size()) {
+      mine = a <= text.size() ? line_at(text, a) : "(nothing)";
+      theirs = b <= reference.size() ? line_at(reference, b) : "(nothing)";
+      if (mine != theirs) break;
+    }
+    problem = "rank " + std::to_string(ctx.rank()) + " was started with other " + what + " than rank 0: first " +
+              "difference: '" + theirs + "' on rank 0, '" + mine + "' on rank " + std::to_string(ctx.rank()) +
+              "; allowed: the same on every rank";
+  }
+  problem = agree_on_failure(ctx, problem);
+  if (!problem.empty()) throw input_error(problem);
 }
 
 /// Runs f() on every rank (collective) and agrees on the outcome: returns the input_error message of the lowest

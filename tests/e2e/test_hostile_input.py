@@ -1,0 +1,300 @@
+"""Hostile and careless input, one table per class of defect (issue 15), through the real binary under mpiexec
+on 2 and 3 ranks: each case asserts the exit code, the one-line message and what the output directory holds
+afterwards, with a time limit that turns a hang into a failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, BRUNEL, MPIEXEC, SOURCE_DIR, hetspike, mpi_env
+
+STDP_SMALL = SOURCE_DIR / "tests" / "e2e" / "models" / "stdp_small.toml"
+HANG_LIMIT = 120  # seconds: far above what any case needs
+
+
+def error_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("hetspike: error:")]
+
+
+def expect_refused(result, code: int, *needles: str) -> str:
+    assert result.returncode == code, f"exit code {result.returncode}\n{result.stdout}\n{result.stderr}"
+    errors = error_lines(result)
+    assert len(errors) == 1, f"one error line expected, on rank 0 only:\n{result.stderr}"
+    for needle in needles:
+        assert needle in errors[0], f"{needle!r} not in: {errors[0]}"
+    return errors[0]
+
+
+def wait_for_the_build(proc: subprocess.Popen) -> None:
+    """Returns once the run has passed its checks at the start: its first line names the model and its size."""
+    line = proc.stdout.readline()
+    assert "neurons" in line, (line, proc.communicate())
+
+
+# --- 1. An output that cannot be written: refused before the build, or agreed by every rank at the end ----------
+
+# (case id, model, the output's name in --out, what is put there)
+UNUSABLE_OUTPUTS = [
+    ("report is a directory", BRUNEL, "report.json", "dir"),
+    ("spike file is a directory", BRUNEL, "spikes.h5", "dir"),
+    ("weight file is a directory", STDP_SMALL, "weights.h5", "dir"),
+    ("partial report is a directory", BRUNEL, "report.json.partial", "dir"),
+    ("report is a dangling link", BRUNEL, "report.json", "link"),
+]
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+@pytest.mark.parametrize("case,model,name,kind", UNUSABLE_OUTPUTS, ids=[c[0] for c in UNUSABLE_OUTPUTS])
+def test_an_unusable_output_name_is_refused_before_the_build(tmp_path, case, model, name, kind, ranks):
+    out = tmp_path / "out"
+    out.mkdir()
+    blocker = out / name
+    if kind == "dir":
+        (blocker / "sub").mkdir(parents=True)
+    else:
+        blocker.symlink_to(tmp_path / "nowhere")
+    smaller = ["--set", "order=100"] if model == BRUNEL else []
+    r = hetspike("run", model, *smaller, "--out", out, "--no-progress", ranks=ranks, timeout=HANG_LIMIT)
+    final = name.removesuffix(".partial")
+    expect_refused(r, 2, str(out / final), name, "allowed:")
+    assert "neurons" not in r.stdout, "refused before the network is built"
+    left = sorted(p.name for p in out.iterdir())
+    assert left == [name], f"only the blocker may be there: {left}"
+    if kind == "dir":
+        assert (blocker / "sub").is_dir()
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_an_output_that_becomes_unwritable_during_the_run_stops_every_rank(tmp_path, ranks):
+    # Passes the check at the start; a directory appears under the report's name while the network simulates.
+    out = tmp_path / "out"
+    cmd = [MPIEXEC, "-n", str(ranks), BIN, "run", str(BRUNEL), "--set", "order=500", "--t-sim", "3000", "--out",
+           str(out), "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=mpi_env())
+    wait_for_the_build(proc)
+    (out / "report.json" / "sub").mkdir(parents=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=HANG_LIMIT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("the job hung after rank 0 failed to write the report")
+    result = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
+    expect_refused(result, 2, "run report", str(out / "report.json"))
+    assert (out / "spikes.h5").is_file(), "the spikes computed are kept"
+    assert not (out / "report.json.partial").exists()
+
+
+# --- 3. Signals stay handled until the process ends --------------------------------------------------------------
+
+
+def test_signals_after_the_checkpoint_never_kill_a_rank(tmp_path):
+    # SIGUSR1 to every rank again and again from mid-run until the job has ended: the first stops the run with a
+    # checkpoint; the others arrive while it writes, finishes and finalises MPI. Every rank must still exit 3, the
+    # code the requeue job script acts on (a rank killed by the signal exits 138).
+    out = tmp_path / "out"
+    cmd = [MPIEXEC, "-n", "2", BIN, "run", str(BRUNEL), "--set", "order=500", "--t-sim", "5000", "--out", str(out),
+           "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=mpi_env())
+    wait_for_the_build(proc)
+    deadline = time.monotonic() + HANG_LIMIT
+    ranks = [int(p) for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                            text=True).stdout.split()]
+    assert len(ranks) == 2, ranks
+    sent = 0
+    while proc.poll() is None and time.monotonic() < deadline:
+        for pid in ranks:
+            try:
+                os.kill(pid, signal.SIGUSR1)
+                sent += 1
+            except ProcessLookupError:
+                pass
+        time.sleep(0.002)
+    stdout, stderr = proc.communicate(timeout=HANG_LIMIT)
+    assert proc.returncode == 3, f"exit code {proc.returncode} after {sent} signals\n{stdout}\n{stderr}"
+    assert "stopped by signal 10" in stdout
+    assert sent > 20
+    rep = json.loads((out / "report.json").read_text())
+    assert rep["stopped"] and rep["checkpoints"], rep
+
+
+# --- 2. Every rank must have been given the same model and options -----------------------------------------------
+
+# (case id, rank 0's extra arguments, the other ranks', what the message must name)
+DIFFERENT_INPUTS = [
+    ("another t_sim", ["--t-sim", "100"], ["--t-sim", "200"], ["simulation.t_sim = 100", "simulation.t_sim = 200"]),
+    ("another order", [], ["--set", "order=120"], ["parameters.order = 2500", "parameters.order = 120"]),
+    ("another seed", ["--seed", "1"], ["--seed", "2"], ["seed = 1", "seed = 2"]),
+    ("another checkpoint interval", ["--checkpoint-every", "50"], [], ["--checkpoint-every 50"]),
+]
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+@pytest.mark.parametrize("case,first,others,needles", DIFFERENT_INPUTS, ids=[c[0] for c in DIFFERENT_INPUTS])
+def test_ranks_given_different_inputs_refuse_to_start(tmp_path, case, first, others, needles, ranks):
+    # mpiexec's multi-program form: rank 0 gets one command line, the others another.
+    out = tmp_path / "out"
+    common = ["run", str(BRUNEL), "--out", str(out), "--no-progress"]
+    cmd = [MPIEXEC, "-n", "1", BIN, *common, *first, ":", "-n", str(ranks - 1), BIN, *common, *others]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=HANG_LIMIT, env=mpi_env())
+    line = expect_refused(r, 2, "rank 1 was started with other model or options than rank 0", "first difference",
+                          *needles)
+    assert "allowed: the same on every rank" in line
+    assert not out.exists() or not any(out.iterdir()), "refused before anything is written"
+
+
+# --- 7. Numbers that would overflow a count are refused where they are read, by run and by check -----------------
+
+SMALL = """
+[simulation]
+dt = 0.1
+t_sim = 20.0
+
+[[populations]]
+name = "E"
+model = "iaf_psc_alpha"
+size = 50
+params = { t_ref = 2.0 }
+
+[[inputs]]
+target = "E"
+type = "poisson"
+rate = 8000.0
+weight = 10.0
+
+[[recorders]]
+populations = "E"
+"""
+
+# (case id, text replaced, replacement, extra arguments, substrings of the message)
+OVERFLOWS = [
+    ("t_sim of 1e18 ms", "t_sim = 20.0", "t_sim = 1e18", [], ["simulation.t_sim", "1e+19 steps", "allowed: at most"]),
+    ("--t-sim 1e18", "", "", ["--t-sim", "1e18"], ["--t-sim", "allowed: at most"]),
+    ("dt too small for t_sim", "dt = 0.1", "dt = 1e-12", [], ["simulation.t_sim", "steps of dt = 1e-12 ms"]),
+    ("t_ref of 1e17 ms", "t_ref = 2.0", "t_ref = 1e17", [], ["populations[0].params.t_ref", "32-bit"]),
+    ("Poisson rate of 1e13 Hz", "rate = 8000.0", "rate = 1e13", [], ["inputs[0].rate", "spikes per step", "1e+09 Hz"]),
+    ("Poisson rate of 1e300 Hz", "rate = 8000.0", "rate = 1e300", [], ["inputs[0].rate", "allowed: at most"]),
+]
+
+
+@pytest.mark.parametrize("case,old,new,extra,needles", OVERFLOWS, ids=[c[0] for c in OVERFLOWS])
+def test_numbers_that_overflow_a_count_are_refused(tmp_path, case, old, new, extra, needles):
+    model = tmp_path / "small.toml"
+    model.write_text(SMALL.replace(old, new, 1) if old else SMALL)
+    out = tmp_path / "out"
+    expect_refused(hetspike("run", model, *extra, "--out", out, ranks=2, timeout=HANG_LIMIT), 2, "small.toml",
+                   *needles)
+    assert not out.exists() or not any(out.iterdir())
+    expect_refused(hetspike("check", model, *extra, ranks=2, timeout=HANG_LIMIT), 2, *needles)
+
+
+def test_the_small_model_itself_runs(tmp_path):
+    model = tmp_path / "small.toml"
+    model.write_text(SMALL)
+    r = hetspike("run", model, "--out", tmp_path / "out", "--no-progress", ranks=2, timeout=HANG_LIMIT)
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["spikes"] > 0
+
+
+# --- 6. A checkpoint whose header fails a checksum is never used --------------------------------------------------
+
+BRUNEL_SMALL = ["--set", "order=100"]
+
+
+def checkpointed_run(out: Path, *extra: str) -> list[Path]:
+    r = hetspike("run", BRUNEL, *BRUNEL_SMALL, "--t-sim", "100", "--checkpoint-every", "50", "--keep", "3", *extra,
+                 "--out", out, "--no-progress", ranks=2, timeout=HANG_LIMIT)
+    assert r.returncode == 0, r.stderr
+    return sorted((out / "checkpoints").glob("checkpoint-*.h5"))
+
+
+def damage(checkpoint: Path, dataset: str, old: bytes, new: bytes) -> None:
+    """Changes a byte of a string dataset as a disk or a careless edit would: its checksum attribute stays."""
+    assert len(old) == len(new)
+    import h5py
+    import numpy as np
+    with h5py.File(checkpoint, "r+") as f:
+        data = f[dataset][()]
+        text = np.asarray(data).tobytes()
+        assert old in text, (dataset, text[:200])
+        changed = np.frombuffer(text.replace(old, new, 1), dtype=np.asarray(data).dtype).reshape(np.shape(data))
+        f[dataset][...] = changed
+
+
+# (case id, dataset, bytes replaced, replacement)
+DAMAGED_HEADERS = [
+    ("t_sim in the stored model source", "/model/source", b"t_sim = 1", b"t_sim = 2"),
+    ("the stored canonical text", "/model/text", b"dt = 0.1", b"dt = 0.2"),
+    ("the list of contents", "/contents", b"/state", b"/stat_"),
+]
+
+
+@pytest.mark.parametrize("case,dataset,old,new", DAMAGED_HEADERS, ids=[c[0] for c in DAMAGED_HEADERS])
+def test_a_checkpoint_with_a_damaged_header_is_never_used(tmp_path, case, dataset, old, new):
+    out = tmp_path / "out"
+    older, newest = checkpointed_run(out)[-2:]
+    damage(newest, dataset, old, new)
+    # Named: refused, without the model file too.
+    for model in ([BRUNEL, *BRUNEL_SMALL], []):
+        r = hetspike("run", *model, "--t-sim", "150", "--resume", newest, "--out", out, ranks=2, timeout=HANG_LIMIT)
+        expect_refused(r, 2, newest.name, dataset, "checksum mismatch")
+    # A directory: the damaged one is passed over for the older intact one.
+    r = hetspike("run", "--t-sim", "150", "--resume", out / "checkpoints", "--out", out, "--no-progress", ranks=2,
+                 timeout=HANG_LIMIT)
+    assert r.returncode == 0, r.stderr
+    assert newest.name in r.stderr and "trying an older checkpoint" in r.stderr
+    assert json.loads((out / "report.json").read_text())["resumed_from_step"] == int(older.stem.split("-")[1])
+
+
+# --- 8. An --out holding another run's results is not silently replaced -------------------------------------------
+
+
+def test_a_new_run_refuses_an_out_holding_another_runs_results(tmp_path):
+    out = tmp_path / "out"
+    first = checkpointed_run(out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    r = hetspike("run", BRUNEL, *BRUNEL_SMALL, "--t-sim", "50", "--out", out, ranks=2, timeout=HANG_LIMIT)
+    expect_refused(r, 2, str(out), "another run", "spikes.h5", "report.json", first[-1].name, "--overwrite")
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before, "nothing touched"
+    # --overwrite: the earlier run's results go, its checkpoints too (they would be taken for this run's).
+    r = hetspike("run", BRUNEL, *BRUNEL_SMALL, "--t-sim", "50", "--out", out, "--overwrite", "--no-progress",
+                 ranks=2, timeout=HANG_LIMIT)
+    assert r.returncode == 0, r.stderr
+    assert not list((out / "checkpoints").glob("checkpoint-*.h5"))
+    assert json.loads((out / "report.json").read_text())["end_step"] == 500
+
+
+def test_a_resumed_run_refuses_an_out_holding_another_runs_spikes(tmp_path):
+    theirs, mine = tmp_path / "theirs", tmp_path / "mine"
+    checkpoints = checkpointed_run(mine)
+    checkpointed_run(theirs)
+    spikes = (theirs / "spikes.h5").read_bytes()
+    r = hetspike("run", BRUNEL, *BRUNEL_SMALL, "--t-sim", "150", "--resume", checkpoints[-1], "--out", theirs,
+                 ranks=2, timeout=HANG_LIMIT)
+    expect_refused(r, 2, str(theirs), "another run", "spikes.h5", "--overwrite")
+    assert (theirs / "spikes.h5").read_bytes() == spikes
+    r = hetspike("run", BRUNEL, *BRUNEL_SMALL, "--t-sim", "150", "--resume", checkpoints[-1], "--out", theirs,
+                 "--overwrite", "--no-progress", ranks=2, timeout=HANG_LIMIT)
+    assert r.returncode == 0, r.stderr
+
+
+# --- 10. A run resumed without its model file keeps the seed it was started with -----------------------------------
+
+
+def test_a_resume_without_the_model_file_keeps_the_seed(tmp_path):
+    straight, out = tmp_path / "straight", tmp_path / "out"
+    r = hetspike("run", BRUNEL, *BRUNEL_SMALL, "--seed", "7", "--t-sim", "100", "--out", straight, "--no-progress",
+                 ranks=2, timeout=HANG_LIMIT)
+    assert r.returncode == 0, r.stderr
+    checkpoints = checkpointed_run(out, "--seed", "7")
+    r = hetspike("run", "--t-sim", "100", "--resume", checkpoints[0], "--out", out, "--no-progress", ranks=2,
+                 timeout=HANG_LIMIT)
+    assert r.returncode == 0, r.stderr
+    resumed, whole = (json.loads((d / "report.json").read_text()) for d in (out, straight))
+    assert resumed["seed"] == 7 and resumed["spike_hash"] == whole["spike_hash"]
