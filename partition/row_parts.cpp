@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
 
 #include "partition/parallel_chunks.hpp"
 
@@ -45,42 +46,58 @@ void install_row_parts(row_parts& parts, const std::vector<synapse_class>& class
     next.plastic += p.num_plastic_slots;
   }
   const part_base& all = base.back();
+  // One array at a time, each part's share copied by its own thread and then freed: the rows are held twice
+  // only for the array being copied.
+  auto install = [&](auto member, auto& view, const char* label, std::uint64_t size, auto&& copy) {
+    using value_type = typename std::remove_reference_t<decltype(view)>::value_type;
+    view = uninitialized_view<value_type>(label, size);
+    parallel_chunks(parts.size(), threads, [&](std::size_t i) {
+      auto& field = parts[i].*member;
+      copy(parts[i], base[i], view.data());
+      std::remove_reference_t<decltype(field)>().swap(field);
+    });
+  };
   // One more range start and list start than there are: the row count and the segment count close them.
   store.range_first_row = uninitialized_view<std::uint32_t>("hetspike::synapses::range_first_row", all.ranges + 1);
-  store.ranges = uninitialized_view<row_range>("hetspike::synapses::ranges", all.ranges);
-  store.run_begin = uninitialized_view<std::uint32_t>("hetspike::synapses::run_begin", all.run);
-  store.list_begin = uninitialized_view<std::uint32_t>("hetspike::synapses::list_begin", all.list + 1);
-  store.list_segments = uninitialized_view<list_segment>("hetspike::synapses::list_segments", all.segments);
-  store.table_begin = uninitialized_view<std::uint32_t>("hetspike::synapses::table_begin", all.table);
-  parallel_chunks(parts.size(), threads, [&](std::size_t i) {
-    auto& p = parts[i];
-    const part_base& b = base[i];
-    for (std::size_t r = 0; r < p.ranges.size(); ++r) {
-      row_range range = p.ranges[r];
-      switch (range.layout) {
-        case row_layout::run:
-          range.first += b.run;
-          break;
-        case row_layout::list:
-          range.first += b.list;
-          break;
-        case row_layout::table:
-          range.first += b.table;
-          break;
-        case row_layout::single:
-          break;
-      }
-      if (range.first_plastic != no_plastic_slot) range.first_plastic += b.plastic;
-      store.ranges(b.ranges + r) = range;
-      store.range_first_row(b.ranges + r) = static_cast<std::uint32_t>(b.rows + p.range_first_row[r]);
-    }
-    for (std::size_t j = 0; j < p.list_begin.size(); ++j)
-      store.list_begin(b.list + j) = static_cast<std::uint32_t>(b.segments + p.list_begin[j]);
-    std::copy(p.list_segments.begin(), p.list_segments.end(), store.list_segments.data() + b.segments);
-    std::copy(p.run_begin.begin(), p.run_begin.end(), store.run_begin.data() + b.run);
-    std::copy(p.table_begin.begin(), p.table_begin.end(), store.table_begin.data() + b.table);
-    p = row_arrays{};
-  });
+  install(&row_arrays::ranges, store.ranges, "hetspike::synapses::ranges", all.ranges,
+          [&](const row_arrays& p, const part_base& b, row_range* to) {
+            for (std::size_t r = 0; r < p.ranges.size(); ++r) {
+              row_range range = p.ranges[r];
+              switch (range.layout) {
+                case row_layout::run:
+                  range.first += b.run;
+                  break;
+                case row_layout::list:
+                  range.first += b.list;
+                  break;
+                case row_layout::table:
+                  range.first += b.table;
+                  break;
+                case row_layout::single:
+                  break;
+              }
+              if (range.first_plastic != no_plastic_slot) range.first_plastic += b.plastic;
+              to[b.ranges + r] = range;
+              store.range_first_row(b.ranges + r) = static_cast<std::uint32_t>(b.rows + p.range_first_row[r]);
+            }
+          });
+  install(&row_arrays::list_begin, store.list_begin, "hetspike::synapses::list_begin", all.list + 1,
+          [](const row_arrays& p, const part_base& b, std::uint32_t* to) {
+            for (std::size_t j = 0; j < p.list_begin.size(); ++j)
+              to[b.list + j] = static_cast<std::uint32_t>(b.segments + p.list_begin[j]);
+          });
+  install(&row_arrays::list_segments, store.list_segments, "hetspike::synapses::list_segments", all.segments,
+          [](const row_arrays& p, const part_base& b, list_segment* to) {
+            std::copy(p.list_segments.begin(), p.list_segments.end(), to + b.segments);
+          });
+  install(&row_arrays::run_begin, store.run_begin, "hetspike::synapses::run_begin", all.run,
+          [](const row_arrays& p, const part_base& b, std::uint32_t* to) {
+            std::copy(p.run_begin.begin(), p.run_begin.end(), to + b.run);
+          });
+  install(&row_arrays::table_begin, store.table_begin, "hetspike::synapses::table_begin", all.table,
+          [](const row_arrays& p, const part_base& b, std::uint32_t* to) {
+            std::copy(p.table_begin.begin(), p.table_begin.end(), to + b.table);
+          });
   store.range_first_row(all.ranges) = static_cast<std::uint32_t>(all.rows);
   store.list_begin(all.list) = static_cast<std::uint32_t>(all.segments);
   store.classes = uninitialized_view<synapse_class>("hetspike::synapses::classes", classes.size());
