@@ -8,10 +8,14 @@
 namespace hetspike {
 
 int inspect_command(const distributed_context& ctx, const inspect_options& options) {
-  agree_on_input_errors(ctx, [&] {
-    if (ctx.rank() == 0) std::printf("%s", inspect_checkpoint(options.file).c_str());
+  const bool intact = agree_on_input_errors(ctx, [&] {
+    if (ctx.rank() != 0) return true;
+    const auto inspection = inspect_checkpoint(options.file);
+    std::printf("%s", inspection.text.c_str());
+    return inspection.intact;
   });
-  return exit_ok;
+  // A damaged checkpoint is an unusable one (exit code 2), as --resume would find: scripts can test for it.
+  return ctx.broadcast(std::string(intact ? "1" : "0"), 0) == "1" ? exit_ok : exit_bad_input;
 }
 
 }  // namespace hetspike

@@ -266,11 +266,13 @@ int run_command(const distributed_context& ctx, const run_options& options, cons
     if (!model.spec.weight_recorders.empty()) write_weight_file(sim.weight_recordings(), weights_path);
     write_run_report(summary, report_path);
   });
+  // The signal any rank received (perhaps not rank 0, which prints it).
+  const auto signal = static_cast<int>(ctx.max(static_cast<std::int64_t>(signals.received())));
   if (ctx.rank() == 0) {
     std::printf("%s", format_run_summary(summary).c_str());
     if (outcome == run_outcome::stopped)
-      std::printf("hetspike: stopped by signal %d at %.1f ms after writing %s; continue with --resume %s\n",
-                  signals.received(), static_cast<double>(summary.end_step) * net.dt,
+      std::printf("hetspike: stopped by signal %d at %.1f ms after writing %s; continue with --resume %s\n", signal,
+                  static_cast<double>(summary.end_step) * net.dt,
                   summary.checkpoints.empty() ? "no checkpoint" : summary.checkpoints.back().c_str(),
                   checkpoint_dir.c_str());
     std::fflush(stdout);

@@ -4,16 +4,56 @@
 #include <Kokkos_Core.hpp>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "apps/commands.hpp"
 #include "partition/error.hpp"
 #include "runtime/mpi_context.hpp"
 
 namespace {
+
+/// A whole number in [min, max] for an option: CLI11's own range check prints its bounds with 309 digits.
+CLI::Validator count_in(long long min, long long max, const std::string& what) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        long long value = 0;
+        std::size_t used = 0;
+        try {
+          value = std::stoll(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == text.size() && used > 0 && value >= min && value <= max) return {};
+        return "'" + text + "' is not " + what + "; allowed: a whole number from " + std::to_string(min) + " to " +
+               std::to_string(max);
+      },
+      "");
+}
+
+/// --checkpoint-every: 0 (only when stopped by a signal) or a finite time > 0 ms.
+CLI::Validator checkpoint_interval() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double value = 0;
+        std::size_t used = 0;
+        try {
+          value = std::stod(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == text.size() && used > 0 && std::isfinite(value) && value >= 0) return {};
+        return "'" + text + "' is not a time; allowed: 0 (a checkpoint only when stopped by a signal) or a time > 0 ms";
+      },
+      "");
+}
 
 void add_model_options(CLI::App& cmd, hetspike::model_options& m) {
   cmd.add_option("model", m.model_path, "Model file (TOML)")->required();
@@ -43,12 +83,16 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv,
   run_cmd->add_option("--out", run.out_dir, "Output directory (spikes.h5, report.json)")->capture_default_str();
   run_cmd->add_flag("!--no-progress", run.progress, "Do not print the progress line");
   add_placement_options(*run_cmd, run.placement);
-  run_cmd->add_option("--checkpoint-every", run.checkpoint_every, "Write a checkpoint every MS of simulated time")
-      ->check(CLI::NonNegativeNumber);
+  run_cmd
+      ->add_option("--checkpoint-every", run.checkpoint_every,
+                   "Write a checkpoint every MS of simulated time (0: only when stopped by SIGTERM or SIGUSR1)")
+      ->check(checkpoint_interval());
   run_cmd->add_option("--checkpoint-dir", run.checkpoint_dir, "Checkpoint directory (default: OUT/checkpoints)");
   run_cmd->add_flag("--overwrite", run.overwrite,
                     "Replace the results of another run in --out (spike file, report, weights, checkpoints)");
-  run_cmd->add_option("--keep", run.keep, "Checkpoints to keep")->capture_default_str()->check(CLI::PositiveNumber);
+  run_cmd->add_option("--keep", run.keep, "Checkpoints to keep")
+      ->capture_default_str()
+      ->check(count_in(1, 1000000, "a count of checkpoints to keep"));
   run_cmd->add_option("--resume", run.resume, "Continue from a checkpoint FILE, or the newest usable one in a DIR");
   run_cmd->add_option("--emulate-ranks", run.emulation.ranks,
                       "Build and run one rank of a job of P ranks alone; the other ranks' spikes are drawn");
@@ -68,7 +112,8 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv,
   hetspike::check_options check;
   auto* check_cmd = app.add_subcommand("check", "Validate a model and print its size, without running it");
   add_model_options(*check_cmd, check.model);
-  check_cmd->add_option("--ranks", check.ranks, "Estimate memory for this many ranks")->check(CLI::PositiveNumber);
+  check_cmd->add_option("--ranks", check.ranks, "Estimate memory for this many ranks")
+      ->check(count_in(1, 2147483647, "a rank count"));
   hetspike::calibrate_options calibrate;
   auto* calibrate_cmd =
       app.add_subcommand("calibrate", "Time every rank on a short run and write rank weights that balance them");
@@ -82,8 +127,13 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv,
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (ctx.rank() != 0) return e.get_exit_code() == 0 ? hetspike::exit_ok : hetspike::exit_bad_input;
-    const int code = app.exit(e);  // prints help, version or the error
-    return code == 0 ? hetspike::exit_ok : hetspike::exit_bad_input;
+    if (e.get_exit_code() == 0) {
+      app.exit(e);  // help or version
+      return hetspike::exit_ok;
+    }
+    // One line in the form of every other input error: "--keep: '0' is not ...; allowed: ...".
+    std::fprintf(stderr, "hetspike: error: %s (hetspike --help lists the options)\n", e.what());
+    return hetspike::exit_bad_input;
   }
   if (*run_cmd) {
     signals.emplace();  // from the start of the run: a signal during the build is acted on at the first poll
@@ -106,9 +156,23 @@ int main(int argc, char** argv) {
   const hetspike::distributed_context ctx = hetspike::make_mpi_context();
   int code = hetspike::exit_ok;
   {
-    Kokkos::ScopeGuard kokkos(argc, argv);
+    // Kokkos reads --help too and prints its own options first: it is given the arguments without it, and
+    // hetspike's parser the ones Kokkos leaves (it removes its --kokkos-* arguments), with it.
+    std::vector<char*> args(argv, argv + argc);
+    const auto help = std::find_if(args.begin() + 1, args.end(), [](const char* a) {
+      return std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0;
+    });
+    const bool wants_help = help != args.end();
+    if (wants_help) args.erase(help);
+    int kept = static_cast<int>(args.size());
+    args.push_back(nullptr);
+    Kokkos::ScopeGuard kokkos(kept, args.data());
+    args.resize(static_cast<std::size_t>(kept));
+    std::string help_flag = "--help";
+    if (wants_help) args.push_back(help_flag.data());
+    args.push_back(nullptr);
     try {
-      code = dispatch(ctx, argc, argv, signals);
+      code = dispatch(ctx, static_cast<int>(args.size() - 1), args.data(), signals);
     } catch (const hetspike::input_error& e) {
       // Every rank holds the same message (agree_on_input_errors): one prints it.
       if (ctx.rank() == 0) std::fprintf(stderr, "hetspike: error: %s\n", e.what());

@@ -104,6 +104,10 @@ std::vector<std::filesystem::path> list_checkpoints(const std::filesystem::path&
 /// rank count, hetspike version, build id, run id and recorded spike counts, one line per dataset (name, type,
 /// shape, bytes), then "checksums: OK (N datasets verified)" after reading every dataset in full, or the
 /// datasets that fail. Throws input_error if the file cannot be opened as a checkpoint.
-std::string inspect_checkpoint(const std::filesystem::path& file);
+struct checkpoint_inspection {
+  std::string text;
+  bool intact = false;  ///< every dataset /contents lists is there and passes its checksum
+};
+checkpoint_inspection inspect_checkpoint(const std::filesystem::path& file);
 
 }  // namespace hetspike

@@ -94,7 +94,7 @@ void describe_header(std::ostream& out, const fs::path& file, const checkpoint_h
 
 }  // namespace
 
-std::string inspect_checkpoint(const fs::path& file) {
+checkpoint_inspection inspect_checkpoint(const fs::path& file) {
   const hdf5_quiet_scope quiet;
   checkpoint_reader reader(make_local_context(), file);  // serial: the POSIX driver, no MPI
   const checkpoint_header h = reader.read_header();
@@ -133,7 +133,7 @@ std::string inspect_checkpoint(const fs::path& file) {
     out << "checksums: FAILED in " << failed.size() << " of " << count << " datasets:\n";
     for (const auto& f : failed) out << "  " << f << "\n";
   }
-  return out.str();
+  return {out.str(), failed.empty()};
 }
 
 }  // namespace hetspike

@@ -74,7 +74,9 @@ TEST(checkpoint_file, inspect_lists_the_datasets_and_verifies_checksums) {
   const shared_test_directory dir("ckpt-inspect");
   const fs::path file = write_test_checkpoint(dir.path(), 250);
   if (context().rank() != 0) return;  // serial, no collective calls
-  const std::string text = inspect_checkpoint(file);
+  const auto inspection = inspect_checkpoint(file);
+  EXPECT_TRUE(inspection.intact);
+  const std::string& text = inspection.text;
   for (const std::string& part : std::vector<std::string>{
            file.string(), "250", "25 ms", "0123456789abcdef", "run-42", "0.3.0", "/state/big", "f64", "[2, 150001]",
            "2400016 bytes", "E 12345, inhibitory 0", "weight samples    3 x 40 synapses, 0 x 7 synapses",
@@ -91,7 +93,9 @@ TEST(checkpoint_file, inspect_lists_the_datasets_and_verifies_checksums) {
     bytes.seekp(static_cast<std::streamoff>(address + 8 * 131072 + 8));
     bytes.put('\x7f');
   }
-  const std::string report = inspect_checkpoint(damaged);
+  const auto damaged_inspection = inspect_checkpoint(damaged);
+  EXPECT_FALSE(damaged_inspection.intact);
+  const std::string& report = damaged_inspection.text;
   EXPECT_NE(report.find("checksums: FAILED in 1 of 21 datasets"), std::string::npos) << report;
   EXPECT_NE(report.find("/state/big (checksum mismatch"), std::string::npos) << report;
   // A deleted dataset leaves only good checksums behind: /contents still names it.
@@ -101,7 +105,9 @@ TEST(checkpoint_file, inspect_lists_the_datasets_and_verifies_checksums) {
     h5_file f(H5Fopen(deleted.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
     ASSERT_GE(H5Ldelete(f.get(), "/state/empty", H5P_DEFAULT), 0);
   }
-  const std::string missing = inspect_checkpoint(deleted);
+  const auto deleted_inspection = inspect_checkpoint(deleted);
+  EXPECT_FALSE(deleted_inspection.intact);
+  const std::string& missing = deleted_inspection.text;
   EXPECT_NE(missing.find("checksums: FAILED in 1 of 21 datasets"), std::string::npos) << missing;
   EXPECT_NE(missing.find("/state/empty (missing)"), std::string::npos) << missing;
   const fs::path text_file = dir.path() / "text.h5";

@@ -84,7 +84,7 @@ def test_sigusr1_checkpoints_stops_and_resumes(tmp_path, straight):
     os.kill(pids[-1], signal.SIGUSR1)  # one rank only: all ranks agree at the next interval boundary
     stdout, stderr = launcher.communicate(timeout=120)
     assert launcher.returncode == 3, f"{launcher.returncode}\n{stdout}\n{stderr}"
-    assert "stopped by signal" in stdout
+    assert "stopped by signal 10" in stdout  # rank 0 names the signal the other rank received
     rep = report(out)
     assert rep["stopped"] and rep["end_step"] < 30000
     assert rep["checkpoints"] and rep["checkpoints"][-1].endswith(f"checkpoint-{rep['end_step']:012d}.h5")
@@ -157,7 +157,7 @@ def test_damaged_newest_checkpoint(tmp_path, straight, kind):
     assert len(errors) == 1 and newest.name in errors[0] and needle in errors[0], r.stderr
     # `inspect` says so too.
     r = hetspike("inspect", newest)
-    assert r.returncode == 2 or "FAILED" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 2, r.stdout + r.stderr
     # Resuming the directory falls back to the older checkpoint, says so, and still ends bit for bit equal.
     r = run_ok("run", BRUNEL, *SMALL, "--t-sim", "400", "--resume", out / "checkpoints", "--out", out, ranks=2)
     assert "warning" in r.stderr and newest.name in r.stderr and "older checkpoint" in r.stderr

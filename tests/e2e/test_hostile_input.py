@@ -298,3 +298,31 @@ def test_a_resume_without_the_model_file_keeps_the_seed(tmp_path):
     assert r.returncode == 0, r.stderr
     resumed, whole = (json.loads((d / "report.json").read_text()) for d in (out, straight))
     assert resumed["seed"] == 7 and resumed["spike_hash"] == whole["spike_hash"]
+
+
+# --- 11. Command-line errors in the same one-line form as model errors ------------------------------------------
+
+# (case id, arguments after the model, substrings of the message)
+BAD_OPTIONS = [
+    ("--keep 0", ["--keep", "0"], ["--keep", "'0' is not a count", "allowed: a whole number from 1 to 1000000"]),
+    ("--keep -3", ["--keep", "-3"], ["--keep", "allowed: a whole number from 1"]),
+    ("--checkpoint-every nan", ["--checkpoint-every", "nan"], ["--checkpoint-every", "'nan' is not a time",
+                                                               "allowed: 0"]),
+    ("--checkpoint-every -1", ["--checkpoint-every", "-1"], ["--checkpoint-every", "allowed: 0"]),
+    ("--checkpoint-every inf", ["--checkpoint-every", "inf"], ["--checkpoint-every", "allowed: 0"]),
+]
+
+
+@pytest.mark.parametrize("case,args,needles", BAD_OPTIONS, ids=[c[0] for c in BAD_OPTIONS])
+def test_bad_options_are_refused_in_one_short_line(tmp_path, case, args, needles):
+    out = tmp_path / "out"
+    line = expect_refused(hetspike("run", BRUNEL, *args, "--out", out, ranks=2, timeout=HANG_LIMIT), 2, *needles)
+    assert len(line) < 250, line
+    assert not out.exists()
+
+
+def test_help_is_hetspikes_alone():
+    for args in (["--help"], ["run", "--help"], ["check", "-h"]):
+        r = hetspike(*args, timeout=HANG_LIMIT)
+        assert r.returncode == 0, r.stderr
+        assert "Kokkos" not in r.stdout + r.stderr and "Usage" in r.stdout, r.stdout
