@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -33,6 +34,17 @@ double max_abs(const value_distribution& d) {
   return 0.0;
 }
 
+/// A drawn weight's typical value: the mean (a uniform's midpoint).
+double typical(const value_distribution& d) {
+  return d.type == value_distribution::kind::uniform ? 0.5 * (d.a + d.b) : d.a;
+}
+
+std::string format_weight(double w) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", w);
+  return text;
+}
+
 }  // namespace
 
 double max_abs_input_weight(const network_spec& net, std::size_t population) {
@@ -47,7 +59,42 @@ double max_abs_input_weight(const network_spec& net, std::size_t population) {
   return m;
 }
 
+weight_resolution worst_weight_resolution(const network_spec& net, std::size_t population) {
+  weight_resolution worst;
+  if (std::holds_alternative<loihi_lif_params>(net.populations[population].params)) return worst;
+  const double largest = max_abs_input_weight(net, population);
+  const fixed_point_scale scale = fixed_point_scale::for_max_weight(largest);
+  std::vector<std::pair<double, std::string>> weights;
+  for (std::size_t i = 0; i < net.projections.size(); ++i) {
+    const auto& p = net.projections[i];
+    if (p.target != population) continue;
+    weights.emplace_back(typical(p.weight), "projections[" + std::to_string(i) + "]");
+  }
+  for (std::size_t i = 0; i < net.inputs.size(); ++i)
+    if (net.inputs[i].target == population && net.inputs[i].type == input_spec::kind::poisson)
+      weights.emplace_back(net.inputs[i].weight, "inputs[" + std::to_string(i) + "]");
+  for (const auto& [w, where] : weights) {
+    if (w == 0) continue;
+    const double units = std::ldexp(w, scale.exponent());
+    const double error = std::abs(std::round(units) - units) / std::abs(units);
+    if (error > worst.relative_error) worst.relative_error = error, worst.weight = w, worst.where = where;
+    if (std::abs(w) >= std::abs(worst.largest)) worst.largest = w, worst.largest_where = where;
+  }
+  worst.largest = largest;  // the bound the scale was set by (a distribution's reach), from largest_where
+  return worst;
+}
+
 local_layout make_local_layout(const network_spec& net, const block_partition& partition, int rank) {
+  for (std::size_t p = 0; p < net.populations.size(); ++p) {
+    const auto r = worst_weight_resolution(net, p);
+    if (r.relative_error <= max_weight_relative_error) continue;
+    throw capacity_error(r.where + ": a weight of " + format_weight(r.weight) + " into population " +
+                         net.populations[p].name + " would be off by " + format_weight(100 * r.relative_error) +
+                         "% in its fixed-point input sum, which is scaled to the largest weight " +
+                         net.populations[p].name + " receives, " + format_weight(r.largest) + " (" + r.largest_where +
+                         "); allowed: a relative error of at most " + format_weight(max_weight_relative_error) +
+                         " (weights into one population within about 1e5 of each other)");
+  }
   local_layout layout;
   std::uint64_t column = 0;
   for (const auto& r : partition.local_ranges(rank)) {

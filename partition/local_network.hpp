@@ -2,6 +2,7 @@
 // Where a rank's neurons and their input channels sit: local ids and ring-buffer columns per population, and
 // the fixed-point scale of each population's input (computed from the network alone, so every rank agrees).
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "kernels/fixed_point.hpp"
@@ -34,6 +35,23 @@ int input_channels(const neuron_params& params);
 /// distributions where finite, else mean + 10 standard deviations.
 double max_abs_input_weight(const network_spec& net, std::size_t population);
 
+/// The most a weight may lose, relative to itself, in the fixed-point sum of the population it reaches (scaled so
+/// that the population's largest weight fills 30 bits): weights into one population can span about 10^5.
+inline constexpr double max_weight_relative_error = 1e-4;
+
+/// The worst a weight into `population` is resolved by its fixed-point scale: the error relative to the weight
+/// (1 where it rounds to 0) and where it comes from. Constant weights and Poisson inputs' weights count as they
+/// are, a drawn weight by its mean (single draws near 0 are as coarse in any fixed point). Chip populations have
+/// their own quantisation (reported as weight_quantization): none is found for them.
+struct weight_resolution {
+  double relative_error = 0;
+  double weight = 0, largest = 0;
+  std::string where, largest_where;  ///< "projections[i]" or "inputs[i]"
+};
+weight_resolution worst_weight_resolution(const network_spec& net, std::size_t population);
+
+/// Each rank's neurons and ring columns. Throws capacity_error for a population whose weights the fixed-point
+/// sum cannot resolve to max_weight_relative_error, naming the two weights.
 local_layout make_local_layout(const network_spec& net, const block_partition& partition, int rank);
 
 /// Splits the local neurons into `parts` runs of nearly equal size, as the first ring columns of the runs

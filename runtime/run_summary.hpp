@@ -75,6 +75,13 @@ struct quantization_summary {
   double max_abs_error = 0;     ///< model units (mV or pA)
 };
 
+/// How finely the fixed-point sums resolve the model's weights: the worst weight (partition/local_network.hpp).
+struct weight_resolution_summary {
+  double max_relative_error = 0;
+  double weight = 0;
+  std::string population, where;
+};
+
 struct run_summary {
   std::string hetspike_version;
   std::string model_file;
@@ -99,6 +106,7 @@ struct run_summary {
   double bytes_per_synapse = 0;  ///< sum over ranks of (peak RSS after build - RSS before) / synapses
   double busy_imbalance = 1.0;   ///< max over ranks of busy_seconds / their mean (1: perfectly balanced)
   quantization_summary weight_quantization;
+  weight_resolution_summary weight_resolution;
   std::vector<population_summary> populations;
   std::vector<rank_summary> per_rank;
   std::vector<std::string> outputs;      ///< files written, final names

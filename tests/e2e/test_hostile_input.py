@@ -326,3 +326,23 @@ def test_help_is_hetspikes_alone():
         r = hetspike(*args, timeout=HANG_LIMIT)
         assert r.returncode == 0, r.stderr
         assert "Kokkos" not in r.stdout + r.stderr and "Usage" in r.stdout, r.stdout
+
+
+# --- 5. Weights the fixed-point input sum cannot resolve are refused; the report states the worst error --------
+
+
+def test_weights_too_far_apart_for_the_fixed_point_sum_are_refused(tmp_path):
+    # g = 1e10 makes the inhibitory weight -1e9 next to J = 0.1: in a sum scaled to 1e9, 0.1 rounds to 0.
+    out = tmp_path / "out"
+    far_apart = ["--set", "order=100", "--set", "g=1e10"]
+    needles = ["a weight of 0.1 into population E", "off by 100%", "1e+09", "allowed: a relative error of at most"]
+    expect_refused(hetspike("run", BRUNEL, *far_apart, "--out", out, ranks=2, timeout=HANG_LIMIT), 2, *needles)
+    assert not out.exists() or not (out / "spikes.h5").exists()
+    expect_refused(hetspike("check", BRUNEL, *far_apart, ranks=2, timeout=HANG_LIMIT), 2, *needles)
+    # A usual model runs, and its report says how finely its weights are summed.
+    r = hetspike("run", BRUNEL, "--set", "order=100", "--t-sim", "20", "--out", out, "--no-progress", ranks=2,
+                 timeout=HANG_LIMIT)
+    assert r.returncode == 0, r.stderr
+    resolution = json.loads((out / "report.json").read_text())["weight_resolution"]
+    assert 0 < resolution["max_relative_error"] < 1e-6, resolution
+    assert resolution["population"] in ("E", "I") and resolution["where"].startswith("projections[")

@@ -52,6 +52,7 @@ run_summary example_summary() {
   s.synaptic_events = 123456789012ull;
   s.synaptic_events_per_second = 5.5e9;
   s.bytes_per_synapse = 7.75;
+  s.weight_resolution = {3.7e-9, 0.1, "E", "projections[0]"};
   s.parameters = {{"order", 2500}, {"g", 5.0}, {"eta", 2.0}};
   s.populations = {{"E", "iaf_psc_delta", 10000, 50, 80000, 8.0, 0.91, 9990},
                    {"I", "iaf_psc_delta", 2500, 0, 18765, 7.506, 0.88, 2490}};
@@ -112,6 +113,10 @@ TEST_F(run_report_test, json_has_every_field_and_round_trips) {
   EXPECT_EQ(j.at("synaptic_events").get<std::uint64_t>(), s.synaptic_events);
   EXPECT_EQ(j.at("synaptic_events_per_second").get<double>(), s.synaptic_events_per_second);
   EXPECT_EQ(j.at("bytes_per_synapse").get<double>(), s.bytes_per_synapse);
+  EXPECT_EQ(j.at("weight_resolution").at("max_relative_error").get<double>(), 3.7e-9);
+  EXPECT_EQ(j.at("weight_resolution").at("weight").get<double>(), 0.1);
+  EXPECT_EQ(j.at("weight_resolution").at("population"), "E");
+  EXPECT_EQ(j.at("weight_resolution").at("where"), "projections[0]");
   EXPECT_EQ(j.at("outputs").get<std::vector<std::string>>(), s.outputs);
 
   ASSERT_TRUE(j.at("populations").is_array());
@@ -160,7 +165,7 @@ TEST_F(run_report_test, json_has_every_field_and_round_trips) {
   EXPECT_EQ(j.at("end_step").get<std::int64_t>(), s.end_step);
   EXPECT_EQ(j.at("stopped").get<bool>(), s.stopped);
   EXPECT_EQ(j.at("checkpoints").get<std::vector<std::string>>(), s.checkpoints);
-  EXPECT_EQ(j.size(), 30u);  // every run_summary member, nothing else
+  EXPECT_EQ(j.size(), 31u);  // every run_summary member, nothing else
 }
 
 TEST_F(run_report_test, write_is_atomic_and_replaces_an_old_report) {
