@@ -71,6 +71,7 @@ value_distribution model_reader::normal(const toml::table& t, std::string_view p
          "min " + format_number(d.lower) + " is not below max " + format_number(d.upper) + "; allowed: min < max");
   }
   check_redraw_bounds(d, path);
+  if (what == quantity::delay) check_delay_reach(d, path);
   return d;
 }
 
@@ -91,7 +92,18 @@ value_distribution model_reader::uniform(const toml::table& t, std::string_view 
   // The bounds of a uniform draw are its range, so that lower/upper bound every distribution (d_min, d_max).
   d.lower = d.a;
   d.upper = d.b;
+  if (what == quantity::delay) check_delay_reach(d, path);
   return d;
+}
+
+void model_reader::check_delay_reach(const value_distribution& d, std::string_view path) const {
+  const double reach = std::isfinite(d.upper) ? d.upper : d.a + 10.0 * d.b;
+  const double steps = std::round(reach / dt_);
+  if (steps <= max_drawn_delay_steps) return;
+  fail(path, "drawn delays reach " + ms(reach) + " (" + format_number(steps) + " steps of dt = " + ms(dt_) +
+                 "); allowed: per-synapse delays of at most " + format_number(max_drawn_delay_steps) + " steps (" +
+                 ms(max_drawn_delay_steps * dt_) + " at this dt; they are stored in 8 bits): bound the " +
+                 "distribution's max, or use a constant delay");
 }
 
 void model_reader::check_redraw_bounds(const value_distribution& d, std::string_view path) const {
@@ -112,6 +124,11 @@ double model_reader::constant_delay(double delay, std::string_view path) const {
   const double steps = std::round(delay / dt_);
   if (std::fabs(delay / dt_ - steps) > delay_tolerance * steps) {
     fail(path, ms(delay) + " is not a whole multiple of dt = " + ms(dt_) + std::string(rule));
+  }
+  if (steps > max_constant_delay_steps) {
+    fail(path, ms(delay) + " is " + format_number(steps) + " steps of dt = " + ms(dt_) + "; allowed: at most " +
+                   format_number(max_constant_delay_steps) + " steps (" + ms(max_constant_delay_steps * dt_) +
+                   " at this dt)");
   }
   return delay;
 }

@@ -48,6 +48,12 @@ inline constexpr double max_refractory_steps = 2147483647.0;  // 2^31 - 1
 /// many thresholds, 4 bytes each, per input).
 inline constexpr double max_poisson_mean_per_step = 1e5;
 
+/// The longest delays the synapse store holds, in steps of dt: a drawn (per-synapse) delay in 8 bits, a
+/// projection's constant delay in 16 (kernels/synapse_store.hpp, partition/synapse_classes.hpp; a unit test
+/// checks they agree). A drawn delay's reach is its max, or mean + 10 std for a normal without one.
+inline constexpr double max_drawn_delay_steps = 255;
+inline constexpr double max_constant_delay_steps = 65535;
+
 /// Reads values out of one model file. Holds what later reads depend on: the file name for messages, the
 /// resolved parameters that expressions refer to, and dt, which bounds every delay.
 class model_reader {
@@ -107,6 +113,7 @@ class model_reader {
   value_distribution normal(const toml::table& table, std::string_view path, quantity what) const;
   value_distribution uniform(const toml::table& table, std::string_view path, quantity what) const;
   void check_redraw_bounds(const value_distribution& d, std::string_view path) const;
+  void check_delay_reach(const value_distribution& d, std::string_view path) const;
 
   std::string file_;
   std::vector<std::pair<std::string, double>> parameters_;

@@ -162,6 +162,14 @@ model = "iaf_psc_alpha"
 size = 50
 params = { t_ref = 2.0 }
 
+[[projections]]
+source = "E"
+target = "E"
+rule = "fixed_indegree"
+indegree = 5
+weight = 10.0
+delay = 1.5
+
 [[inputs]]
 target = "E"
 type = "poisson"
@@ -180,6 +188,13 @@ OVERFLOWS = [
     ("t_ref of 1e17 ms", "t_ref = 2.0", "t_ref = 1e17", [], ["populations[0].params.t_ref", "32-bit"]),
     ("Poisson rate of 1e13 Hz", "rate = 8000.0", "rate = 1e13", [], ["inputs[0].rate", "spikes per step", "1e+09 Hz"]),
     ("Poisson rate of 1e300 Hz", "rate = 8000.0", "rate = 1e300", [], ["inputs[0].rate", "allowed: at most"]),
+    # 9. check and run apply the store's delay limits alike, when the model is read.
+    ("drawn delays beyond 8 bits", "delay = 1.5", 'delay = { distribution = "uniform", low = 1.0, high = 30.0 }', [],
+     ["projections[0].delay", "300 steps", "at most 255 steps"]),
+    ("normal delays that reach beyond 8 bits", "delay = 1.5", 'delay = { distribution = "normal", mean = 5.0, std = 3.0 }',
+     [], ["projections[0].delay", "35 ms", "at most 255 steps", "max"]),
+    ("a constant delay beyond 16 bits", "delay = 1.5", "delay = 7000.0", [],
+     ["projections[0].delay", "70000 steps", "at most 65535 steps"]),
 ]
 
 

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <variant>
 
+#include "io/model_reader.hpp"
+#include "kernels/synapse_store.hpp"
 #include "partition/error.hpp"
 
 namespace hetspike {
@@ -396,3 +399,7 @@ TEST(model_file, rejects_negative_t_sim_override) {
 
 }  // namespace
 }  // namespace hetspike
+
+// The model reader's delay limits are the store's: a model that check accepts must build.
+static_assert(hetspike::model_detail::max_drawn_delay_steps == hetspike::max_synapse_delay_steps);
+static_assert(hetspike::model_detail::max_constant_delay_steps == std::numeric_limits<std::uint16_t>::max());
