@@ -55,15 +55,21 @@ void prepare_output_directory(const distributed_context& ctx, const fs::path& di
   });
 }
 
-/// The outputs a run writes into `dir`, checked before anything is built (rank 0; every rank agrees): a run must
-/// not end unable to write what it computed.
-void check_output_names(const distributed_context& ctx, const fs::path& dir, const fs::path& checkpoint_dir,
+/// Where a run's outputs go in --out (named here only).
+struct run_outputs {
+  fs::path dir, spikes, report, weights;
+  explicit run_outputs(const fs::path& d)
+      : dir(d), spikes(d / "spikes.h5"), report(d / "report.json"), weights(d / "weights.h5") {}
+};
+
+/// The outputs a run writes, checked before anything is built (rank 0; every rank agrees): a run must not end
+/// unable to write what it computed.
+void check_output_names(const distributed_context& ctx, const run_outputs& out, const fs::path& checkpoint_dir,
                         bool weights) {
   agree_on_input_errors(ctx, [&] {
     if (ctx.rank() != 0) return;
-    std::vector<std::pair<fs::path, std::string>> outputs{{dir / "spikes.h5", "spike file"},
-                                                          {dir / "report.json", "run report"}};
-    if (weights) outputs.emplace_back(dir / "weights.h5", "weight file");
+    std::vector<std::pair<fs::path, std::string>> outputs{{out.spikes, "spike file"}, {out.report, "run report"}};
+    if (weights) outputs.emplace_back(out.weights, "weight file");
     for (const auto& [path, what] : outputs)
       if (const auto problem = output_path_problem(path, what); !problem.empty()) throw input_error(problem);
     std::error_code ec;
@@ -73,12 +79,12 @@ void check_output_names(const distributed_context& ctx, const fs::path& dir, con
   });
 }
 
-/// The results of an earlier run in `dir` (rank 0): its outputs and checkpoints.
-std::vector<fs::path> earlier_results(const fs::path& dir, const fs::path& checkpoint_dir) {
+/// The results of an earlier run (rank 0): its outputs and checkpoints.
+std::vector<fs::path> earlier_results(const run_outputs& out, const fs::path& checkpoint_dir) {
   std::vector<fs::path> found;
   std::error_code ec;
-  for (const char* name : {"spikes.h5", "spikes.h5.partial", "report.json", "weights.h5"})
-    if (fs::exists(dir / name, ec)) found.push_back(dir / name);
+  for (const auto& path : {out.spikes, partial_path_of(out.spikes), out.report, out.weights})
+    if (fs::exists(path, ec)) found.push_back(path);
   for (const auto& c : list_checkpoints(checkpoint_dir)) found.push_back(c);
   return found;
 }
@@ -86,16 +92,17 @@ std::vector<fs::path> earlier_results(const fs::path& dir, const fs::path& check
 /// A new run takes an --out without another run's results, a resumed run one without another run's spikes (it
 /// would replace them); with --overwrite those results are removed first, so that no earlier checkpoint is taken
 /// for this run's later. Rank 0 looks; every rank agrees.
-void claim_output_directory(const distributed_context& ctx, const fs::path& dir, const fs::path& checkpoint_dir,
+void claim_output_directory(const distributed_context& ctx, const run_outputs& out, const fs::path& checkpoint_dir,
                             const checkpoint_header* resumed, bool overwrite) {
+  const fs::path& dir = out.dir;
   agree_on_input_errors(ctx, [&] {
     if (ctx.rank() != 0) return;
     std::vector<fs::path> foreign;
     if (resumed == nullptr) {
-      foreign = earlier_results(dir, checkpoint_dir);
+      foreign = earlier_results(out, checkpoint_dir);
     } else {
-      for (const char* name : {"spikes.h5", "spikes.h5.partial"})
-        if (const auto id = spike_file_run_id(dir / name); id && *id != resumed->run_id) foreign.push_back(dir / name);
+      for (const auto& path : {out.spikes, partial_path_of(out.spikes)})
+        if (const auto id = spike_file_run_id(path); id && *id != resumed->run_id) foreign.push_back(path);
     }
     if (foreign.empty()) return;
     std::string names;
@@ -216,8 +223,9 @@ int run_command(const distributed_context& ctx, const run_options& options, cons
   prepare_output_directory(ctx, out);
   const fs::path checkpoint_dir =
       options.checkpoint_dir.empty() ? out / "checkpoints" : fs::path(options.checkpoint_dir);
-  check_output_names(ctx, out, checkpoint_dir, !model.spec.weight_recorders.empty());
-  claim_output_directory(ctx, out, checkpoint_dir, newest ? &newest->second : nullptr, options.overwrite);
+  const run_outputs outputs(out);
+  check_output_names(ctx, outputs, checkpoint_dir, !model.spec.weight_recorders.empty());
+  claim_output_directory(ctx, outputs, checkpoint_dir, newest ? &newest->second : nullptr, options.overwrite);
   hdf5_checkpoint_store store(ctx, checkpoint_dir, options.keep);
   const auto& net = model.spec.network;
   if (ctx.rank() == 0)
@@ -240,7 +248,7 @@ int run_command(const distributed_context& ctx, const run_options& options, cons
                   static_cast<double>(resumed->step) * net.dt);
   }
   const std::string run_id = resumed ? resumed->run_id : new_run_id(ctx);
-  const auto spikes_path = out / "spikes.h5";
+  const auto& spikes_path = outputs.spikes;
   run_outcome outcome;
   {
     std::optional<spike_file_resume> continue_from;
@@ -258,9 +266,9 @@ int run_command(const distributed_context& ctx, const run_options& options, cons
   summary.model_file = model.path;
   summary.model_hash = model.hash;
   summary.parameters = model.parameters;
-  const auto report_path = out / "report.json";
+  const auto& report_path = outputs.report;
   summary.outputs = {spikes_path.string(), report_path.string()};
-  const auto weights_path = out / "weights.h5";
+  const auto& weights_path = outputs.weights;
   if (!model.spec.weight_recorders.empty()) summary.outputs.push_back(weights_path.string());
   on_rank_0_agreed(ctx, [&] {
     if (!model.spec.weight_recorders.empty()) write_weight_file(sim.weight_recordings(), weights_path);

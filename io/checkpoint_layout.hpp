@@ -185,6 +185,8 @@ class checkpoint_reader {
 
  private:
   [[noreturn]] void fail_agreed(const std::string& object, const std::string& problem);
+  /// Collective: fails every rank if any rank's checksum of `object` differs from the stored one.
+  void require_checksum(const std::string& object, std::uint64_t computed, std::uint64_t stored);
   std::string read_text(const std::string& dataset);
 
   distributed_context ctx_;

@@ -121,8 +121,7 @@ std::vector<std::string> checkpoint_reader::read_strings(const std::string& data
       texts.emplace_back(bytes.data() + i * width, strnlen(bytes.data() + i * width, width));
     return texts;
   });
-  if (ctx_.max(static_cast<std::int64_t>(sum != stored_sum)) != 0)
-    fail_agreed("dataset " + dataset, "checksum mismatch: the data differ from what was written (the file is damaged)");
+  require_checksum("dataset " + dataset, sum, stored_sum);
   return texts;
 }
 
@@ -215,7 +214,11 @@ void checkpoint_reader::read_block(const std::string& path, field_type type, con
   if (!problem.empty()) fail_agreed(object, problem);
   const std::uint64_t mine = block.count > 0 ? block_checksum(block, data, size_of(type)) : 0;
   const std::uint64_t whole = whole_on_every_rank ? mine : sum_over_ranks(ctx_, mine);
-  if (ctx_.max(static_cast<std::int64_t>(whole != stored)) != 0)  // the same verdict on every rank
+  require_checksum(object, whole, stored);
+}
+
+void checkpoint_reader::require_checksum(const std::string& object, std::uint64_t computed, std::uint64_t stored) {
+  if (ctx_.max(static_cast<std::int64_t>(computed != stored)) != 0)  // the same verdict on every rank
     fail_agreed(object, "checksum mismatch: the data differ from what was written (the file is damaged)");
 }
 

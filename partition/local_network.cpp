@@ -34,6 +34,10 @@ double max_abs(const value_distribution& d) {
   return 0.0;
 }
 
+/// Whether a population's input is summed in the chip's own weight units (exactly, one ring unit per chip
+/// weight unit) rather than scaled to its largest weight.
+bool sums_chip_units(const neuron_params& params) { return std::holds_alternative<loihi_lif_params>(params); }
+
 /// A drawn weight's typical value: the mean (a uniform's midpoint).
 double typical(const value_distribution& d) {
   return d.type == value_distribution::kind::uniform ? 0.5 * (d.a + d.b) : d.a;
@@ -61,7 +65,7 @@ double max_abs_input_weight(const network_spec& net, std::size_t population) {
 
 weight_resolution worst_weight_resolution(const network_spec& net, std::size_t population) {
   weight_resolution worst;
-  if (std::holds_alternative<loihi_lif_params>(net.populations[population].params)) return worst;
+  if (sums_chip_units(net.populations[population].params)) return worst;
   const double largest = max_abs_input_weight(net, population);
   const fixed_point_scale scale = fixed_point_scale::for_max_weight(largest);
   std::vector<std::pair<double, std::string>> weights;
@@ -73,14 +77,15 @@ weight_resolution worst_weight_resolution(const network_spec& net, std::size_t p
   for (std::size_t i = 0; i < net.inputs.size(); ++i)
     if (net.inputs[i].target == population && net.inputs[i].type == input_spec::kind::poisson)
       weights.emplace_back(net.inputs[i].weight, "inputs[" + std::to_string(i) + "]");
+  worst.largest = largest;  // the bound the scale was set by (a distribution's reach, a plastic weight's growth)
+  double named = 0;         // the largest weight listed: where `largest` comes from
   for (const auto& [w, where] : weights) {
     if (w == 0) continue;
     const double units = std::ldexp(w, scale.exponent());
     const double error = std::abs(std::round(units) - units) / std::abs(units);
     if (error > worst.relative_error) worst.relative_error = error, worst.weight = w, worst.where = where;
-    if (std::abs(w) >= std::abs(worst.largest)) worst.largest = w, worst.largest_where = where;
+    if (std::abs(w) >= named) named = std::abs(w), worst.largest_where = where;
   }
-  worst.largest = largest;  // the bound the scale was set by (a distribution's reach), from largest_where
   return worst;
 }
 
@@ -108,9 +113,8 @@ local_layout make_local_layout(const network_spec& net, const block_partition& p
     lp.inhibitory_offset = lp.channels == 2 ? static_cast<std::uint32_t>(r.count) : 0;
     const auto params = effective_params(net, r.population);
     // A chip population sums its 8-bit weights exactly: one ring unit per chip weight unit.
-    lp.scale = std::holds_alternative<loihi_lif_params>(params)
-                   ? fixed_point_scale(-std::get<loihi_lif_params>(params).weight_unit_exp)
-                   : fixed_point_scale::for_max_weight(max_abs_input_weight(net, r.population));
+    lp.scale = sums_chip_units(params) ? fixed_point_scale(-std::get<loihi_lif_params>(params).weight_unit_exp)
+                                       : fixed_point_scale::for_max_weight(max_abs_input_weight(net, r.population));
     column += r.count * static_cast<std::uint64_t>(lp.channels);
     layout.num_local += r.count;
     layout.populations.push_back(lp);
