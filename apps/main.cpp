@@ -137,6 +137,7 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv,
   }
   if (*run_cmd) {
     signals.emplace();  // from the start of the run: a signal during the build is acted on at the first poll
+    signals->hold_until_process_exit();
     return hetspike::run_command(ctx, run, *signals);
   }
   if (*inspect_cmd) return hetspike::inspect_command(ctx, inspect);
@@ -149,8 +150,8 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv,
 int main(int argc, char** argv) {
   // A file-size limit makes writes fail with EFBIG (reported, earlier checkpoints intact) instead of killing.
   std::signal(SIGXFSZ, SIG_IGN);
-  // A run's SIGTERM/SIGUSR1 handlers stay until the process ends, MPI's finalisation included: declared first,
-  // destroyed last.
+  // A run's SIGTERM/SIGUSR1 handlers stay until the process ends, MPI's finalisation, static destructors and
+  // exit included (held, never restored).
   std::optional<hetspike::stop_signal_handler> signals;
   hetspike::mpi_environment mpi(argc, argv);
   const hetspike::distributed_context ctx = hetspike::make_mpi_context();

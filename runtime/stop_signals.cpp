@@ -31,6 +31,7 @@ stop_signal_handler::stop_signal_handler() {
 }
 
 stop_signal_handler::~stop_signal_handler() {
+  if (hold_) return;  // the flag has static storage: the handler stays valid until the process ends
   sigaction(SIGTERM, &previous_term, nullptr);
   sigaction(SIGUSR1, &previous_usr1, nullptr);
   installed = false;
