@@ -10,8 +10,11 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <functional>
+#include <limits>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "apps/commands.hpp"
@@ -20,46 +23,62 @@
 
 namespace {
 
-/// A whole number in [min, max] for an option: CLI11's own range check prints its bounds with 309 digits.
-CLI::Validator count_in(long long min, long long max, const std::string& what) {
+/// Checks an option's text before CLI11 converts it, so that a bad value is refused in the form of model errors
+/// ("--keep: '0' is not a count of ...; allowed: ...") instead of CLI11's "Could not convert" or its range check,
+/// which prints bounds with 309 digits.
+CLI::Validator accepted_if(std::function<bool(const std::string&)> accepts, const std::string& what,
+                           const std::string& allowed) {
   return CLI::Validator(
       [=](std::string& text) -> std::string {
-        long long value = 0;
-        std::size_t used = 0;
-        try {
-          value = std::stoll(text, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (used == text.size() && used > 0 && value >= min && value <= max) return {};
-        return "'" + text + "' is not " + what + "; allowed: a whole number from " + std::to_string(min) + " to " +
-               std::to_string(max);
+        if (accepts(text)) return {};
+        return "'" + text + "' is not " + what + "; allowed: " + allowed;
       },
       "");
 }
 
-/// --checkpoint-every: 0 (only when stopped by a signal) or a finite time > 0 ms.
-CLI::Validator checkpoint_interval() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        double value = 0;
-        std::size_t used = 0;
-        try {
-          value = std::stod(text, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (used == text.size() && used > 0 && std::isfinite(value) && value >= 0) return {};
-        return "'" + text + "' is not a time; allowed: 0 (a checkpoint only when stopped by a signal) or a time > 0 ms";
+/// The whole text read as one number of type T (std::stoll or std::stod), or nothing.
+template <class T>
+std::optional<T> number_of(const std::string& text) {
+  try {
+    std::size_t used = 0;
+    T value{};
+    if constexpr (std::is_integral_v<T>)
+      value = std::stoll(text, &used);
+    else
+      value = std::stod(text, &used);
+    if (used == text.size() && used > 0) return value;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+/// A whole number in [min, max].
+CLI::Validator count_in(long long min, long long max, const std::string& what) {
+  return accepted_if(
+      [=](const std::string& text) {
+        const auto value = number_of<long long>(text);
+        return value && *value >= min && *value <= max;
       },
-      "");
+      what, "a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+}
+
+/// A finite time >= 0 ms; `allowed` says what 0 means where it means something.
+CLI::Validator time_at_least_0(const std::string& allowed) {
+  return accepted_if(
+      [](const std::string& text) {
+        const auto value = number_of<double>(text);
+        return value && std::isfinite(*value) && *value >= 0;
+      },
+      "a time", allowed);
 }
 
 void add_model_options(CLI::App& cmd, hetspike::model_options& m) {
   cmd.add_option("model", m.model_path, "Model file (TOML)")->required();
   cmd.add_option("--set", m.set, "Override a model parameter: NAME=VALUE (repeatable)");
-  cmd.add_option("--seed", m.seed, "Random seed (replaces [simulation].seed)");
-  cmd.add_option("--t-sim", m.t_sim, "Simulated time in ms (replaces [simulation].t_sim)");
+  cmd.add_option("--seed", m.seed, "Random seed (replaces [simulation].seed)")
+      ->check(count_in(0, std::numeric_limits<std::uint32_t>::max(), "a seed"));
+  cmd.add_option("--t-sim", m.t_sim, "Simulated time in ms (replaces [simulation].t_sim)")
+      ->check(time_at_least_0("a time >= 0 ms"));
 }
 
 void add_placement_options(CLI::App& cmd, hetspike::placement_options& p) {
@@ -86,7 +105,7 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv,
   run_cmd
       ->add_option("--checkpoint-every", run.checkpoint_every,
                    "Write a checkpoint every MS of simulated time (0: only when stopped by SIGTERM or SIGUSR1)")
-      ->check(checkpoint_interval());
+      ->check(time_at_least_0("0 (a checkpoint only when stopped by a signal) or a time > 0 ms"));
   run_cmd->add_option("--checkpoint-dir", run.checkpoint_dir, "Checkpoint directory (default: OUT/checkpoints)");
   run_cmd->add_flag("--overwrite", run.overwrite,
                     "Replace the results of another run in --out (spike file, report, weights, checkpoints)");
@@ -94,9 +113,12 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv,
       ->capture_default_str()
       ->check(count_in(1, 1000000, "a count of checkpoints to keep"));
   run_cmd->add_option("--resume", run.resume, "Continue from a checkpoint FILE, or the newest usable one in a DIR");
-  run_cmd->add_option("--emulate-ranks", run.emulation.ranks,
-                      "Build and run one rank of a job of P ranks alone; the other ranks' spikes are drawn");
-  run_cmd->add_option("--as-rank", run.emulation.as_rank, "With --emulate-ranks: which rank (default 0)");
+  run_cmd
+      ->add_option("--emulate-ranks", run.emulation.ranks,
+                   "Build and run one rank of a job of P ranks alone; the other ranks' spikes are drawn")
+      ->check(count_in(1, std::numeric_limits<int>::max(), "a rank count"));
+  run_cmd->add_option("--as-rank", run.emulation.as_rank, "With --emulate-ranks: which rank (default 0)")
+      ->check(count_in(0, std::numeric_limits<int>::max() - 1, "a rank"));
   run_cmd->add_option("--emulated-rate", run.emulation.rates,
                       "With --emulate-ranks: POP=HZ, the rate of POP's neurons on the other ranks (*=HZ for the rest)");
   run_cmd
@@ -113,7 +135,7 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv,
   auto* check_cmd = app.add_subcommand("check", "Validate a model and print its size, without running it");
   add_model_options(*check_cmd, check.model);
   check_cmd->add_option("--ranks", check.ranks, "Estimate memory for this many ranks")
-      ->check(count_in(1, 2147483647, "a rank count"));
+      ->check(count_in(1, std::numeric_limits<int>::max(), "a rank count"));
   hetspike::calibrate_options calibrate;
   auto* calibrate_cmd =
       app.add_subcommand("calibrate", "Time every rank on a short run and write rank weights that balance them");

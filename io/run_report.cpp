@@ -79,8 +79,9 @@ json emulation_json(const emulation_summary& e) {
 }
 
 json population_json(const population_summary& p) {
-  return {{"name", p.name},     {"model", p.model},     {"size", p.size},     {"recorded", p.recorded},
-          {"spikes", p.spikes}, {"rate_hz", p.rate_hz}, {"cv_isi", p.cv_isi}, {"neurons_with_cv", p.neurons_with_cv}};
+  return {{"name", p.name},         {"model", p.model},     {"size", p.size},
+          {"recorded", p.recorded}, {"counted", p.counted}, {"spikes", p.spikes},
+          {"rate_hz", p.rate_hz},   {"cv_isi", p.cv_isi},   {"neurons_with_cv", p.neurons_with_cv}};
 }
 
 json summary_json(const run_summary& s) {
@@ -104,6 +105,7 @@ json summary_json(const run_summary& s) {
               {"neurons", s.neurons},
               {"synapses", s.synapses},
               {"spikes", s.spikes},
+              {"recorded_spikes", s.recorded_spikes},
               {"spike_hash", s.spike_hash},
               {"build_seconds", s.build_seconds},
               {"simulate_seconds", s.simulate_seconds},
@@ -180,6 +182,12 @@ std::string format_run_summary(const run_summary& s) {
   for (const auto& p : s.populations)
     out += printf_string("%-*s %12llu %10.2f %7.2f\n", w, p.name.c_str(), static_cast<unsigned long long>(p.size),
                          p.rate_hz, p.cv_isi);
+  std::string sampled;  // populations whose rate and CV are those of the first neurons only (the recorded ones)
+  for (const auto& p : s.populations)
+    if (p.counted < p.size)
+      sampled += printf_string("%s%s first %llu of %llu", sampled.empty() ? "" : ", ", p.name.c_str(),
+                               static_cast<unsigned long long>(p.counted), static_cast<unsigned long long>(p.size));
+  if (!sampled.empty()) out += "Rates and CVs of the recorded neurons only: " + sampled + "\n";
 
   const auto line = [&out](const char* label, const std::string& value) {
     out += printf_string("%-26s%s\n", label, value.c_str());

@@ -5,12 +5,14 @@
 
 namespace hetspike {
 
-activity_statistics::activity_statistics(const local_layout& layout, std::size_t num_populations)
+activity_statistics::activity_statistics(const local_layout& layout, std::size_t num_populations,
+                                         std::vector<std::uint8_t> counted)
     : spikes(layout.num_local, 0),
       intervals(layout.num_local, 0),
       last_spike(layout.num_local, -1),
       isi_sum(layout.num_local, 0.0),
       isi_sum_sq(layout.num_local, 0.0),
+      counted_(std::move(counted)),
       num_populations_(num_populations) {
   population_of_lid_.reserve(layout.num_local);
   gid_of_lid_.reserve(layout.num_local);
@@ -68,6 +70,7 @@ void activity_statistics::summarize(const distributed_context& ctx, double windo
   // the CVs in units of 2^-24, so that the sums, and the report, do not depend on how many ranks added them.
   std::vector<std::int64_t> sums(3 * num_populations_, 0);
   for (std::size_t i = 0; i < spikes.size(); ++i) {
+    if (!counted_[i]) continue;
     const std::size_t p = population_of_lid_[i];
     sums[3 * p] += spikes[i];
     if (intervals[i] >= 2) {
@@ -82,8 +85,9 @@ void activity_statistics::summarize(const distributed_context& ctx, double windo
   for (std::size_t p = 0; p < num_populations_ && p < summary.populations.size(); ++p) {
     auto& ps = summary.populations[p];
     ps.spikes = static_cast<std::uint64_t>(sums[3 * p]);
-    ps.rate_hz = ps.size > 0 && window_ms > 0
-                     ? static_cast<double>(sums[3 * p]) / static_cast<double>(ps.size) / (window_ms * 1e-3)
+    if (ps.recorded > 0) summary.recorded_spikes += ps.spikes;
+    ps.rate_hz = ps.counted > 0 && window_ms > 0
+                     ? static_cast<double>(sums[3 * p]) / static_cast<double>(ps.counted) / (window_ms * 1e-3)
                      : 0;
     ps.neurons_with_cv = static_cast<std::uint64_t>(sums[3 * p + 2]);
     ps.cv_isi = ps.neurons_with_cv > 0

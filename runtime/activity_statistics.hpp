@@ -1,7 +1,8 @@
 #pragma once
-// Per-neuron activity in the recorded window, kept as the run goes so that rates, ISI CVs and the spike
-// hash cover every neuron (not only recorded ones) without storing spike trains. Structure of arrays indexed
-// by local id, so that a checkpoint stores each array as it is.
+// Per-neuron activity in the recorded window, kept as the run goes so that the spike count and hash cover
+// every neuron, and the per-population rates and ISI CVs the counted ones (those a recorder writes where it
+// records only the first neurons, as NEST's examples report them), without storing spike trains. Structure of arrays
+// indexed by local id, so that a checkpoint stores each array as it is.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -16,14 +17,15 @@ namespace hetspike {
 
 class activity_statistics {
  public:
-  activity_statistics(const local_layout& layout, std::size_t num_populations);
+  /// `counted`, per local id: 1 where the neuron enters its population's statistics.
+  activity_statistics(const local_layout& layout, std::size_t num_populations, std::vector<std::uint8_t> counted);
 
   /// Adds one interval's spikes (steps interval_start + lag) of local neurons.
   void add(std::span<const local_spike> spikes, step_type interval_start);
 
-  /// Collective: per-population spike counts, rates over `window_ms`, mean ISI CV (in steps: dt cancels),
-  /// and the global spike count and hash. Fills summary.populations (names/sizes must be set by the caller)
-  /// and summary.spikes, summary.spike_hash.
+  /// Collective: per-population spike counts, rates over `window_ms`, mean ISI CV (in steps: dt cancels) of the
+  /// counted neurons, and the global spike count and hash of all neurons. Fills summary.populations (names,
+  /// sizes and counted neurons must be set by the caller) and summary.spikes, summary.spike_hash.
   void summarize(const distributed_context& ctx, double window_ms, run_summary& summary) const;
 
   /// Collective: the global spike count and hash sum so far.
@@ -44,6 +46,7 @@ class activity_statistics {
 
  private:
   std::vector<std::size_t> population_of_lid_;
+  std::vector<std::uint8_t> counted_;
   std::vector<gid_type> gid_of_lid_;
   std::size_t num_populations_;
   std::uint64_t total_spikes_ = 0;

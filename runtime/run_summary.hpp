@@ -61,9 +61,11 @@ struct population_summary {
   std::string model;
   std::uint64_t size = 0;
   std::uint64_t recorded = 0;  ///< neurons whose spikes go to the spike file (0: not recorded)
-  std::uint64_t spikes = 0;    ///< in the recorded window [t_presim, t_presim + t_sim), all neurons
-  double rate_hz = 0;          ///< mean over all neurons of the population
-  double cv_isi = 0;           ///< mean ISI CV over neurons with at least 2 intervals (0 if none)
+  /// Neurons that spikes, rate_hz and cv_isi are over: the recorded ones, or all where none are recorded.
+  std::uint64_t counted = 0;
+  std::uint64_t spikes = 0;  ///< in the recorded window [t_presim, t_presim + t_sim), counted neurons
+  double rate_hz = 0;        ///< mean over the counted neurons
+  double cv_isi = 0;         ///< mean ISI CV over counted neurons with at least 2 intervals (0 if none)
   std::uint64_t neurons_with_cv = 0;
 };
 
@@ -97,6 +99,7 @@ struct run_summary {
   std::uint64_t neurons = 0;
   std::uint64_t synapses = 0;
   std::uint64_t spikes = 0;           ///< recorded window, all neurons
+  std::uint64_t recorded_spikes = 0;  ///< recorded window, recorded neurons: what the spike file holds
   std::string spike_hash;             ///< order-independent hash of all (gid, step) in the recorded window
   double build_seconds = 0;           ///< max over ranks
   double simulate_seconds = 0;        ///< max over ranks, presim included

@@ -90,18 +90,22 @@ void simulation_engine<ExecSpace>::build() {
   populations_ = make_local_neurons<ExecSpace>(net, layout_);
   spiked_ = Kokkos::View<std::uint8_t*, memory_space>("hetspike::spiked", layout_.num_local);
   spikes_ = Kokkos::View<local_spike*, memory_space>("hetspike::interval_spikes", layout_.num_local + 1);
-  stats_ = std::make_unique<activity_statistics>(layout_, net.populations.size());
-  if (plastic_) set_up_plasticity();
-  set_up_weight_recorders(how.wanted_sources, wanted_rows);
-
+  // A recorder of the first neurons limits the population's statistics to them; an unrecorded population's
+  // statistics are over all its neurons.
   recorded_.assign(layout_.num_local, 0);
+  std::vector<std::uint8_t> counted(layout_.num_local, 1);
   for (const auto& r : spec_.recorders) {
     const auto& lp = layout_.populations[r.population];
-    const gid_type first = partition_.population_offset(r.population);
-    const gid_type end = r.first ? first + *r.first : first + partition_.population_size(r.population);
-    for (std::uint64_t i = 0; i < lp.count; ++i)
-      if (lp.first_gid + i < end) recorded_[lp.first_lid + i] = 1;
+    const gid_type end =
+        partition_.population_offset(r.population) + r.first.value_or(partition_.population_size(r.population));
+    for (std::uint64_t i = 0; i < lp.count; ++i) {
+      recorded_[lp.first_lid + i] = lp.first_gid + i < end;
+      counted[lp.first_lid + i] = recorded_[lp.first_lid + i];
+    }
   }
+  stats_ = std::make_unique<activity_statistics>(layout_, net.populations.size(), std::move(counted));
+  if (plastic_) set_up_plasticity();
+  set_up_weight_recorders(how.wanted_sources, wanted_rows);
   Kokkos::fence();
 }
 
@@ -409,8 +413,11 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
   for (std::size_t p = 0; p < net.populations.size(); ++p)
     s.populations.push_back(
         {net.populations[p].name, std::string(model_name(net.populations[p].params)), net.populations[p].size});
-  for (const auto& r : spec_.recorders)
-    s.populations[r.population].recorded = r.first.value_or(s.populations[r.population].size);
+  for (auto& p : s.populations) p.counted = p.size;
+  for (const auto& r : spec_.recorders) {
+    auto& p = s.populations[r.population];
+    p.recorded = p.counted = r.first.value_or(p.size);
+  }
   // Rates over the recorded window the run reached: shorter than t_sim when it stopped at a checkpoint.
   const double window_ms = static_cast<double>(std::max<step_type>(0, current_step_ - presim_steps_)) * net.dt;
   stats_->summarize(ctx_, window_ms, s);

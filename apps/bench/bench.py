@@ -69,7 +69,9 @@ def figures(r: dict, wall: float) -> dict:
         "peak_rss_max_rank_bytes": max(x["peak_rss"] for x in ranks),
         "bytes_per_synapse": r["bytes_per_synapse"],
         "busy_imbalance": r.get("busy_imbalance", 1.0),
-        "rate_hz_mean": sum(p["rate_hz"] * p["size"] for p in r["populations"]) / r["neurons"],
+        # over the neurons each population's rate is of (its recorded ones where `first` limits recording)
+        "rate_hz_mean": sum(p["rate_hz"] * p["counted"] for p in r["populations"])
+        / sum(p["counted"] for p in r["populations"]),
     }
     for phase in PHASES:
         values = [x["timers"].get(phase, 0.0) for x in ranks]

@@ -11,6 +11,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import h5py
 import pytest
 
 from conftest import BIN, BRUNEL, MPIEXEC, SOURCE_DIR, hetspike, mpi_env
@@ -325,6 +326,14 @@ BAD_OPTIONS = [
                                                                "allowed: 0"]),
     ("--checkpoint-every -1", ["--checkpoint-every", "-1"], ["--checkpoint-every", "allowed: 0"]),
     ("--checkpoint-every inf", ["--checkpoint-every", "inf"], ["--checkpoint-every", "allowed: 0"]),
+    # Values CLI11 cannot convert: the same form, not its "Could not convert"
+    ("--t-sim soon", ["--t-sim", "soon"], ["--t-sim", "'soon' is not a time", "allowed: a time >= 0 ms"]),
+    ("--t-sim 1e400", ["--t-sim", "1e400"], ["--t-sim", "allowed: a time >= 0 ms"]),
+    ("--seed -1", ["--seed", "-1"], ["--seed", "'-1' is not a seed", "allowed: a whole number from 0 to 4294967295"]),
+    ("--seed 2^32", ["--seed", "4294967296"], ["--seed", "allowed: a whole number from 0 to 4294967295"]),
+    ("--emulate-ranks many", ["--emulate-ranks", "many"], ["--emulate-ranks", "'many' is not a rank count",
+                                                           "allowed: a whole number from 1"]),
+    ("--as-rank 1.5", ["--emulate-ranks", "4", "--as-rank", "1.5"], ["--as-rank", "'1.5' is not a rank"]),
 ]
 
 
@@ -336,11 +345,48 @@ def test_bad_options_are_refused_in_one_short_line(tmp_path, case, args, needles
     assert not out.exists()
 
 
+def test_check_refuses_a_rank_count_that_is_not_one():
+    line = expect_refused(hetspike("check", BRUNEL, "--ranks", "1e3", ranks=2, timeout=HANG_LIMIT), 2,
+                          "--ranks", "'1e3' is not a rank count", "allowed: a whole number from 1")
+    assert "Could not convert" not in line
+
+
 def test_help_is_hetspikes_alone():
     for args in (["--help"], ["run", "--help"], ["check", "-h"]):
         r = hetspike(*args, timeout=HANG_LIMIT)
         assert r.returncode == 0, r.stderr
         assert "Kokkos" not in r.stdout + r.stderr and "Usage" in r.stdout, r.stdout
+
+
+# --- 11. Where `first` limits recording, the report's statistics are the recorded neurons' and it says so --------
+
+def test_statistics_of_populations_recorded_in_part_are_those_of_the_recorded_neurons(tmp_path):
+    sampled = tmp_path / "brunel_first.toml"
+    text = BRUNEL.read_text()
+    assert text.count('populations = ["E", "I"]\n') == 1
+    sampled.write_text(text.replace('populations = ["E", "I"]\n', 'populations = ["E", "I"]\nfirst = 40\n'))
+    common = ["--set", "order=200", "--t-sim", "300", "--no-progress"]
+    whole = hetspike("run", BRUNEL, *common, "--out", tmp_path / "whole", ranks=3, timeout=HANG_LIMIT)
+    part = hetspike("run", sampled, *common, "--out", tmp_path / "part", ranks=3, timeout=HANG_LIMIT)
+    assert whole.returncode == 0 and part.returncode == 0, whole.stderr + part.stderr
+    rep_whole = json.loads((tmp_path / "whole" / "report.json").read_text())
+    rep = json.loads((tmp_path / "part" / "report.json").read_text())
+    # The network and its spikes are the same: recording changes neither the count of all spikes nor the hash.
+    assert (rep["spikes"], rep["spike_hash"]) == (rep_whole["spikes"], rep_whole["spike_hash"])
+    with h5py.File(tmp_path / "part" / "spikes.h5", "r") as f:
+        in_file = {name: f["spikes"][name]["node_ids"][...] for name in f["spikes"]}
+    assert rep["recorded_spikes"] == sum(len(ids) for ids in in_file.values()) < rep["spikes"]
+    window_s = 0.3
+    for pop, pop_whole in zip(rep["populations"], rep_whole["populations"]):
+        name = pop["name"]
+        assert (pop["recorded"], pop["counted"], pop_whole["counted"]) == (40, 40, pop_whole["size"])
+        assert in_file[name].max() < 40
+        assert pop["spikes"] == len(in_file[name]) > 0
+        assert pop["rate_hz"] == pytest.approx(pop["spikes"] / 40 / window_s, rel=1e-12)
+        assert pop["neurons_with_cv"] <= 40
+    assert rep_whole["recorded_spikes"] == rep_whole["spikes"]
+    assert "Rates and CVs of the recorded neurons only: E first 40 of 800, I first 40 of 200" in part.stdout
+    assert "recorded neurons only" not in whole.stdout
 
 
 # --- 5. Weights the fixed-point input sum cannot resolve are refused; the report states the worst error --------

@@ -54,8 +54,9 @@ run_summary example_summary() {
   s.bytes_per_synapse = 7.75;
   s.weight_resolution = {3.7e-9, 0.1, "E", "projections[0]"};
   s.parameters = {{"order", 2500}, {"g", 5.0}, {"eta", 2.0}};
-  s.populations = {{"E", "iaf_psc_delta", 10000, 50, 80000, 8.0, 0.91, 9990},
-                   {"I", "iaf_psc_delta", 2500, 0, 18765, 7.506, 0.88, 2490}};
+  s.recorded_spikes = 400;
+  s.populations = {{"E", "iaf_psc_delta", 10000, 50, 50, 400, 8.0, 0.91, 49},
+                   {"I", "iaf_psc_delta", 2500, 0, 2500, 18765, 7.506, 0.88, 2490}};
   for (int r = 0; r < 2; ++r) {
     rank_summary rs;
     rs.rank = r;
@@ -106,6 +107,7 @@ TEST_F(run_report_test, json_has_every_field_and_round_trips) {
   EXPECT_EQ(j.at("neurons").get<std::uint64_t>(), s.neurons);
   EXPECT_EQ(j.at("synapses").get<std::uint64_t>(), s.synapses);
   EXPECT_EQ(j.at("spikes").get<std::uint64_t>(), s.spikes);
+  EXPECT_EQ(j.at("recorded_spikes").get<std::uint64_t>(), s.recorded_spikes);
   EXPECT_EQ(j.at("spike_hash"), s.spike_hash);
   EXPECT_EQ(j.at("build_seconds").get<double>(), s.build_seconds);
   EXPECT_EQ(j.at("simulate_seconds").get<double>(), s.simulate_seconds);
@@ -128,11 +130,12 @@ TEST_F(run_report_test, json_has_every_field_and_round_trips) {
     EXPECT_EQ(p.at("model"), e.model);
     EXPECT_EQ(p.at("size").get<std::uint64_t>(), e.size);
     EXPECT_EQ(p.at("recorded").get<std::uint64_t>(), e.recorded);
+    EXPECT_EQ(p.at("counted").get<std::uint64_t>(), e.counted);
     EXPECT_EQ(p.at("spikes").get<std::uint64_t>(), e.spikes);
     EXPECT_EQ(p.at("rate_hz").get<double>(), e.rate_hz);
     EXPECT_EQ(p.at("cv_isi").get<double>(), e.cv_isi);
     EXPECT_EQ(p.at("neurons_with_cv").get<std::uint64_t>(), e.neurons_with_cv);
-    EXPECT_EQ(p.size(), 8u);
+    EXPECT_EQ(p.size(), 9u);
   }
 
   ASSERT_TRUE(j.at("per_rank").is_array());
@@ -165,7 +168,7 @@ TEST_F(run_report_test, json_has_every_field_and_round_trips) {
   EXPECT_EQ(j.at("end_step").get<std::int64_t>(), s.end_step);
   EXPECT_EQ(j.at("stopped").get<bool>(), s.stopped);
   EXPECT_EQ(j.at("checkpoints").get<std::vector<std::string>>(), s.checkpoints);
-  EXPECT_EQ(j.size(), 31u);  // every run_summary member, nothing else
+  EXPECT_EQ(j.size(), 32u);  // every run_summary member, nothing else
 }
 
 TEST_F(run_report_test, write_is_atomic_and_replaces_an_old_report) {
@@ -216,6 +219,7 @@ TEST(run_summary_text, lists_populations_and_totals) {
   EXPECT_NE(text.find("7.75"), std::string::npos) << text;
   EXPECT_NE(text.find("out/spikes.h5"), std::string::npos) << text;
   EXPECT_NE(text.find("out/report.json"), std::string::npos) << text;
+  EXPECT_NE(text.find("Rates and CVs of the recorded neurons only: E first 50 of 10000\n"), std::string::npos) << text;
   EXPECT_EQ(text.back(), '\n');
 }
 
