@@ -26,7 +26,7 @@ int calibrate_command(const distributed_context& ctx, const calibrate_options& o
   model_options m = options.model;
   if (!m.t_sim) m.t_sim = 200.0;  // long enough to time, short enough to be cheap
   const model_file model = load_model(ctx, m);
-  simulation_options sim_options = placement_simulation_options(ctx, options.placement);
+  simulation_options sim_options = placement_simulation_options(ctx, gather_rank_facts(ctx), options.placement);
   sim_options.show_progress = false;
   simulation sim(ctx, model.spec, sim_options);
   discarding_sink sink;

@@ -2,10 +2,11 @@
 #include <cstdio>
 
 #include "apps/commands.hpp"
+#include "apps/rank_fit.hpp"
 #include "io/model_file.hpp"
 #include "partition/network_summary.hpp"
-#include "partition/parallel_chunks.hpp"
 #include "partition/rank_estimate.hpp"
+#include "runtime/collective_errors.hpp"
 
 namespace hetspike {
 
@@ -68,11 +69,14 @@ void print_rank(const rank_estimate& e, double dt, std::int64_t d_min) {
 int check_command(const distributed_context& ctx, const check_options& options) {
   const model_file model = load_model(ctx, options.model);
   const int ranks = options.ranks.value_or(ctx.size());
+  // The limits the start of `run` applies, to rank 0 of `ranks` (the largest block: blocks differ by one neuron).
+  const rank_facts facts = gather_rank_facts(ctx);
+  const rank_estimate estimate = agree_on_input_errors(
+      ctx, [&] { return require_rank_fits(model, ranks, 0, false, memory_per_rank(options.memory_per_rank, facts)); });
   if (ctx.rank() != 0) return exit_ok;
   const auto summary = summarize_network(model.spec.network);
   print_summary(model, summary);
-  print_rank(estimate_rank(model.spec.network, ranks, 0, default_build_threads()), model.spec.network.dt,
-             summary.d_min);
+  print_rank(estimate, model.spec.network.dt, summary.d_min);
   std::printf("OK\n");
   return exit_ok;
 }

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "apps/commands.hpp"
+#include "apps/rank_fit.hpp"
 #include "apps/resume.hpp"
 #include "io/checkpoint_file.hpp"
 #include "io/output_path.hpp"
@@ -219,6 +220,18 @@ int run_command(const distributed_context& ctx, const run_options& options, cons
                                ? model_from_checkpoint(ctx, newest->first, newest->second, options.model)
                                : load_model(ctx, options.model);
   require_same_on_every_rank(ctx, inputs_every_rank_shares(model, options), "model or options");
+  // Where this rank runs and whether it can hold its part: refused before anything is created or built.
+  const rank_facts facts = gather_rank_facts(ctx);
+  simulation_options sim_options = placement_simulation_options(ctx, facts, options.placement);
+  sim_options.emulation = agree_on_input_errors(ctx, [&] { return parse_emulation_options(ctx, options, model); });
+  sim_options.show_progress = options.progress;
+  sim_options.checkpoint_every_ms = options.checkpoint_every;
+  sim_options.stop_requested = [&signals] { return signals.received() != 0; };
+  agree_on_input_errors(ctx, [&] {
+    const auto& e = sim_options.emulation;
+    require_rank_fits(model, e ? e->ranks : ctx.size(), e ? e->as_rank : ctx.rank(), e.has_value(),
+                      memory_per_rank(options.memory_per_rank, facts));
+  });
   const fs::path out(options.out_dir);
   prepare_output_directory(ctx, out);
   const fs::path checkpoint_dir =
@@ -234,12 +247,7 @@ int run_command(const distributed_context& ctx, const run_options& options, cons
                 ctx.size() == 1 ? "" : "s", net.seed, model.spec.t_presim + model.spec.t_sim);
   std::fflush(stdout);
 
-  simulation_options sim_options = placement_simulation_options(ctx, options.placement);
-  sim_options.emulation = agree_on_input_errors(ctx, [&] { return parse_emulation_options(ctx, options, model); });
-  sim_options.show_progress = options.progress;
-  sim_options.checkpoint_every_ms = options.checkpoint_every;
-  sim_options.stop_requested = [&signals] { return signals.received() != 0; };
-  simulation sim(ctx, model.spec, sim_options);
+  simulation sim = naming_the_model(model, [&] { return simulation(ctx, model.spec, sim_options); });
   std::optional<checkpoint_header> resumed;
   if (!candidates.empty()) {
     resumed = restore_newest_usable(ctx, sim, model, candidates, fs::is_directory(options.resume));

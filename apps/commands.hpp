@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/model_file.hpp"
+#include "runtime/backend.hpp"
 #include "runtime/distributed_context.hpp"
 #include "runtime/simulation.hpp"
 #include "runtime/stop_signals.hpp"
@@ -51,12 +52,14 @@ struct run_options {
   int keep = 2;                 ///< checkpoints kept
   std::string resume;           ///< a checkpoint file, or a directory (its newest usable checkpoint)
   bool overwrite = false;       ///< replace another run's results in out_dir
+  std::string memory_per_rank;  ///< --memory-per-rank; empty: the node's memory over its ranks
   emulate_options emulation;
 };
 
 struct check_options {
   model_options model;
-  std::optional<int> ranks;  ///< the rank count to estimate for; default: the ranks it runs on
+  std::optional<int> ranks;     ///< the rank count to estimate for; default: the ranks it runs on
+  std::string memory_per_rank;  ///< --memory-per-rank; empty: the node's memory over the ranks check runs on
 };
 
 struct inspect_options {
@@ -89,6 +92,7 @@ std::optional<emulation_options> parse_emulation_options(const distributed_conte
 
 /// The simulation options that placement and the test hooks (HETSPIKE_FAULT_INJECT, HETSPIKE_SLOWDOWN) set.
 /// Collective; bad input is agreed.
-simulation_options placement_simulation_options(const distributed_context& ctx, const placement_options& p);
+simulation_options placement_simulation_options(const distributed_context& ctx, const rank_facts& facts,
+                                                const placement_options& p);
 
 }  // namespace hetspike

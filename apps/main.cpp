@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "apps/commands.hpp"
+#include "apps/rank_fit.hpp"
 #include "partition/error.hpp"
 #include "runtime/mpi_context.hpp"
 
@@ -72,6 +73,14 @@ CLI::Validator time_at_least_0(const std::string& allowed) {
       "a time", allowed);
 }
 
+void add_memory_option(CLI::App& cmd, std::string& memory_per_rank) {
+  cmd.add_option("--memory-per-rank", memory_per_rank,
+                 "Memory one rank may use, e.g. 4GiB (default: the node's memory, or its cgroup limit, over its "
+                 "ranks): a model whose estimated peak exceeds it is refused before the build")
+      ->check(accepted_if([](const std::string& text) { return hetspike::parse_byte_size(text).has_value(); }, "a size",
+                          hetspike::byte_size_allowed));
+}
+
 void add_model_options(CLI::App& cmd, hetspike::model_options& m) {
   cmd.add_option("model", m.model_path, "Model file (TOML)")->required();
   cmd.add_option("--set", m.set, "Override a model parameter: NAME=VALUE (repeatable)");
@@ -107,6 +116,7 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv,
                    "Write a checkpoint every MS of simulated time (0: only when stopped by SIGTERM or SIGUSR1)")
       ->check(time_at_least_0("0 (a checkpoint only when stopped by a signal) or a time > 0 ms"));
   run_cmd->add_option("--checkpoint-dir", run.checkpoint_dir, "Checkpoint directory (default: OUT/checkpoints)");
+  add_memory_option(*run_cmd, run.memory_per_rank);
   run_cmd->add_flag("--overwrite", run.overwrite,
                     "Replace the results of another run in --out (spike file, report, weights, checkpoints)");
   run_cmd->add_option("--keep", run.keep, "Checkpoints to keep")
@@ -136,6 +146,7 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv,
   add_model_options(*check_cmd, check.model);
   check_cmd->add_option("--ranks", check.ranks, "Estimate memory for this many ranks")
       ->check(count_in(1, std::numeric_limits<int>::max(), "a rank count"));
+  add_memory_option(*check_cmd, check.memory_per_rank);
   hetspike::calibrate_options calibrate;
   auto* calibrate_cmd =
       app.add_subcommand("calibrate", "Time every rank on a short run and write rank weights that balance them");

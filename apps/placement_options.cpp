@@ -62,8 +62,8 @@ std::optional<rank_slowdown> slowdown_from_environment() {
 
 }  // namespace
 
-simulation_options placement_simulation_options(const distributed_context& ctx, const placement_options& p) {
-  const rank_facts facts = gather_rank_facts(ctx);
+simulation_options placement_simulation_options(const distributed_context& ctx, const rank_facts& facts,
+                                                const placement_options& p) {
   return agree_on_input_errors(ctx, [&] {
     simulation_options o;
     o.backend = choose_backend(p.backend, p.backend_map, facts);

@@ -122,7 +122,8 @@ local_layout make_local_layout(const network_spec& net, const block_partition& p
   if (column > std::numeric_limits<std::uint32_t>::max() || layout.num_local > std::numeric_limits<lid_type>::max())
     throw capacity_error("rank " + std::to_string(rank) + " would hold " + std::to_string(layout.num_local) +
                          " neurons (" + std::to_string(column) +
-                         " input channels); at most 2^32 - 1 per rank: run on more ranks");
+                         " input channels); allowed: at most 4294967295 of each per rank (32-bit local ids and ring "
+                         "columns): run on more ranks");
   layout.num_columns = static_cast<std::uint32_t>(column);
   return layout;
 }

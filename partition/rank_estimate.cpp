@@ -37,22 +37,31 @@ population_rows rows_of(const std::vector<class_law>& classes, double sources) {
   std::vector<double> none(n), one(n);
   for (std::size_t k = 0; k < n; ++k) none[k] = classes[k].law.none(), one[k] = classes[k].law.exactly_one();
   // Per source: no synapse in any class, one synapse in all, several in exactly one class, or some in several.
-  double p_none = 1;
-  for (double x : none) p_none *= x;
-  double single = 0, run = 0, plastic_run = 0;
+  // The product of the other classes' `none`, from prefix and suffix products: O(n), for ranks with thousands of
+  // target blocks (a class per projection and block of 65,536 targets).
+  std::vector<double> suffix(n + 1, 1.0);
+  for (std::size_t k = n; k-- > 0;) suffix[k] = suffix[k + 1] * none[k];
+  const double p_none = suffix[0];
+  double single = 0, run = 0, plastic_run = 0, prefix = 1;
   for (std::size_t k = 0; k < n; ++k) {
-    double others = 1;
-    for (std::size_t j = 0; j < n; ++j)
-      if (j != k) others *= none[j];
+    const double others = prefix * suffix[k + 1];
+    prefix *= none[k];
     single += one[k] * others;
     run += (1 - none[k] - one[k]) * others;
     if (classes[k].plastic) plastic_run += (1 - none[k]) * others;
   }
   // Sources with synapses in m classes (Poisson binomial): tables from the m where a table is no dearer than a list.
+  // Only the band [low, high] of m that holds more than 1e-30 of the mass is carried (linear in the classes where
+  // the band is narrow); what falls outside is below what any rank's source count could show.
+  constexpr double negligible = 1e-30;
   std::vector<double> present(n + 1, 0.0);
   present[0] = 1;
-  for (std::size_t k = 0; k < n; ++k)
-    for (std::size_t m = k + 1; m-- > 0;) present[m + 1] += present[m] * (1 - none[k]), present[m] *= none[k];
+  std::size_t low = 0, high = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    for (std::size_t m = high + 1; m-- > low;) present[m + 1] += present[m] * (1 - none[k]), present[m] *= none[k];
+    if (present[high + 1] > negligible) ++high;
+    while (low < high && present[low] <= negligible) present[low++] = 0;
+  }
   double list = 0, table = 0, segments = 0;
   for (std::size_t m = 2; m <= n; ++m) {
     const bool as_table = table_row_bytes_per_class * static_cast<double>(n) <=
@@ -86,6 +95,8 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
   std::vector<std::uint64_t> sizes;
   for (const auto& p : net.populations) sizes.push_back(p.size);
   const block_partition partition(sizes, ranks);
+  // First: the layout refuses a rank that local ids cannot count, before the work that grows with its neurons.
+  const local_layout layout = make_local_layout(net, partition, rank);
   const auto summary = summarize_network(net);
   double placement = 0;
   for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
@@ -125,7 +136,7 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
           stash_room(synapses * std::ldexp(1.0, how.shift) / ns / static_cast<double>(classes.size()) / how.threads) *
           (4 * synapses + stashed_values);  // keys, weights and delays
   }
-  for (const auto& lp : make_local_layout(net, partition, rank).populations) {
+  for (const auto& lp : layout.populations) {
     // State (V, currents, refractory counter), statistics, spike flags, ring columns over d_max slots.
     const int channels = input_channels(net.populations[lp.population].params);
     e.neurons += static_cast<double>(lp.count);

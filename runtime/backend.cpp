@@ -87,10 +87,14 @@ rank_facts gather_rank_facts(const distributed_context& ctx) {
   f.hostname = host;
   f.het_job_id = env("SLURM_HET_JOB_ID");
   f.slurm_local_id = env("SLURM_LOCALID");
-  // Ranks on the same host, in rank order: this rank's index among them.
+  // Ranks on the same host, in rank order: this rank's index among them, and how many there are.
   const auto names = ctx.allgather(std::span<const char>(host, sizeof host));
-  for (int r = 0; r < ctx.rank(); ++r)
-    if (std::string(names.data() + r * sizeof host) == f.hostname) ++f.local_rank;
+  f.ranks_on_node = 0;
+  for (int r = 0; r < ctx.size(); ++r)
+    if (std::string(names.data() + r * sizeof host) == f.hostname) {
+      f.local_rank += r < ctx.rank();
+      ++f.ranks_on_node;
+    }
   if constexpr (build_has_device()) f.device_available = Kokkos::DefaultExecutionSpace::concurrency() > 0;
   return f;
 }

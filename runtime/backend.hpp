@@ -24,7 +24,8 @@ struct backend_choice {
 /// What the process knows about itself for rank-map rules.
 struct rank_facts {
   int rank = 0;
-  int local_rank = 0;  ///< among the ranks on this node
+  int local_rank = 0;     ///< among the ranks on this node
+  int ranks_on_node = 1;  ///< this rank included
   std::string hostname;
   std::string het_job_id;  ///< SLURM_HET_JOB_ID, "" outside a heterogeneous job
   std::string slurm_local_id;

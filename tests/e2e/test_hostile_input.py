@@ -268,6 +268,50 @@ def test_a_checkpoint_with_a_damaged_header_is_never_used(tmp_path, case, datase
     assert json.loads((out / "report.json").read_text())["resumed_from_step"] == int(older.stem.split("-")[1])
 
 
+# --- 9. A rank that cannot hold its part is refused, by check as by the start of run, before anything is built ----
+
+HUGE_NEURONS = ["--set", "order=2e9"]  # 1e10 neurons: 5e9 per rank on 2 ranks, more than 32-bit local ids count
+HUGE_SYNAPSES = ["--set", "order=2e6"]  # 1e7 neurons, 1e13 synapses: terabytes per rank
+# (case id, command and its arguments after the model, ranks, substrings of the message after the model's name)
+RANKS_THAT_CANNOT_HOLD_THEIR_PART = [
+    ("check: neurons per rank", ["check", *HUGE_NEURONS, "--ranks", "2"], 1,
+     ["rank 0 would hold 5000000000 neurons", "allowed: at most 4294967295"]),
+    ("run: neurons per rank", ["run", *HUGE_NEURONS], 2,
+     ["rank 0 would hold 5000000000 neurons", "allowed: at most 4294967295", "run on more ranks"]),
+    ("check: memory per rank", ["check", *HUGE_SYNAPSES, "--ranks", "2"], 1,
+     ["rank 0 of 2 needs an estimated", "TiB at its peak", "5e+12 synapses", "allowed: at most",
+      "per rank (this node's"]),
+    ("run: memory per rank", ["run", *HUGE_SYNAPSES], 2,
+     ["rank 0 of 2 needs an estimated", "TiB at its peak", "over its 2 ranks", "allowed: at most"]),
+    ("run: --memory-per-rank", ["run", "--memory-per-rank", "10MiB"], 2,
+     ["rank 0 of 2 needs an estimated", "allowed: at most 10.0 MiB per rank (--memory-per-rank 10MiB)"]),
+    ("run: an emulated rank", ["run", "--emulate-ranks", "4", "--emulated-rate", "*=5", "--memory-per-rank", "5MiB"],
+     1, ["rank 0 of 4 (emulated) needs an estimated", "allowed: at most 5.0 MiB"]),
+    ("check: --memory-per-rank", ["check", "--memory-per-rank", "1MiB"], 2,
+     ["rank 0 of 2 needs an estimated", "allowed: at most 1.0 MiB per rank"]),
+]
+
+
+@pytest.mark.parametrize("case,args,ranks,needles", RANKS_THAT_CANNOT_HOLD_THEIR_PART,
+                         ids=[c[0] for c in RANKS_THAT_CANNOT_HOLD_THEIR_PART])
+def test_a_rank_that_cannot_hold_its_part_is_refused_before_the_build(tmp_path, case, args, ranks, needles):
+    command, *rest = args
+    out = ["--out", tmp_path / "out", "--no-progress"] if command == "run" else []
+    start = time.monotonic()
+    r = hetspike(command, BRUNEL, *rest, *out, ranks=ranks, timeout=HANG_LIMIT)
+    expect_refused(r, 2, f"error: {BRUNEL}: ", *needles)
+    assert time.monotonic() - start < 30, "refused from the estimate, not after building"
+    assert "OK" not in r.stdout
+    assert not (tmp_path / "out").exists(), "nothing is created for a run that cannot start"
+
+
+def test_a_memory_per_rank_that_is_not_a_size_is_refused_and_a_fitting_one_passes(tmp_path):
+    expect_refused(hetspike("check", BRUNEL, "--memory-per-rank", "lots", ranks=2, timeout=HANG_LIMIT), 2,
+                   "--memory-per-rank: 'lots' is not a size", "allowed: a size > 0 such as 2GiB")
+    r = hetspike("check", BRUNEL, "--memory-per-rank", "2GiB", ranks=2, timeout=HANG_LIMIT)
+    assert r.returncode == 0 and r.stdout.rstrip().endswith("OK"), r.stdout + r.stderr
+
+
 # --- 8. An --out holding another run's results is not silently replaced -------------------------------------------
 
 
