@@ -1,10 +1,11 @@
-// The GPU-shaped kernel paths (atomic spike collection, a team per delivered spike) give exactly what the
-// host paths give, run here on the host: the same spike list after sorting, the same ring buffer sums; and so
-// does the threaded host path (each thread its own targets), whatever the split.
+// The GPU-shaped kernel paths (atomic spike collection, a team per delivered spike, a Poisson count per thread)
+// give exactly what the host paths give, run here on the host: the same spike list after sorting, the same ring
+// buffer sums; and so does the threaded host path (each thread its own targets), whatever the split.
 #include <gtest/gtest.h>
 
 #include <vector>
 
+#include "kernels/poisson_input.hpp"
 #include "kernels/random.hpp"
 #include "kernels/spike_collect.hpp"
 #include "kernels/spike_delivery.hpp"
@@ -34,6 +35,37 @@ TEST(kernel_paths, atomic_collection_equals_the_prefix_sum_after_sorting) {
   for (std::uint64_t i = 0; i < na; ++i) {
     ASSERT_EQ(a(i).lid, b(i).lid) << i;
     ASSERT_EQ(a(i).lag, b(i).lag) << i;
+  }
+}
+
+TEST(kernel_paths, poisson_lanes_equal_the_per_neuron_search) {
+  // Means whose tables take the lanes (up to 32 thresholds) and one that does not; a neuron count that leaves a
+  // partial lane; steps in order, then again from a restart in the middle of a block of four.
+  for (const double mean : {0.05, 2.0, 9.0, 60.0}) {
+    const auto table = poisson_thresholds(mean);
+    Kokkos::View<std::uint32_t*, mem> thresholds("thresholds", table.size());
+    std::copy(table.begin(), table.end(), thresholds.data());
+    poisson_input_params p;
+    p.key = make_rng_key(7, rng_purpose::poisson_input, 3);
+    p.first_gid = 1000003, p.column = 5, p.count = 1003, p.weight = -37, p.first_step = 2;
+    poisson_source<exec, true> lanes(p, thresholds);
+    poisson_source<exec, false> search(p, thresholds);
+    const std::vector<step_type> steps{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 6, 7, 8, 13};
+    for (const step_type step : steps) {
+      ring_row_view<mem> a("a", 1010), b("b", 1010);
+      lanes.add(exec(), a, step);
+      search.add(exec(), b, step);
+      std::int64_t total = 0;
+      for (std::size_t i = 0; i < a.extent(0); ++i) {
+        ASSERT_EQ(a(i), b(i)) << "mean " << mean << ", step " << step << ", column " << i;
+        total += a(i);
+      }
+      if (step < p.first_step) {
+        EXPECT_EQ(total, 0);
+      } else if (mean >= 2) {
+        EXPECT_NEAR(total / (-37.0 * 1003), mean, 0.25 * mean) << step;
+      }
+    }
   }
 }
 
