@@ -1,11 +1,14 @@
 """Shared helpers of the Slurm tests: a real Slurm cluster on loopback (slurm_cluster.sh), started once per
-test file and always stopped, and ways to submit jobs and wait for them that can never hang the test run."""
+test file and always stopped with every process it started, and ways to submit jobs and wait for them that can
+never hang the test run."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,10 +42,34 @@ def base_env() -> dict[str, str]:
     return env
 
 
+def kill_session(sid: int) -> None:
+    """SIGKILL to every process of a session. mpiexec puts each rank in a process group of its own, so killing
+    mpiexec's group would leave the ranks running; they stay in its session."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            # Fields after the command name, which may hold spaces: state, ppid, pgrp, session, ...
+            if int(stat.read_text().rsplit(")", 1)[1].split()[3]) == sid:
+                os.kill(int(stat.parent.name), signal.SIGKILL)
+
+
+def run_in_session(cmd: list[str], timeout: float, **kwargs) -> subprocess.CompletedProcess:
+    """subprocess.run(cmd, capture_output=True, text=True) in a session of its own; on a timeout every process of
+    the session is killed (not only cmd: mpiexec's ranks too) before TimeoutExpired is raised."""
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                          **kwargs) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_session(proc.pid)
+            proc.communicate()
+            raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def mpirun(*args, ranks: int, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     """hetspike under mpiexec, outside Slurm: the reference the Slurm runs are compared with."""
     cmd = [MPIEXEC, "-n", str(ranks), str(BIN), *[str(a) for a in args]]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=base_env(), cwd=cwd)
+    r = run_in_session(cmd, timeout, env=base_env(), cwd=cwd)
     assert r.returncode == 0, f"{' '.join(cmd)} failed:\n{r.stdout}\n{r.stderr}"
     return r
 
@@ -136,18 +163,43 @@ class Cluster:
         return "\n\n".join(parts)
 
 
+def cluster_processes(directory: Path) -> list[str]:
+    """The processes of the cluster in directory still running, as "pid command" lines: those that carry its
+    SLURM_CONF in their environment (daemons, slurmstepd, and every process of its jobs inherit it). Read here
+    independently of slurm_cluster.sh, to check what its stop left."""
+    mark = f"SLURM_CONF={directory}/slurm.conf".encode()
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            # A zombie's environment reads empty: only processes still running match.
+            if mark in (proc / "environ").read_bytes().split(b"\0"):
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                found.append(f"{proc.name} {command}")
+    return found
+
+
+def stop_cluster(directory: Path) -> None:
+    """slurm_cluster.sh stop: cancels every job, stops the daemons and ends every process the cluster left. Fails
+    loudly (keeping the directory and its logs) if any process of the cluster is still running afterwards."""
+    r = subprocess.run([str(CLUSTER_SCRIPT), "stop", str(directory)], capture_output=True, text=True, timeout=150)
+    left = cluster_processes(directory)
+    if r.returncode != 0 or left:
+        pytest.fail(f"stopping the test cluster left processes behind (logs kept in {directory}):\n{r.stderr}"
+                    + "".join(f"\n{p}" for p in left))
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 def start_cluster(nodes: int = 1):
-    """Starts a cluster in a new short directory under /tmp; yields it; always stops it and removes the directory."""
+    """Starts a cluster in a new short directory under /tmp; yields it; always stops it (stop_cluster)."""
     directory = Path(tempfile.mkdtemp(prefix="hs-slurm-", dir="/tmp"))
+    command = [str(CLUSTER_SCRIPT), "start", str(directory), "--nodes", str(nodes), "--owner", str(os.getpid())]
     try:
-        r = subprocess.run([str(CLUSTER_SCRIPT), "start", str(directory), "--nodes", str(nodes),
-                            "--owner", str(os.getpid())], capture_output=True, text=True, timeout=90)
+        r = subprocess.run(command, capture_output=True, text=True, timeout=90)
         if r.returncode != 0:
             pytest.fail(f"the test cluster did not start:\n{r.stdout}\n{r.stderr}")
         yield Cluster(directory)
     finally:
-        subprocess.run([str(CLUSTER_SCRIPT), "stop", str(directory)], capture_output=True, timeout=90)
-        shutil.rmtree(directory, ignore_errors=True)
+        stop_cluster(directory)
 
 
 @pytest.fixture(scope="module")

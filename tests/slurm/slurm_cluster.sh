@@ -5,7 +5,10 @@
 #   tests/slurm/slurm_cluster.sh start DIR [--nodes N] [--owner PID]
 #       start; print `export SLURM_CONF=DIR/slurm.conf` on stdout once the node(s) are idle
 #   tests/slurm/slurm_cluster.sh stop DIR
-#       stop the daemons by their pid files (idempotent)
+#       cancel every job, stop the daemons by their pid files, then end every process of the cluster that is
+#       left (idempotent); exit status 1, with the survivors listed, if any process of the cluster remains
+#   tests/slurm/slurm_cluster.sh ps DIR
+#       list the processes of the cluster (what `stop` ends), for diagnostics
 #
 # DIR must be absolute, empty or absent, and at most 60 characters long: Unix socket paths are limited to 108
 # bytes. Every Slurm client needs SLURM_CONF (jobs inherit it). The node has this machine's cores; with
@@ -182,8 +185,9 @@ start() {
   fi
 
   if [[ -n "$owner" ]]; then
-    # Detached from our stdout, so that a caller reading it does not wait for the watchdog to end.
-    setsid "$0" watchdog "$dir" "$owner" < /dev/null > "$dir/log/watchdog.log" 2>&1 &
+    # Detached from our stdout, so that a caller reading it does not wait for the watchdog to end; without
+    # SLURM_CONF, the mark of the cluster's processes (cluster_pids), since the watchdog is not one of them.
+    env -u SLURM_CONF setsid "$0" watchdog "$dir" "$owner" < /dev/null > "$dir/log/watchdog.log" 2>&1 &
     echo $! > "$dir/run/watchdog.pid"
   fi
   echo "export SLURM_CONF=$SLURM_CONF"
@@ -203,27 +207,124 @@ stop_pid_file() {
   fi
 }
 
+# The Slurm queue of the cluster in DIR, one job id a line (nothing if slurmctld does not answer).
+queue() {
+  SLURM_CONF="$1/slurm.conf" timeout 10 squeue -h -o %i 2> /dev/null || true
+}
+
+# Jobs outlive slurmd (their slurmstepd are daemons of their own): cancel every job of this cluster and give the
+# steps time to end (SIGTERM, KillWait=5 s, SIGKILL, then the nodes report the job complete) before the daemons go.
+cancel_jobs() {
+  local dir=$1 pid
+  pid=$(cat "$dir/run/slurmctld.pid" 2> /dev/null) || return 0
+  if ! [[ -f "$dir/slurm.conf" && "$pid" =~ ^[0-9]+$ ]] || ! alive "$pid" || [[ -z "$(queue "$dir")" ]]; then
+    return 0
+  fi
+  SLURM_CONF="$dir/slurm.conf" timeout 10 scancel --quiet --partition=debug 2> /dev/null || true
+  local end=$((SECONDS + 15))
+  while [[ -n "$(queue "$dir")" && $SECONDS -lt $end ]]; do sleep 0.5; done
+}
+
+# This shell and its ancestors: never ended by stop (the caller may be a watchdog, or a shell that has SLURM_CONF).
+lineage() {
+  local pid=$BASHPID
+  while [[ "$pid" =~ ^[0-9]+$ && "$pid" -gt 1 ]]; do
+    echo "$pid"
+    pid=$(ps -o ppid= -p "$pid" 2> /dev/null | tr -d ' ') || break
+  done
+}
+
+# The processes of the cluster in DIR, one pid a line. Everything started for the cluster carries
+# SLURM_CONF=DIR/slurm.conf in its environment: the daemons were started with it, slurmstepd is forked by slurmd,
+# and a job's processes (batch script, srun, the steps' tasks, MPI ranks, mpirun and prted) inherit the
+# environment of the sbatch that submitted it. munged is matched by DIR in its command line as well. The mark
+# is this cluster's alone, so the processes of another cluster on the same machine are never matched. Zombies
+# (PID 1 here reaps late) and this script's own line of ancestors are left out.
+cluster_pids() {
+  local dir=$1 ours pid
+  ours=" $(lineage | paste -sd' ') "
+  for pid in $({ grep -lzxF "SLURM_CONF=$dir/slurm.conf" /proc/[0-9]*/environ
+                 grep -lzF "$dir/" /proc/[0-9]*/cmdline; } 2> /dev/null | cut -d/ -f3 | sort -un || true); do
+    if [[ "$ours" != *" $pid "* ]] && alive "$pid"; then
+      echo "$pid"
+    fi
+  done
+}
+
+# The processes of the cluster but its daemons (those with a pid file) and their children (slurmctld's
+# slurmscriptd): the jobs' processes and slurmstepd, which slurmd starts detached.
+job_pids() {
+  local dir=$1 daemons pid
+  daemons=" $(cat "$dir"/run/{munged,slurmctld,slurmd*}.pid 2> /dev/null | paste -sd' ') "
+  for pid in $(cluster_pids "$dir"); do
+    if [[ "$daemons" != *" $pid "* && "$daemons" != *" $(ps -o ppid= -p "$pid" | tr -d ' ') "* ]]; then
+      echo "$pid"
+    fi
+  done
+}
+
+no_job_pids() {
+  [[ -z "$(job_pids "$1")" ]]
+}
+
+show_processes() {
+  [[ $# -gt 0 ]] || return 0
+  ps -o pid,ppid,pgid,stat,etime,args -p "$(echo "$@" | tr ' ' ,)" 2> /dev/null || true
+}
+
+# Ends the jobs' processes that outlived the cancel, e.g. the slurmstepd of a heterogeneous step whose other
+# component never started (22.05's mpi/pmix deadlocks in its fini: the fence's sender retries under the lock that
+# the agent thread waits for) with the srun and ranks that wait for it, or a process that left its job's process
+# tree. SIGTERM (and SIGCONT, for a stopped one) first, SIGKILL to whatever is still there 3 s later.
+end_leftovers() {
+  local dir=$1
+  local -a pids
+  mapfile -t pids < <(job_pids "$dir")
+  [[ ${#pids[@]} -gt 0 ]] || return 0
+  {
+    echo "slurm_cluster.sh: stop: these processes of the cluster in $dir outlived the cancel of its jobs; ending them:"
+    show_processes "${pids[@]}"
+  } >&2
+  kill -TERM "${pids[@]}" 2> /dev/null || true
+  kill -CONT "${pids[@]}" 2> /dev/null || true
+  wait_for 3 no_job_pids "$dir" && return 0
+  # Listed again: a pid of a process that has ended since may belong to another process by now.
+  mapfile -t pids < <(job_pids "$dir")
+  if [[ ${#pids[@]} -gt 0 ]]; then
+    kill -KILL "${pids[@]}" 2> /dev/null || true
+  fi
+  wait_for 5 no_job_pids "$dir" || true
+}
+
+# Cancels the jobs, ends what the cancel left (before the daemons: a slurmd waiting on a slurmstepd that answers
+# nothing would not stop either), stops the daemons by their pid files and ends whatever is still left; then checks
+# that no process of the cluster remains.
 stop() {
   local dir=$1 file
-  [[ -d "$dir/run" ]] || return 0
-  if [[ "${HS_WATCHDOG:-}" != 1 ]]; then
-    stop_pid_file "$dir/run/watchdog.pid"
-  fi
-  # Jobs outlive slurmd (their slurmstepd are daemons of their own): cancel every job of this cluster and
-  # give the steps a few seconds to end before the daemons go.
-  if [[ -f "$dir/slurm.conf" ]] && [[ -s "$dir/run/slurmctld.pid" ]] && alive "$(cat "$dir/run/slurmctld.pid")"; then
-    export SLURM_CONF="$dir/slurm.conf"
-    if [[ -n "$(timeout 10 squeue -h -o %i 2> /dev/null)" ]]; then
-      timeout 10 scancel --quiet --partition=debug 2> /dev/null || true
-      local end=$((SECONDS + 15))
-      while [[ -n "$(timeout 10 squeue -h -o %i 2> /dev/null)" && $SECONDS -lt $end ]]; do sleep 0.5; done
+  local -a left
+  if [[ -d "$dir/run" ]]; then
+    if [[ "${HS_WATCHDOG:-}" != 1 ]]; then
+      stop_pid_file "$dir/run/watchdog.pid"
     fi
+    cancel_jobs "$dir"
+    end_leftovers "$dir"
+    for file in "$dir"/run/slurmd*.pid; do
+      stop_pid_file "$file"
+    done
+    stop_pid_file "$dir/run/slurmctld.pid"
+    stop_pid_file "$dir/run/munged.pid"
+    # Their numbers may belong to other processes from now on.
+    rm -f "$dir"/run/*.pid
   fi
-  for file in "$dir"/run/slurmd*.pid; do
-    stop_pid_file "$file"
-  done
-  stop_pid_file "$dir/run/slurmctld.pid"
-  stop_pid_file "$dir/run/munged.pid"
+  end_leftovers "$dir"
+  mapfile -t left < <(cluster_pids "$dir")
+  if [[ ${#left[@]} -gt 0 ]]; then
+    {
+      echo "slurm_cluster.sh: stop: processes of the cluster in $dir are still running after SIGKILL:"
+      show_processes "${left[@]}"
+    } >&2
+    return 1
+  fi
 }
 
 watchdog() {
@@ -233,10 +334,10 @@ watchdog() {
   HS_WATCHDOG=1 stop "$dir"
 }
 
-usage="usage: $0 start DIR [--nodes N] [--owner PID] | stop DIR"
+usage="usage: $0 start DIR [--nodes N] [--owner PID] | stop DIR | ps DIR"
 command="${1:-}"
 [[ $# -ge 2 ]] || die "$usage"
-dir="$2"
+dir="${2%/}"
 shift 2
 case "$command" in
   start)
@@ -252,6 +353,10 @@ case "$command" in
     start "$dir" "$nodes" "$owner"
     ;;
   stop) stop "$dir" ;;
+  ps)
+    mapfile -t pids < <(cluster_pids "$dir")
+    show_processes "${pids[@]}"
+    ;;
   watchdog) watchdog "$dir" "${1:?}" ;;
   *) die "$usage" ;;
 esac
