@@ -1,6 +1,6 @@
 """Shared helpers of the Slurm tests: a real Slurm cluster on loopback (slurm_cluster.sh), started once per
 test file and always stopped with every process it started, and ways to submit jobs and wait for them that can
-never hang the test run."""
+never hang the test run (a wait that runs out fails the test with the cluster's state)."""
 
 from __future__ import annotations
 
@@ -91,9 +91,13 @@ class Cluster:
 
     def run(self, *cmd, timeout: float = 60, cwd: Path | None = None, env: dict | None = None,
             check: bool = False) -> subprocess.CompletedProcess:
+        """A command against the cluster; one that does not end in time fails the test with diagnostics()."""
         full_env = dict(self.env, **(env or {}))
-        r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout, cwd=cwd,
-                           env=full_env)
+        try:
+            r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                               env=full_env)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{' '.join(map(str, cmd))} did not end in {timeout} s\n{self.diagnostics(cwd=cwd)}")
         if check:
             assert r.returncode == 0, f"{' '.join(map(str, cmd))} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}"
         return r
@@ -114,9 +118,12 @@ class Cluster:
             proc.kill()
             out, err = proc.communicate()
             job = re.search(r"Submitted batch job (\d+)", out)
-            if job:
-                self.run("scancel", job.group(1))
-            pytest.fail(f"sbatch --wait {' '.join(map(str, args))} did not end in {timeout} s\n{self.diagnostics()}")
+            job_id = job.group(1) if job else None
+            # The state of the hung job first; cancelling it changes that state.
+            state = self.diagnostics(job_id, cwd)
+            if job_id:
+                self.run("scancel", job_id)
+            pytest.fail(f"sbatch --wait {' '.join(map(str, args))} did not end in {timeout} s\n{out}{err}\n{state}")
         job = re.search(r"Submitted batch job (\d+)", out)
         return (job.group(1) if job else ""), proc.returncode, out + err
 
@@ -136,7 +143,7 @@ class Cluster:
                 return rec
         return None
 
-    def wait_ended(self, job: str, timeout: float = 120) -> JobRecord:
+    def wait_ended(self, job: str, timeout: float = 120, cwd: Path | None = None) -> JobRecord:
         """Waits until Slurm has recorded the job's end; fails the test (cancelling the job) on a timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -144,8 +151,9 @@ class Cluster:
             if rec is not None:
                 return rec
             time.sleep(0.5)
+        state = self.diagnostics(job, cwd)
         self.run("scancel", job)
-        pytest.fail(f"job {job} did not end in {timeout} s\n{self.diagnostics()}")
+        pytest.fail(f"job {job} did not end in {timeout} s\n{state}")
 
     def array_records(self, array_job: str) -> list[JobRecord]:
         return [r for r in self.records() if r.fields.get("ArrayJobId") == array_job and r.state in FINAL_STATES]
@@ -153,14 +161,36 @@ class Cluster:
     def queue(self) -> str:
         return self.run("squeue", "-h", "-o", "%i %T %r").stdout.strip()
 
-    def diagnostics(self) -> str:
-        """What a failing test should show: the queue, finished jobs, the daemons' last log lines."""
-        parts = [f"squeue:\n{self.queue()}", "jobcomp.log:\n" + "\n".join(
-            f"{r.job_id} {r.state} {r.exit_code}" for r in self.records())]
-        for log in sorted((self.dir / "log").glob("*.log")):
-            lines = log.read_text(errors="replace").splitlines()[-15:]
-            parts.append(f"{log.name} (last lines):\n" + "\n".join(lines))
+    def diagnostics(self, job: str | None = None, cwd: Path | None = None) -> str:
+        """What a failing or timed-out test shows: the queue with its steps, the nodes, the job (if given), the
+        finished jobs, the cluster's processes, the last lines of the daemons' logs and of the job's own log
+        (a *JOB*.log in cwd). Never raises and never waits long: the cluster may be what hangs."""
+        commands = [["squeue", "-a"], ["squeue", "-a", "--steps"], ["sinfo", "-N", "-l"]]
+        if job:
+            commands.append(["scontrol", "show", "job", job])
+        commands.append([str(CLUSTER_SCRIPT), "ps", str(self.dir)])
+        parts = [self._command_output(cmd) for cmd in commands]
+        parts.append("jobcomp.log:\n" + "\n".join(f"{r.job_id} {r.state} {r.exit_code}" for r in self.records()))
+        logs = sorted((self.dir / "log").glob("*.log"))
+        if job and cwd:
+            logs += sorted(Path(cwd).glob(f"*{job}*.log"))
+        parts += [tail(log, 30) for log in logs]
         return "\n\n".join(parts)
+
+    def _command_output(self, cmd: list[str]) -> str:
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=15, env=self.env)
+            return f"$ {' '.join(cmd)}\n{r.stdout}{r.stderr}".rstrip()
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return f"$ {' '.join(cmd)}\n({e})"
+
+
+def tail(path: Path, lines: int) -> str:
+    try:
+        text = "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError as e:
+        text = f"({e})"
+    return f"{path.name} (last {lines} lines):\n{text}"
 
 
 def cluster_processes(directory: Path) -> list[str]:
