@@ -219,10 +219,12 @@ def stop_cluster(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def start_cluster(nodes: int = 1):
+def start_cluster(nodes: int = 1, cred_expire: int | None = None):
     """Starts a cluster in a new short directory under /tmp; yields it; always stops it (stop_cluster)."""
     directory = Path(tempfile.mkdtemp(prefix="hs-slurm-", dir="/tmp"))
     command = [str(CLUSTER_SCRIPT), "start", str(directory), "--nodes", str(nodes), "--owner", str(os.getpid())]
+    if cred_expire is not None:
+        command += ["--cred-expire", str(cred_expire)]
     try:
         r = subprocess.run(command, capture_output=True, text=True, timeout=90)
         if r.returncode != 0:
@@ -234,8 +236,10 @@ def start_cluster(nodes: int = 1):
 
 @pytest.fixture(scope="module")
 def cluster(request):
-    """A Slurm cluster for one test file; a file sets SLURM_NODES = N for N pretend nodes."""
-    yield from start_cluster(getattr(request.module, "SLURM_NODES", 1))
+    """A Slurm cluster for one test file. A file sets SLURM_NODES = N for N pretend nodes, and SLURM_CRED_EXPIRE
+    for a launch credential lifetime shorter than Slurm's 120 s (see slurm_cluster.sh: only for a requeue)."""
+    yield from start_cluster(getattr(request.module, "SLURM_NODES", 1),
+                             getattr(request.module, "SLURM_CRED_EXPIRE", None))
 
 
 def spike_count(path: Path) -> int:

@@ -2,7 +2,7 @@
 # A real Slurm on loopback for the Slurm tests: munged, slurmctld and `slurmd -N localhost`, with every file
 # (config, key, sockets, spool, state, logs, pid files) in one short directory.
 #
-#   tests/slurm/slurm_cluster.sh start DIR [--nodes N] [--owner PID]
+#   tests/slurm/slurm_cluster.sh start DIR [--nodes N] [--owner PID] [--cred-expire SECONDS]
 #       start; print `export SLURM_CONF=DIR/slurm.conf` on stdout once the node(s) are idle
 #   tests/slurm/slurm_cluster.sh stop DIR
 #       cancel every job, stop the daemons by their pid files, then end every process of the cluster that is
@@ -23,7 +23,12 @@
 #   EnforcePartLimits=ALL         sbatch refuses a job that can never run (else it pends, `sbatch --wait` hangs)
 #   batch_sched_delay=0, sched_interval=1, bf_interval=1
 #                                 jobs start within about a second of being eligible
-#   cred_expire=5                 a requeued job may start again after 5 s (Slurm's default holds it 120 s)
+#   cred_expire (--cred-expire)   Slurm's 120 s unless a test file asks for less. It is how long a requeued job
+#                                 is held, and also how long a job step's launch credential is valid: with 5 s,
+#                                 a 5 s pause of this loaded machine between a step's creation and its launch
+#                                 made a slurmd refuse the launch ("Job credential expired"), and for a
+#                                 heterogeneous step the other component's ranks then waited in PMIx's fence,
+#                                 and srun with them, for ever. Only the requeue test asks for 5 s.
 #   PMIxCliTmpDirBase / TmpFS     PMIx client directories under DIR: job ids restart at 1, and directories a
 #                                 crashed run left in /tmp would collide
 #   JobCompType=jobcomp/filetxt   DIR/jobcomp.log records every job's final state: there is no slurmdbd (so no
@@ -64,7 +69,7 @@ node_names() {
 }
 
 write_config() {
-  local dir=$1 nodes=$2 cpus per_node ctld_port slurmd_port
+  local dir=$1 nodes=$2 cred_expire=$3 cpus per_node ctld_port slurmd_port
   cpus=$(nproc)
   per_node=$((cpus / nodes))
   [[ $per_node -ge 1 ]] || per_node=1
@@ -80,7 +85,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$dir/munge/sock,cred_expire=5
+AuthInfo=socket=$dir/munge/sock,cred_expire=$cred_expire
 StateSaveLocation=$dir/ctld
 SlurmctldPidFile=$dir/run/slurmctld.pid
 SlurmctldLogFile=$dir/log/slurmctld.log
@@ -149,10 +154,13 @@ nodes_idle() {
 }
 
 start() {
-  local dir=$1 nodes=$2 owner=$3
+  local dir=$1 nodes=$2 owner=$3 cred_expire=$4
   [[ "$dir" == /* ]] || die "state directory '$dir' must be an absolute path"
   [[ ${#dir} -le 60 ]] || die "state directory '$dir' is ${#dir} characters long; at most 60 (Unix socket paths)"
   [[ "$nodes" =~ ^[1-9][0-9]*$ ]] || die "--nodes must be a positive number, not '$nodes'"
+  # Slurm takes a lifetime under 5 s for a typo and silently uses 120 s instead.
+  [[ "$cred_expire" =~ ^[0-9]+$ && "$cred_expire" -ge 5 ]] \
+    || die "--cred-expire must be a number of seconds, at least 5, not '$cred_expire'"
   mkdir -p "$dir"
   [[ -z "$(ls -A "$dir")" ]] || die "state directory '$dir' is not empty"
   local tool
@@ -163,7 +171,7 @@ start() {
   mkdir -p "$dir"/{munge,ctld,spool,log,run,pmix}
   # munged insists: socket directory o+x and not group/other-writable, key readable by its owner only.
   chmod 0755 "$dir" "$dir/munge"
-  write_config "$dir" "$nodes"
+  write_config "$dir" "$nodes" "$cred_expire"
   export SLURM_CONF="$dir/slurm.conf"
 
   mungekey -c -k "$dir/munge/key" > /dev/null 2>&1 || die "mungekey could not create $dir/munge/key"
@@ -334,7 +342,7 @@ watchdog() {
   HS_WATCHDOG=1 stop "$dir"
 }
 
-usage="usage: $0 start DIR [--nodes N] [--owner PID] | stop DIR | ps DIR"
+usage="usage: $0 start DIR [--nodes N] [--owner PID] [--cred-expire SECONDS] | stop DIR | ps DIR"
 command="${1:-}"
 [[ $# -ge 2 ]] || die "$usage"
 dir="${2%/}"
@@ -343,14 +351,16 @@ case "$command" in
   start)
     nodes=1
     owner=""
+    cred_expire=120
     while [[ $# -gt 0 ]]; do
       case "$1" in
         --nodes) nodes="${2:?--nodes needs a number}"; shift 2 ;;
         --owner) owner="${2:?--owner needs a PID}"; shift 2 ;;
+        --cred-expire) cred_expire="${2:?--cred-expire needs a number of seconds}"; shift 2 ;;
         *) die "$usage" ;;
       esac
     done
-    start "$dir" "$nodes" "$owner"
+    start "$dir" "$nodes" "$owner" "$cred_expire"
     ;;
   stop) stop "$dir" ;;
   ps)

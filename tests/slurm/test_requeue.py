@@ -14,6 +14,10 @@ import pytest
 from conftest import BRUNEL, JOBSCRIPTS, SMALL, mpirun, sorted_spike_list
 
 REQUEUE = JOBSCRIPTS / "hetspike-requeue.sbatch"
+# Slurm holds a requeued job for the launch credential's lifetime (120 s by default): 5 s restarts it at once.
+# The price is that a launch later than 5 s after its step was created is refused ("Job credential expired"); the
+# step here is not heterogeneous, so that fails the job at once instead of hanging it (slurm_cluster.sh).
+SLURM_CRED_EXPIRE = 5
 T_SIM = "3000"  # about 1.5 s on 2 ranks; the signal comes after the first checkpoint, at 500 ms
 
 
