@@ -29,8 +29,13 @@
 #                                 made a slurmd refuse the launch ("Job credential expired"), and for a
 #                                 heterogeneous step the other component's ranks then waited in PMIx's fence,
 #                                 and srun with them, for ever. Only the requeue test asks for 5 s.
-#   PMIxCliTmpDirBase / TmpFS     PMIx client directories under DIR: job ids restart at 1, and directories a
-#                                 crashed run left in /tmp would collide
+#   FirstJobId                    random: OpenMPI names a step's ranks after its PMIx namespace slurm.pmix.<job
+#                                 id>.<step id>. With job ids starting at 1 in every cluster, two clusters side by
+#                                 side ran steps of the same name at once, whose ranks then used the same shared
+#                                 memory segments and session directories: both jobs crashed in the vader BTL
+#                                 (SIGSEGV) or hung. Nor are the files of an earlier cluster's crashed step reused.
+#   PMIxCliTmpDirBase / TmpFS     PMIx client directories under DIR: directories a crashed run left in /tmp would
+#                                 collide
 #   JobCompType=jobcomp/filetxt   DIR/jobcomp.log records every job's final state: there is no slurmdbd (so no
 #                                 sacct), and scontrol forgets a finished job after MinJobAge
 set -euo pipefail
@@ -69,12 +74,14 @@ node_names() {
 }
 
 write_config() {
-  local dir=$1 nodes=$2 cred_expire=$3 cpus per_node ctld_port slurmd_port
+  local dir=$1 nodes=$2 cred_expire=$3 cpus per_node ctld_port slurmd_port first_job_id
   cpus=$(nproc)
   per_node=$((cpus / nodes))
   [[ $per_node -ge 1 ]] || per_node=1
   ctld_port=$(free_port)
   slurmd_port=$(free_port)
+  # Below MaxJobId (67,043,328) with room for every job a test file submits.
+  first_job_id=$((SRANDOM % 60000000 + 1000))
   cat > "$dir/slurm.conf" << EOF
 # Written by tests/slurm/slurm_cluster.sh: a test cluster on loopback, all state under $dir.
 ClusterName=hstest
@@ -101,6 +108,7 @@ MpiDefault=pmix
 ReturnToService=2
 KillWait=5
 MinJobAge=5
+FirstJobId=$first_job_id
 MailProg=/bin/true
 EnforcePartLimits=ALL
 SchedulerParameters=batch_sched_delay=0,sched_interval=1,bf_interval=1
