@@ -19,7 +19,7 @@ def test_gpu_and_cpu_components_run_in_one_mpi_world(cluster, tmp_path):
     job, rc, out = cluster.submit_and_wait(HET, BRUNEL, *SMALL, "--t-sim", "200", cwd=tmp_path,
                                            env={"OUT": "het"}, timeout=120)
     log = (tmp_path / f"hetspike-het-{job}.log").read_text()
-    assert rc == 0, f"{out}\n{log}\n{cluster.diagnostics()}"
+    assert rc == 0, f"{out}\n{log}\n{cluster.diagnostics(job)}"
     assert "1 GPU rank(s) x 1 threads + 1 CPU rank(s) x 1 threads in one MPI world" in log, log
     components = [r for r in cluster.records() if r.fields.get("NodeList") in ("n1", "n2")]
     assert sorted(r.fields["NodeList"] for r in components[-2:]) == ["n1", "n2"], "one component per node"

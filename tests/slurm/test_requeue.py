@@ -14,6 +14,10 @@ import pytest
 from conftest import BRUNEL, JOBSCRIPTS, SMALL, mpirun, sorted_spike_list
 
 REQUEUE = JOBSCRIPTS / "hetspike-requeue.sbatch"
+# Slurm holds a requeued job for the launch credential's lifetime (120 s by default): 5 s restarts it at once.
+# The price is that a launch later than 5 s after its step was created is refused ("Job credential expired"); the
+# step here is not heterogeneous, so that fails the job at once instead of hanging it (slurm_cluster.sh).
+SLURM_CRED_EXPIRE = 5
 T_SIM = "3000"  # about 1.5 s on 2 ranks; the signal comes after the first checkpoint, at 500 ms
 
 
@@ -26,12 +30,12 @@ def test_sigusr1_checkpoints_requeues_and_resumes_without_losing_a_spike(cluster
     deadline = time.monotonic() + 60
     while not list((out / "checkpoints").glob("checkpoint-*.h5")):
         if time.monotonic() > deadline:
-            pytest.fail(f"job {job} wrote no checkpoint in 60 s\n{cluster.diagnostics()}")
+            pytest.fail(f"job {job} wrote no checkpoint in 60 s\n{cluster.diagnostics(job, tmp_path)}")
         time.sleep(0.1)
     # As Slurm does for --signal=B:USR1: signal the batch shell only; it passes the signal on to the step.
     cluster.run("scancel", "--signal=USR1", "--batch", job, check=True)
 
-    record = cluster.wait_ended(job, timeout=120)
+    record = cluster.wait_ended(job, timeout=120, cwd=tmp_path)
     log = (tmp_path / f"hetspike-{job}.log").read_text()
     assert (record.state, record.exit_code) == ("COMPLETED", "0:0"), f"{record}\n{log}"
     assert "got SIGUSR1" in log and "requeueing" in log, log

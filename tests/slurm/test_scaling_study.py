@@ -43,7 +43,7 @@ def test_strong_scaling_study_is_an_array_with_a_dependent_collector(cluster, tm
     assert f"Dependency=afterany:{array}_*" in show or "JobState=COMPLETED" in show, show
 
     done = cluster.wait_ended(collector, timeout=150)
-    assert (done.state, done.exit_code) == ("COMPLETED", "0:0"), f"{done}\n{cluster.diagnostics()}"
+    assert (done.state, done.exit_code) == ("COMPLETED", "0:0"), f"{done}\n{cluster.diagnostics(collector)}"
     tasks = cluster.array_records(array)
     assert sorted(t.fields["ArrayTaskId"] for t in tasks) == ["0", "1", "2"]
     assert all(t.state == "COMPLETED" for t in tasks), [(t.job_id, t.state) for t in tasks]

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import BRUNEL, JOBSCRIPTS, MPIEXEC, base_env
+from conftest import BRUNEL, JOBSCRIPTS, MPIEXEC, base_env, run_in_session
 
 STUDY = JOBSCRIPTS / "scaling_study.py"
 COLLECT = JOBSCRIPTS / "collect_results.py"
@@ -20,7 +20,7 @@ COLLECT = JOBSCRIPTS / "collect_results.py"
 def run(*cmd, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess:
     env = base_env()
     env.pop("SLURM_CONF", None)
-    return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env)
+    return run_in_session([str(c) for c in cmd], timeout, cwd=cwd, env=env)
 
 
 def rows(study: Path) -> list[dict]:
