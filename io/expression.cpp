@@ -6,6 +6,9 @@
 #include <cmath>
 #include <limits>
 #include <system_error>
+#include <unordered_set>
+
+#include "io/message_text.hpp"
 
 namespace hetspike {
 namespace {
@@ -28,9 +31,6 @@ constexpr std::array<function_def, 10> functions{{{"sqrt", 1, 1},
                                                   {"max", 2, unlimited},
                                                   {"pow", 2, 2}}};
 
-// Deep enough for any real model, shallow enough that "((((..." cannot overflow the stack.
-constexpr int max_nesting = 200;
-
 const function_def* find_function(std::string_view name) {
   const auto* it = std::find_if(functions.begin(), functions.end(), [&](const auto& f) { return f.name == name; });
   return it == functions.end() ? nullptr : it;
@@ -52,6 +52,11 @@ class expression_parser {
   explicit expression_parser(std::string_view text) : text_(text) { result_.text_ = std::string(text); }
 
   expression run() {
+    if (text_.size() > max_expression_length) {
+      fail_at(max_expression_length + 1, "the expression is " + std::to_string(text_.size()) +
+                                             " characters long; allowed: at most " +
+                                             std::to_string(max_expression_length) + " characters");
+    }
     skip_space();
     if (pos_ == text_.size()) fail_at(1, "the expression is empty; expected a number, a name or '('");
     result_.root_ = sum();
@@ -129,7 +134,7 @@ class expression_parser {
     double value = 0.0;
     const auto [end, ec] = std::from_chars(text_.data() + start, text_.data() + pos_, value);
     if (ec != std::errc() || end != text_.data() + pos_) {
-      fail_at(col, "the number " + std::string(text_.substr(start, pos_ - start)) + " is out of range");
+      fail_at(col, "the number " + excerpt(text_.substr(start, pos_ - start)) + " is out of range");
     }
     skip_space();
     const std::size_t index = add_node(op::number, col, {});
@@ -150,7 +155,7 @@ class expression_parser {
     }
     const function_def* fn = find_function(name);
     if (fn == nullptr) {
-      fail_at(col, "unknown function '" + name + "'; functions: " + std::string(expression_functions()));
+      fail_at(col, "unknown function " + in_quotes(name, '\'') + "; functions: " + std::string(expression_functions()));
     }
     const std::size_t open = advance();
     std::vector<std::size_t> args{nested([&] { return sum(); })};
@@ -176,7 +181,11 @@ class expression_parser {
 
   template <class F>
   std::size_t nested(F&& parse) {
-    if (++depth_ > max_nesting) fail_at(column(), "the expression nests deeper than " + std::to_string(max_nesting));
+    if (++depth_ > max_expression_nesting) {
+      fail_at(column(), "the expression nests deeper than " + std::to_string(max_expression_nesting) +
+                            " levels; allowed: at most " + std::to_string(max_expression_nesting) +
+                            " nested parentheses, signs, powers and function arguments");
+    }
     const std::size_t index = parse();
     --depth_;
     return index;
@@ -202,9 +211,7 @@ class expression_parser {
     if (is_name_char(text_[pos_])) {
       while (end < text_.size() && is_name_char(text_[end])) ++end;
     }
-    // Built by append: "'" + std::string(...) trips a false -Wrestrict in g++ 12 at -O3 (GCC bug 105329).
-    std::string token(1, '\'');
-    return token.append(text_.substr(pos_, end - pos_)).append(1, '\'');
+    return in_quotes(text_.substr(pos_, end - pos_), '\'');
   }
 
   char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
@@ -231,36 +238,43 @@ class expression_parser {
 expression expression::parse(std::string_view text) { return expression_parser(text).run(); }
 
 std::vector<std::string> expression::names() const {
+  // Every operand was added before the node that uses it, left operand first (see expression_parser), so the
+  // nodes in order meet the names in source order; a set keeps the walk linear in the length of the text.
   std::vector<std::string> out;
-  // A depth-first walk from the root, left operand first, meets the names in source order.
-  std::vector<std::size_t> stack{root_};
-  while (!stack.empty()) {
-    const node& n = nodes_[stack.back()];
-    stack.pop_back();
-    if (n.kind == op::name && std::find(out.begin(), out.end(), n.name) == out.end()) out.push_back(n.name);
-    for (auto it = n.args.rbegin(); it != n.args.rend(); ++it) stack.push_back(*it);
+  std::unordered_set<std::string_view> seen;
+  for (const node& n : nodes_) {
+    if (n.kind == op::name && seen.insert(n.name).second) out.push_back(n.name);
   }
   return out;
 }
 
-double expression::evaluate(const name_lookup& lookup) const { return evaluate_node(root_, lookup); }
-
-double expression::evaluate_node(std::size_t index, const name_lookup& lookup) const {
-  const node& n = nodes_[index];
-  if (n.kind == op::number) return n.value;
-  if (n.kind == op::name) {
-    const std::optional<double> value = lookup(n.name);
-    if (!value) fail_at(n.column, "unknown name '" + n.name + "'");
-    return *value;
-  }
+double expression::evaluate(const name_lookup& lookup) const {
+  // Nodes in order are a post-order walk of the tree (operands first, the left one first): evaluating them in
+  // turn is what recursion from the root would do, in the same order, without a stack frame per level of
+  // "a + a + a + ...", whose tree is as deep as the chain is long.
+  std::vector<double> values(nodes_.size());
   std::vector<double> args;
-  args.reserve(n.args.size());
-  for (std::size_t a : n.args) args.push_back(evaluate_node(a, lookup));
-  const double result = apply(n, args);
-  if (!std::isfinite(result)) {
-    fail_at(n.column, describe(n, args) + " is " + format_number(result) + "; every result must be a finite number");
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const node& n = nodes_[i];
+    if (n.kind == op::number) {
+      values[i] = n.value;
+      continue;
+    }
+    if (n.kind == op::name) {
+      const std::optional<double> value = lookup(n.name);
+      if (!value) fail_at(n.column, "unknown name " + in_quotes(n.name, '\''));
+      values[i] = *value;
+      continue;
+    }
+    args.clear();
+    for (std::size_t a : n.args) args.push_back(values[a]);
+    values[i] = apply(n, args);
+    if (!std::isfinite(values[i])) {
+      fail_at(n.column,
+              describe(n, args) + " is " + format_number(values[i]) + "; every result must be a finite number");
+    }
   }
-  return result;
+  return values[root_];
 }
 
 std::string expression::describe(const node& n, const std::vector<double>& args) const {

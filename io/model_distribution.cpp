@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "io/expression.hpp"
+#include "io/message_text.hpp"
 #include "io/model_reader.hpp"
 
 namespace hetspike::model_detail {
@@ -26,7 +27,7 @@ value_distribution model_reader::distribution(const toml::node& node, std::strin
   const std::string kind = string(required(*t, path, "distribution", kinds), kind_path, kinds);
   if (kind == "normal") return normal(*t, path, what);
   if (kind == "uniform") return uniform(*t, path, what);
-  fail(kind_path, "unknown distribution \"" + kind + "\"; allowed: " + std::string(kinds));
+  fail(kind_path, "unknown distribution " + in_quotes(kind) + "; allowed: " + std::string(kinds));
 }
 
 value_distribution model_reader::normal(const toml::table& t, std::string_view path, quantity what) const {

@@ -1,6 +1,7 @@
 // [[inputs]] (Poisson spike trains and constant currents into whole populations), [[recorders]] and
 // [[weight_recorders]].
 #include "io/expression.hpp"
+#include "io/message_text.hpp"
 #include "io/model_sections.hpp"
 
 namespace hetspike::model_detail {
@@ -40,7 +41,7 @@ void read_input(const model_reader& reader, const toml::table& table, const std:
     reader.check_keys(table, path, {"target", "type", "amplitude"}, "for type \"dc\"");
     proto.type = input_spec::kind::dc;
   } else {
-    reader.fail(type_path, "unknown input type \"" + type + "\"; allowed: " + std::string(types));
+    reader.fail(type_path, "unknown input type " + in_quotes(type) + "; allowed: " + std::string(types));
   }
   const auto targets = reader.names(reader.required(table, path, "target", "a population name or a list of names"),
                                     member_path(path, "target"));
@@ -53,7 +54,7 @@ void read_input(const model_reader& reader, const toml::table& table, const std:
   // A list of targets is shorthand for one input per target, in list order.
   for (const auto& target : targets) {
     input_spec input = proto;
-    input.target = population_index(reader, network, target);
+    input.target = reader.population_index(target.name, target.path);
     network.inputs.push_back(input);
   }
 }
@@ -79,7 +80,7 @@ void read_recorders(const model_reader& reader, const toml::node* node, run_spec
     const toml::node* first = table.get("first");
     for (const auto& name : names) {
       recorder_spec recorder;
-      recorder.population = population_index(reader, spec.network, name);
+      recorder.population = reader.population_index(name.name, name.path);
       const population_spec& pop = populations[recorder.population];
       if (!recorded_by[recorder.population].empty()) {
         reader.fail(name.path, "population " + pop.name + " is already recorded by " +
@@ -103,10 +104,9 @@ void read_weight_recorders(const model_reader& reader, const toml::node* node, r
     reader.check_keys(table, path, {"source", "target", "targets", "interval"});
     auto name = [&](std::string_view key) {
       const std::string key_path = member_path(path, key);
-      return population_index(
-          reader, net,
-          {reader.string(reader.required(table, path, key, "a population name"), key_path, "a population name"),
-           key_path});
+      return reader.population_index(
+          reader.string(reader.required(table, path, key, "a population name"), key_path, "a population name"),
+          key_path);
     };
     const std::size_t source = name("source"), target = name("target");
     weight_recorder_spec r;

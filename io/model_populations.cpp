@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "io/expression.hpp"
+#include "io/message_text.hpp"
 #include "io/model_neuron_params.hpp"
 #include "io/model_sections.hpp"
 
@@ -20,7 +21,7 @@ neuron_params default_params(const model_reader& reader, const toml::table& tabl
   if (model == iaf_psc_exp_params::model_name) return iaf_psc_exp_params{};
   if (model == iaf_psc_alpha_params::model_name) return iaf_psc_alpha_params{};
   if (model == loihi_lif_params::model_name) return loihi_lif_params{};
-  reader.fail(model_path, "unknown neuron model \"" + model + "\"; allowed: " + allowed);
+  reader.fail(model_path, "unknown neuron model " + in_quotes(model) + "; allowed: " + allowed);
 }
 
 void read_params(const model_reader& reader, const toml::table& table, std::string_view path, loihi_lif_params& p) {
@@ -68,24 +69,24 @@ void check_ranges(const model_reader& reader, std::string_view path, const Param
   }
 }
 
+/// The population's name, added to `earlier` (the names of the populations before it, with their indices).
 std::string read_name(const model_reader& reader, const toml::table& table, std::string_view path,
-                      const std::vector<population_spec>& earlier) {
+                      name_index& earlier) {
   const std::string name_path = member_path(path, "name");
   std::string name = reader.string(reader.required(table, path, "name", name_rule), name_path, name_rule);
   if (!is_identifier(name)) {
-    reader.fail(name_path, "\"" + name + "\" is not a valid name; allowed: " + std::string(name_rule));
+    reader.fail(name_path, in_quotes(name) + " is not a valid name; allowed: " + std::string(name_rule));
   }
-  for (std::size_t i = 0; i < earlier.size(); ++i) {
-    if (earlier[i].name == name) {
-      reader.fail(name_path, "duplicate population name \"" + name + "\" (also " + element_path("populations", i) +
-                                 "); allowed: each name once");
-    }
+  const auto [it, added] = earlier.emplace(name, earlier.size());
+  if (!added) {
+    reader.fail(name_path, "duplicate population name " + in_quotes(name) + " (also " +
+                               element_path("populations", it->second) + "); allowed: each name once");
   }
   return name;
 }
 
 population_spec read_population(const model_reader& reader, const toml::table& table, const std::string& path,
-                                const std::vector<population_spec>& earlier) {
+                                name_index& earlier) {
   reader.check_keys(table, path, {"name", "model", "size", "v_init", "params"});
   population_spec pop;
   pop.name = read_name(reader, table, path, earlier);
@@ -120,24 +121,16 @@ void read_populations(const model_reader& reader, const toml::node* node, networ
     reader.fail("populations", "there are none; a model needs at least one [[populations]] with name, model and size");
   }
   std::uint64_t total = 0;
+  name_index names;
   for (std::size_t i = 0; i < tables.size(); ++i) {
     const std::string path = element_path("populations", i);
-    population_spec pop = read_population(reader, *tables[i], path, network.populations);
+    population_spec pop = read_population(reader, *tables[i], path, names);
     if (pop.size > std::numeric_limits<gid_type>::max() - total) {
       reader.fail(member_path(path, "size"), "the total neuron count overflows 64 bits; allowed: smaller sizes");
     }
     total += pop.size;
     network.populations.push_back(std::move(pop));
   }
-}
-
-std::size_t population_index(const model_reader& reader, const network_spec& network, const named_element& name) {
-  std::vector<std::string> known;
-  for (std::size_t i = 0; i < network.populations.size(); ++i) {
-    if (network.populations[i].name == name.name) return i;
-    known.push_back(network.populations[i].name);
-  }
-  reader.fail(name.path, "unknown population \"" + name.name + "\"; known: " + join(known));
 }
 
 }  // namespace hetspike::model_detail

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "io/expression.hpp"
+#include "io/message_text.hpp"
 #include "io/model_sections.hpp"
 
 namespace hetspike::model_detail {
@@ -29,7 +30,7 @@ const rule_def& read_rule(const model_reader& reader, const toml::table& table, 
   for (const auto& r : rules) {
     if (r.name == rule) return r;
   }
-  reader.fail(rule_path, "unknown rule \"" + rule + "\"; allowed: " + allowed);
+  reader.fail(rule_path, "unknown rule " + in_quotes(rule) + "; allowed: " + allowed);
 }
 
 /// Reads the rule's own key (indegree, p or N) into `p`.
@@ -95,7 +96,8 @@ void read_synapse(const model_reader& reader, const toml::node& node, const std:
     return;
   }
   if (model != "stdp_pl_synapse_hom")
-    reader.fail(member_path(path, "model"), "unknown synapse model \"" + model + "\"; allowed: " + std::string(models));
+    reader.fail(member_path(path, "model"),
+                "unknown synapse model " + in_quotes(model) + "; allowed: " + std::string(models));
   reader.check_keys(t, path, {"model", "alpha", "lambda", "mu", "tau_plus"}, "for stdp_pl_synapse_hom");
   stdp_pl_params p;
   auto read = [&](std::string_view key, double& value) {
@@ -132,7 +134,7 @@ void read_projection(const model_reader& reader, const toml::table& table, const
   const std::string source_path = member_path(path, "source");
   const std::string source =
       reader.string(reader.required(table, path, "source", "a population name"), source_path, "a population name");
-  proto.source = population_index(reader, network, {source, source_path});
+  proto.source = reader.population_index(source, source_path);
   const auto targets = reader.names(reader.required(table, path, "target", "a population name or a list of names"),
                                     member_path(path, "target"));
   read_rule_size(reader, table, path, rule, proto);
@@ -157,7 +159,7 @@ void read_projection(const model_reader& reader, const toml::table& table, const
   for (const auto& target : targets) {
     network.projections.push_back(proto);
     projection_spec& p = network.projections.back();
-    p.target = population_index(reader, network, target);
+    p.target = reader.population_index(target.name, target.path);
     check_sizes(reader, path, p, network, target);
   }
 }

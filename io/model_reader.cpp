@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "io/expression.hpp"
+#include "io/message_text.hpp"
 #include "partition/error.hpp"
 
 namespace hetspike::model_detail {
@@ -26,6 +27,10 @@ std::string join(const std::vector<std::string>& items) {
 
 std::string join(const std::vector<std::string_view>& items) {
   return join(std::vector<std::string>(items.begin(), items.end()));
+}
+
+std::string known_parameters_note(const std::vector<std::string>& names) {
+  return names.empty() ? "there are no [parameters]" : "parameters: " + listing(names);
 }
 
 std::string type_name(const toml::node& node) {
@@ -81,18 +86,36 @@ void model_reader::check_steps(double t, std::string_view path, double max_steps
                  " ms; allowed: at most " + format_number(max_steps) + " steps (" + std::string(counter) + ")");
 }
 
+void model_reader::set_parameters(std::vector<std::pair<std::string, double>> parameters) {
+  parameters_ = std::move(parameters);
+  parameter_index_.clear();
+  for (std::size_t i = 0; i < parameters_.size(); ++i) parameter_index_.emplace(parameters_[i].first, i);
+}
+
 std::optional<double> model_reader::parameter(std::string_view name) const {
-  for (const auto& [key, value] : parameters_) {
-    if (key == name) return value;
-  }
-  return std::nullopt;
+  const auto it = parameter_index_.find(name);
+  return it == parameter_index_.end() ? std::nullopt : std::optional(parameters_[it->second].second);
 }
 
 std::string model_reader::known_parameters() const {
-  if (parameters_.empty()) return "there are no [parameters]";
   std::vector<std::string> names;
   for (const auto& p : parameters_) names.push_back(p.first);
-  return "parameters: " + join(names);
+  return known_parameters_note(names);
+}
+
+void model_reader::set_populations(const std::vector<population_spec>& populations) {
+  population_names_.clear();
+  population_index_.clear();
+  for (std::size_t i = 0; i < populations.size(); ++i) {
+    population_names_.push_back(populations[i].name);
+    population_index_.emplace(populations[i].name, i);
+  }
+}
+
+std::size_t model_reader::population_index(std::string_view name, std::string_view path) const {
+  const auto it = population_index_.find(name);
+  if (it != population_index_.end()) return it->second;
+  fail(path, "unknown population " + in_quotes(name) + "; known: " + listing(population_names_));
 }
 
 void model_reader::check_keys(const toml::table& table, std::string_view path,
@@ -100,7 +123,7 @@ void model_reader::check_keys(const toml::table& table, std::string_view path,
   for (const auto& [key, value] : in_file_order(table)) {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     const std::string which = qualifier.empty() ? "allowed: " : "allowed " + std::string(qualifier) + ": ";
-    fail(member_path(path, key), "unknown key; " + which + join(allowed));
+    fail(member_path(path, excerpt(key)), "unknown key; " + which + join(allowed));
   }
 }
 
@@ -143,16 +166,16 @@ double model_reader::number(const toml::node& node, std::string_view path, std::
 }
 
 double model_reader::evaluate(std::string_view text, std::string_view path) const {
-  // Built by append: "\"" + std::string(text) trips a false -Wrestrict in g++ 12 at -O3 (GCC bug 105329).
-  const std::string quoted = std::string(1, '"').append(text).append(1, '"');
   try {
     const expression e = expression::parse(text);
     for (const auto& name : e.names()) {
-      if (!parameter(name)) fail(path, "unknown name '" + name + "' in " + quoted + "; " + known_parameters());
+      if (!parameter(name)) {
+        fail(path, "unknown name " + in_quotes(name, '\'') + " in " + in_quotes(text) + "; " + known_parameters());
+      }
     }
     return e.evaluate([this](std::string_view name) { return parameter(name); });
   } catch (const expression_error& e) {
-    fail(path, "in " + quoted + " " + e.what());
+    fail(path, "in " + in_quotes(text) + " " + e.what());
   }
 }
 

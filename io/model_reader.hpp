@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -22,12 +23,23 @@ std::string element_path(std::string_view parent, std::size_t index);
 /// "a, b, c".
 std::string join(const std::vector<std::string>& items);
 std::string join(const std::vector<std::string_view>& items);
+/// "parameters: a, b, c" (a long list shortened) or "there are no [parameters]", to follow "unknown name 'x'; ".
+std::string known_parameters_note(const std::vector<std::string>& names);
 /// "a string", "an integer", ... for "got ..." in messages.
 std::string type_name(const toml::node& node);
 /// [A-Za-z_][A-Za-z0-9_]*: what an expression can refer to and a SONATA population may be called.
 bool is_identifier(std::string_view name);
 /// The keys of a table in the order the file wrote them (toml::table itself is sorted by key).
 std::vector<std::pair<std::string_view, const toml::node*>> in_file_order(const toml::table& table);
+
+/// Hashes std::string and std::string_view alike, so that a map keyed by std::string is searched with a view.
+struct name_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+};
+/// Names to their positions, looked up in constant time: a model may name 10^5 parameters or populations, and
+/// a lookup per use that walked a list would make reading it quadratic.
+using name_index = std::unordered_map<std::string, std::size_t, name_hash, std::equal_to<>>;
 
 /// What a distributed value is, which decides the keys it may have and its bounds.
 enum class quantity { v_init, weight, delay };
@@ -65,11 +77,16 @@ class model_reader {
   /// Throws input_error "FILE: PATH: PROBLEM" (PROBLEM should end with "; allowed: ..." or similar).
   [[noreturn]] void fail(std::string_view path, std::string_view problem) const;
 
-  void set_parameters(std::vector<std::pair<std::string, double>> parameters) { parameters_ = std::move(parameters); }
+  void set_parameters(std::vector<std::pair<std::string, double>> parameters);
   const std::vector<std::pair<std::string, double>>& parameters() const { return parameters_; }
   std::optional<double> parameter(std::string_view name) const;
   /// "parameters: a, b, c" or "there are no [parameters]", to follow "unknown name 'x'; ".
   std::string known_parameters() const;
+
+  /// The populations that [[projections]], [[inputs]] and recorders name, once they are read.
+  void set_populations(const std::vector<population_spec>& populations);
+  /// The index of the population called `name`, or a failure at `path` listing the known ones.
+  std::size_t population_index(std::string_view name, std::string_view path) const;
 
   void set_dt(double dt) { dt_ = dt; }
   double dt() const { return dt_; }
@@ -117,6 +134,9 @@ class model_reader {
 
   std::string file_;
   std::vector<std::pair<std::string, double>> parameters_;
+  name_index parameter_index_;
+  std::vector<std::string> population_names_;
+  name_index population_index_;
   double dt_ = 0.1;
 };
 

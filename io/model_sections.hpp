@@ -25,7 +25,4 @@ void read_weight_recorders(const model_reader& reader, const toml::node* node, r
 void read_loihi_params(const model_reader& reader, const toml::table& table, std::string_view path,
                        loihi_lif_params& p);
 
-/// The index of the population called `name`, or a failure at `path` listing the known ones.
-std::size_t population_index(const model_reader& reader, const network_spec& network, const named_element& name);
-
 }  // namespace hetspike::model_detail
