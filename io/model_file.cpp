@@ -9,17 +9,47 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <sstream>
+#include <vector>
 
 #include "io/expression.hpp"
 #include "io/model_sections.hpp"
+#include "io/model_text.hpp"
 #include "partition/error.hpp"
 
 namespace hetspike {
 namespace model_detail {
 namespace {
 
+/// Refuses a model text of `bytes` bytes beyond max_model_file_bytes, before it is parsed.
+void check_size(std::uintmax_t bytes, const std::string& path) {
+  if (bytes <= max_model_file_bytes) return;
+  throw input_error(path + ": the file holds " + std::to_string(bytes) + " bytes or more; allowed: at most " +
+                    std::to_string(max_model_file_bytes) + " bytes (64 MiB) in a model file");
+}
+
+/// The file's text, read up to one byte beyond max_model_file_bytes, so that neither a huge file nor an endless
+/// one (a pipe, /dev/zero) is held whole.
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw input_error(path + ": cannot open: " + std::strerror(errno));
+  std::string text;
+  std::vector<char> chunk(1 << 16);
+  while (text.size() <= max_model_file_bytes && in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) throw input_error(path + ": cannot open: read failed: " + std::strerror(errno));
+  check_size(text.size(), path);
+  return text;
+}
+
 toml::table parse_toml(std::string_view text, const std::string& path) {
+  check_size(text.size(), path);
+  if (const auto deep = nesting_beyond(text, max_model_nesting)) {
+    throw input_error(path + ":" + std::to_string(deep->line) + ":" + std::to_string(deep->column) +
+                      ": tables, arrays and dotted keys nest " + std::to_string(deep->depth) +
+                      " levels deep here; allowed: at most " + std::to_string(max_model_nesting) + " levels");
+  }
   try {
     return toml::parse(text, std::string_view(path));
   } catch (const toml::parse_error& e) {
@@ -94,12 +124,8 @@ model_file parse_model_text(std::string_view toml_text, const std::string& path_
 model_file load_model_file(const std::string& path, const model_overrides& overrides) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw input_error(path + ": cannot open: it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw input_error(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw input_error(path + ": cannot open: read failed: " + std::strerror(errno));
-  return parse_model_text(text.str(), path, overrides);
+  if (const auto bytes = std::filesystem::file_size(path, ec); !ec) model_detail::check_size(bytes, path);
+  return parse_model_text(model_detail::read_text(path), path, overrides);
 }
 
 }  // namespace hetspike

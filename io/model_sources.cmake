@@ -2,6 +2,7 @@ set(HETSPIKE_IO_MODEL_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/expression.cpp
   ${CMAKE_CURRENT_LIST_DIR}/message_text.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_text.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_loihi.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_distribution.cpp
