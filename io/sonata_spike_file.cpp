@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <string_view>
+#include <unordered_set>
 
 #include "io/hdf5_handle.hpp"
 #include "partition/error.hpp"
@@ -114,15 +116,15 @@ void validate(const std::vector<sonata_population>& populations, double dt_ms, c
   if (resume && resume->positions.size() != populations.size())
     throw internal_error("sonata_spike_writer for '" + path.string() + "': " + std::to_string(populations.size()) +
                          " populations but " + std::to_string(resume->positions.size()) + " resume positions");
-  for (std::size_t i = 0; i < populations.size(); ++i) {
-    const auto& name = populations[i].name;
+  std::unordered_set<std::string_view> names;  // not a search of the names before each: linear in populations
+  for (const auto& population : populations) {
+    const auto& name = population.name;
     // The name becomes an HDF5 link name: '/' would nest groups and "." names the parent.
     if (name.empty() || name == "." || name.find('/') != std::string::npos)
       throw input_error("spike file '" + path.string() + "': population name '" + name +
                         "' cannot name an HDF5 group (it must be non-empty, not '.', and contain no '/')");
-    for (std::size_t j = 0; j < i; ++j)
-      if (populations[j].name == name)
-        throw input_error("spike file '" + path.string() + "': population '" + name + "' is listed twice");
+    if (!names.insert(name).second)
+      throw input_error("spike file '" + path.string() + "': population '" + name + "' is listed twice");
   }
 }
 

@@ -45,12 +45,14 @@ std::vector<std::uint32_t> certain_ranks(const network_spec& net, const block_pa
 std::vector<std::vector<double>> row_probabilities(const network_spec& net, const block_partition& partition,
                                                    int rank) {
   std::vector<std::vector<double>> out(net.populations.size(), std::vector<double>(partition.num_ranks(), 0.0));
+  const auto by_source = index_projections_by_source(net);
   for (std::size_t sp = 0; sp < net.populations.size(); ++sp)
     for (int q = 0; q < partition.num_ranks(); ++q) {
       if (q == rank) continue;
       double none = 1.0;
-      for (const auto& p : net.projections) {
-        if (p.source != sp || certain(p)) continue;
+      for (const std::size_t i : by_source.of(sp)) {
+        const auto& p = net.projections[i];
+        if (certain(p)) continue;
         const auto [first, last] = partition.block(p.target, q);
         none *= synapses_per_source(p, static_cast<double>(last - first),
                                     static_cast<double>(partition.population_size(sp)),

@@ -10,6 +10,17 @@
 
 namespace hetspike {
 
+projections_by_source index_projections_by_source(const network_spec& net) {
+  projections_by_source index;
+  index.first.assign(net.populations.size() + 1, 0);
+  for (const auto& p : net.projections) ++index.first[p.source + 1];
+  for (std::size_t sp = 0; sp < net.populations.size(); ++sp) index.first[sp + 1] += index.first[sp];
+  index.projections.resize(net.projections.size());
+  std::vector<std::size_t> next(index.first.begin(), index.first.end() - 1);
+  for (std::size_t i = 0; i < net.projections.size(); ++i) index.projections[next[net.projections[i].source]++] = i;
+  return index;
+}
+
 int input_channels(const neuron_params& params) {
   // Delta synapses add to V directly; the current-based models keep excitatory and inhibitory input apart.
   return std::holds_alternative<iaf_psc_delta_params>(params) ? 1 : 2;
@@ -51,47 +62,51 @@ std::string format_weight(double w) {
 
 }  // namespace
 
-double max_abs_input_weight(const network_spec& net, std::size_t population) {
-  double m = 0.0;
-  for (const auto& p : net.projections)
-    if (p.target == population) {
-      // Plastic weights grow: leave them 64 times their initial range before the 32-bit headroom is touched.
-      m = std::max(m, max_abs(p.weight) * (p.plasticity ? 64.0 : 1.0));
-    }
+std::vector<double> max_abs_input_weights(const network_spec& net) {
+  std::vector<double> m(net.populations.size(), 0.0);
+  for (const auto& p : net.projections) {
+    // Plastic weights grow: leave them 64 times their initial range before the 32-bit headroom is touched.
+    m[p.target] = std::max(m[p.target], max_abs(p.weight) * (p.plasticity ? 64.0 : 1.0));
+  }
   for (const auto& in : net.inputs)
-    if (in.target == population && in.type == input_spec::kind::poisson) m = std::max(m, std::abs(in.weight));
+    if (in.type == input_spec::kind::poisson) m[in.target] = std::max(m[in.target], std::abs(in.weight));
   return m;
 }
 
-weight_resolution worst_weight_resolution(const network_spec& net, std::size_t population) {
-  weight_resolution worst;
-  if (sums_chip_units(net.populations[population].params)) return worst;
-  const double largest = max_abs_input_weight(net, population);
-  const fixed_point_scale scale = fixed_point_scale::for_max_weight(largest);
-  std::vector<std::pair<double, std::string>> weights;
+std::vector<weight_resolution> worst_weight_resolutions(const network_spec& net) {
+  const std::vector<double> largest = max_abs_input_weights(net);
+  // Every weight into each population, in the order of the projections, then the inputs.
+  std::vector<std::vector<std::pair<double, std::string>>> weights(net.populations.size());
   for (std::size_t i = 0; i < net.projections.size(); ++i) {
     const auto& p = net.projections[i];
-    if (p.target != population) continue;
-    weights.emplace_back(typical(p.weight), "projections[" + std::to_string(i) + "]");
+    weights[p.target].emplace_back(typical(p.weight), "projections[" + std::to_string(i) + "]");
   }
   for (std::size_t i = 0; i < net.inputs.size(); ++i)
-    if (net.inputs[i].target == population && net.inputs[i].type == input_spec::kind::poisson)
-      weights.emplace_back(net.inputs[i].weight, "inputs[" + std::to_string(i) + "]");
-  worst.largest = largest;  // the bound the scale was set by (a distribution's reach, a plastic weight's growth)
-  double named = 0;         // the largest weight listed: where `largest` comes from
-  for (const auto& [w, where] : weights) {
-    if (w == 0) continue;
-    const double units = std::ldexp(w, scale.exponent());
-    const double error = std::abs(std::round(units) - units) / std::abs(units);
-    if (error > worst.relative_error) worst.relative_error = error, worst.weight = w, worst.where = where;
-    if (std::abs(w) >= named) named = std::abs(w), worst.largest_where = where;
+    if (net.inputs[i].type == input_spec::kind::poisson)
+      weights[net.inputs[i].target].emplace_back(net.inputs[i].weight, "inputs[" + std::to_string(i) + "]");
+  std::vector<weight_resolution> out(net.populations.size());
+  for (std::size_t population = 0; population < net.populations.size(); ++population) {
+    weight_resolution& worst = out[population];
+    if (sums_chip_units(net.populations[population].params)) continue;
+    const fixed_point_scale scale = fixed_point_scale::for_max_weight(largest[population]);
+    // The bound the scale was set by (a distribution's reach, a plastic weight's growth).
+    worst.largest = largest[population];
+    double named = 0;  // the largest weight listed: where `largest` comes from
+    for (const auto& [w, where] : weights[population]) {
+      if (w == 0) continue;
+      const double units = std::ldexp(w, scale.exponent());
+      const double error = std::abs(std::round(units) - units) / std::abs(units);
+      if (error > worst.relative_error) worst.relative_error = error, worst.weight = w, worst.where = where;
+      if (std::abs(w) >= named) named = std::abs(w), worst.largest_where = where;
+    }
   }
-  return worst;
+  return out;
 }
 
 local_layout make_local_layout(const network_spec& net, const block_partition& partition, int rank) {
+  const auto resolutions = worst_weight_resolutions(net);
   for (std::size_t p = 0; p < net.populations.size(); ++p) {
-    const auto r = worst_weight_resolution(net, p);
+    const auto& r = resolutions[p];
     if (r.relative_error <= max_weight_relative_error) continue;
     throw capacity_error(r.where + ": a weight of " + format_weight(r.weight) + " into population " +
                          net.populations[p].name + " would be off by " + format_weight(100 * r.relative_error) +
@@ -102,6 +117,8 @@ local_layout make_local_layout(const network_spec& net, const block_partition& p
   }
   local_layout layout;
   std::uint64_t column = 0;
+  const auto all_params = effective_params(net);
+  const auto largest = max_abs_input_weights(net);
   for (const auto& r : partition.local_ranges(rank)) {
     local_population lp;
     lp.population = r.population;
@@ -111,10 +128,10 @@ local_layout make_local_layout(const network_spec& net, const block_partition& p
     lp.first_column = static_cast<std::uint32_t>(column);
     lp.channels = input_channels(net.populations[r.population].params);
     lp.inhibitory_offset = lp.channels == 2 ? static_cast<std::uint32_t>(r.count) : 0;
-    const auto params = effective_params(net, r.population);
+    const auto& params = all_params[r.population];
     // A chip population sums its 8-bit weights exactly: one ring unit per chip weight unit.
     lp.scale = sums_chip_units(params) ? fixed_point_scale(-std::get<loihi_lif_params>(params).weight_unit_exp)
-                                       : fixed_point_scale::for_max_weight(max_abs_input_weight(net, r.population));
+                                       : fixed_point_scale::for_max_weight(largest[r.population]);
     column += r.count * static_cast<std::uint64_t>(lp.channels);
     layout.num_local += r.count;
     layout.populations.push_back(lp);
@@ -156,30 +173,36 @@ gid_type global_id(const local_layout& layout, lid_type lid) {
 
 namespace hetspike {
 
-neuron_params effective_params(const network_spec& net, std::size_t population) {
-  const auto& pop = net.populations[population];
-  neuron_params p = pop.params;
-  double dc = 0;
+std::vector<neuron_params> effective_params(const network_spec& net) {
+  std::vector<double> dc(net.populations.size(), 0.0);
   for (const auto& in : net.inputs)
-    if (in.target == population && in.type == input_spec::kind::dc) dc += in.amplitude;
-  if (auto* chip = std::get_if<loihi_lif_params>(&p)) {
-    if (dc != 0 && !chip->from_float)
-      throw input_error("population " + pop.name + ": a DC input into loihi_lif with raw chip registers; allowed: " +
-                        "float parameters (C_m, tau_m, ...), whose I_e the chip's bias then carries");
-    if (chip->from_float) chip->from_float->I_e += dc;
-    try {
-      *chip = resolve_loihi_lif_params(*chip, net.dt, max_abs_input_weight(net, population));
-    } catch (const loihi_parameter_error& e) {
-      throw input_error("population " + pop.name + " (loihi_lif): " + e.what());
+    if (in.type == input_spec::kind::dc) dc[in.target] += in.amplitude;
+  std::vector<double> largest;  // computed once, if a chip population needs it
+  std::vector<neuron_params> out;
+  out.reserve(net.populations.size());
+  for (std::size_t population = 0; population < net.populations.size(); ++population) {
+    const auto& pop = net.populations[population];
+    neuron_params& p = out.emplace_back(pop.params);
+    if (auto* chip = std::get_if<loihi_lif_params>(&p)) {
+      if (dc[population] != 0 && !chip->from_float)
+        throw input_error("population " + pop.name + ": a DC input into loihi_lif with raw chip registers; " +
+                          "allowed: float parameters (C_m, tau_m, ...), whose I_e the chip's bias then carries");
+      if (chip->from_float) chip->from_float->I_e += dc[population];
+      if (largest.empty()) largest = max_abs_input_weights(net);
+      try {
+        *chip = resolve_loihi_lif_params(*chip, net.dt, largest[population]);
+      } catch (const loihi_parameter_error& e) {
+        throw input_error("population " + pop.name + " (loihi_lif): " + e.what());
+      }
+      continue;
     }
-    return p;
+    std::visit(
+        [&](auto& m) {
+          if constexpr (requires { m.I_e; }) m.I_e += dc[population];
+        },
+        p);
   }
-  std::visit(
-      [&](auto& m) {
-        if constexpr (requires { m.I_e; }) m.I_e += dc;
-      },
-      p);
-  return p;
+  return out;
 }
 
 double received_weight(const neuron_params& target, const value_distribution& spec, double weight,

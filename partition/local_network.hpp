@@ -2,6 +2,7 @@
 // Where a rank's neurons and their input channels sit: local ids and ring-buffer columns per population, and
 // the fixed-point scale of each population's input (computed from the network alone, so every rank agrees).
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,18 +29,32 @@ struct local_layout {
   std::uint32_t num_columns = 0;
 };
 
+/// The projections of each source population, in projection order, as one list with offsets: a step per source
+/// population walks its own projections, not all of them, so that a build stays linear in populations plus
+/// projections (10^4 of each made the scans of every projection per population take minutes).
+struct projections_by_source {
+  std::vector<std::size_t> first;        ///< per source population + 1: where its projections start
+  std::vector<std::size_t> projections;  ///< projection indices, grouped by source
+
+  std::span<const std::size_t> of(std::size_t source) const {
+    return {projections.data() + first[source], projections.data() + first[source + 1]};
+  }
+};
+projections_by_source index_projections_by_source(const network_spec& net);
+
 /// Input channels of a neuron model: 1 for delta synapses, 2 (excitatory, inhibitory) for current models.
 int input_channels(const neuron_params& params);
 
-/// The largest weight magnitude a population can receive from projections and inputs: bounds of
-/// distributions where finite, else mean + 10 standard deviations.
-double max_abs_input_weight(const network_spec& net, std::size_t population);
+/// Per population, the largest weight magnitude it can receive from projections and inputs: bounds of
+/// distributions where finite, else mean + 10 standard deviations. Every population in one pass over the
+/// projections and inputs (a pass per population made a build of 10^4 populations quadratic).
+std::vector<double> max_abs_input_weights(const network_spec& net);
 
 /// The most a weight may lose, relative to itself, in the fixed-point sum of the population it reaches (scaled so
 /// that the population's largest weight fills 30 bits): weights into one population can span about 10^5.
 inline constexpr double max_weight_relative_error = 1e-4;
 
-/// The worst a weight into `population` is resolved by its fixed-point scale: the error relative to the weight
+/// Per population, the worst a weight into it is resolved by its fixed-point scale: the error relative to the weight
 /// (1 where it rounds to 0) and where it comes from. Constant weights and Poisson inputs' weights count as they
 /// are, a drawn weight by its mean (single draws near 0 are as coarse in any fixed point). Chip populations have
 /// their own quantisation (reported as weight_quantization): none is found for them.
@@ -48,7 +63,7 @@ struct weight_resolution {
   double weight = 0, largest = 0;
   std::string where, largest_where;  ///< "projections[i]" or "inputs[i]"
 };
-weight_resolution worst_weight_resolution(const network_spec& net, std::size_t population);
+std::vector<weight_resolution> worst_weight_resolutions(const network_spec& net);
 
 /// Each rank's neurons and ring columns. Throws capacity_error for a population whose weights the fixed-point
 /// sum cannot resolve to max_weight_relative_error, naming the two weights.
@@ -58,10 +73,10 @@ local_layout make_local_layout(const network_spec& net, const block_partition& p
 /// (parts + 1 ascending values, the last num_columns): threads that deliver to their own run of targets.
 std::vector<std::uint32_t> split_targets(const local_layout& layout, std::uint32_t parts);
 
-/// The population's parameters as its kernel runs them: every DC input added to I_e, and a chip model's
+/// Per population, its parameters as its kernel runs them: every DC input added to I_e, and a chip model's
 /// registers resolved from its float parameters (the same on every rank). Throws input_error for parameters
-/// the chip cannot hold.
-neuron_params effective_params(const network_spec& net, std::size_t population);
+/// the chip cannot hold, for the first such population.
+std::vector<neuron_params> effective_params(const network_spec& net);
 
 /// A weight as the target population receives it: for a chip model, quantised to its 8-bit weights (the
 /// projection's sign, from its spec, picks the chip's range); otherwise unchanged.

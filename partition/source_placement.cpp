@@ -53,9 +53,8 @@ source_placement::source_placement(const network_spec& net, const block_partitio
   if (population_size_ > std::numeric_limits<std::uint32_t>::max())
     throw capacity_error("population " + net.populations[population].name + " has " + std::to_string(population_size_) +
                          " neurons; a source population may have at most 2^32 - 1");
-  for (std::size_t i = 0; i < net.projections.size(); ++i) {
+  for (const std::size_t i : classes.by_source.of(population)) {
     const auto& p = net.projections[i];
-    if (p.source != population) continue;
     projection_run r;
     r.index = i;
     r.spec = &p;

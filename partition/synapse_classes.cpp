@@ -36,13 +36,13 @@ std::int32_t fixed_weight(const local_population& target, double weight, std::si
 class_table make_class_table(const network_spec& net, const local_layout& layout) {
   class_table t;
   t.projection_first.assign(net.projections.size(), 0);
-  for (std::size_t i = 0; i < net.projections.size(); ++i)
-    t.target_params.push_back(effective_params(net, net.projections[i].target));
+  const auto params = effective_params(net);
+  for (const auto& p : net.projections) t.target_params.push_back(params[p.target]);
+  t.by_source = index_projections_by_source(net);
   for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
     t.population_first.push_back(static_cast<std::uint32_t>(t.classes.size()));
-    for (std::size_t i = 0; i < net.projections.size(); ++i) {
+    for (const std::size_t i : t.by_source.of(sp)) {
       const auto& p = net.projections[i];
-      if (p.source != sp) continue;
       const local_population& target = layout.populations[p.target];
       t.projection_first[i] = static_cast<std::uint32_t>(t.classes.size());
       synapse_class c;

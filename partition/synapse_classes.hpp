@@ -16,6 +16,7 @@ struct class_table {
   std::vector<std::uint32_t> projection_first;  ///< per projection: the class of its first block
   std::vector<std::uint32_t> population_first;  ///< per source population + 1: its first class
   std::vector<neuron_params> target_params;     ///< per projection: the target's parameters as its kernel runs them
+  projections_by_source by_source;              ///< each source population's projections
 
   /// The class of a projection's synapse onto its local target `local_target` (counted from the rank's first).
   std::uint32_t of(std::size_t projection, std::uint64_t local_target) const {

@@ -19,16 +19,14 @@ synapse_writer::synapse_writer(const network_spec& net, const class_table& table
       table_(table),
       first_class_(table.population_first[population]),
       min_delay_(threads, std::numeric_limits<std::int64_t>::max()),
-      max_delay_(threads, 0),
-      quantization_(net.projections.size()) {
+      max_delay_(threads, 0) {
   for (std::uint32_t cls = first_class_; cls < table.population_first[population + 1]; ++cls) {
     const value_distribution& w = net.projections[table.classes[cls].projection].weight;
     initial_plastic_weight_.push_back(table.classes[cls].plastic && w.is_constant() ? std::optional(w.a)
                                                                                     : std::nullopt);
   }
-  for (std::size_t i = 0; i < net.projections.size(); ++i) {
-    if (net.projections[i].source != population || !std::holds_alternative<loihi_lif_params>(table.target_params[i]))
-      continue;
+  for (const std::size_t i : table.by_source.of(population)) {
+    if (!std::holds_alternative<loihi_lif_params>(table.target_params[i])) continue;
     std::uint64_t targets = 0;
     for (const auto& c : table.classes)
       if (c.projection == i) targets += segment_block_size;
@@ -76,8 +74,9 @@ void synapse_writer::target(int thread, const source_placement::projection_run& 
   const auto projection = static_cast<std::uint32_t>(run.index);
   random_stream weights(make_rng_key(net_.seed, rng_purpose::weight, projection), gid);
   random_stream delays(make_rng_key(net_.seed, rng_purpose::delay, projection), gid);
+  const auto runs = quantization_.find(run.index);
   loihi_quantization_summary* quantization =
-      quantization_[run.index].empty() ? nullptr : &quantization_[run.index][local_target / quantization_run];
+      runs == quantization_.end() ? nullptr : &runs->second[local_target / quantization_run];
   const auto offset = static_cast<std::uint16_t>(local_target % segment_block_size);
   // The threads' bounds share a cache line: kept here for the target's synapses and written once.
   std::int64_t min_delay = min_delay_[thread], max_delay = max_delay_[thread];
@@ -113,7 +112,7 @@ void synapse_writer::stash_begin(const source_placement& placement, const std::v
   // A draw that overflowed its room starts again: what it noted is forgotten.
   std::fill(min_delay_.begin(), min_delay_.end(), std::numeric_limits<std::int64_t>::max());
   std::fill(max_delay_.begin(), max_delay_.end(), 0);
-  for (auto& runs : quantization_) std::fill(runs.begin(), runs.end(), loihi_quantization_summary{});
+  for (auto& [projection, runs] : quantization_) std::fill(runs.begin(), runs.end(), loihi_quantization_summary{});
   auto lay_out = [&](auto& stash, auto keeps) {
     std::uint64_t size = 0;
     stash.base.assign(room.size(), 0);
@@ -157,7 +156,7 @@ std::int64_t synapse_writer::max_delay() const { return *std::max_element(max_de
 
 loihi_quantization_summary synapse_writer::quantization() const {
   loihi_quantization_summary all;
-  for (const auto& runs : quantization_)
+  for (const auto& [projection, runs] : quantization_)
     for (const auto& q : runs) all.merge(q);
   return all;
 }

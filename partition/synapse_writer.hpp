@@ -5,6 +5,7 @@
 // drawn with the sources, into a stash laid out like the placement's keys (per class, at the synapse's place in its
 // bucket stretch), and moved to their places once the rows are planned; the target offsets travel in the keys.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <vector>
@@ -72,8 +73,10 @@ class synapse_writer {
   stash_array<std::uint8_t> stash_delay_;
   std::vector<std::optional<double>> initial_plastic_weight_;  ///< per class of the population
   std::vector<std::int64_t> min_delay_, max_delay_;            ///< per thread
-  /// Per projection into a chip population, per run of 256 local targets (one thread's each).
-  std::vector<std::vector<loihi_quantization_summary>> quantization_;
+  /// Per projection of this source into a chip population (by index, so merged in projection order), per run of
+  /// 256 local targets (one thread's each). Only those: one entry per projection of the network, in a writer per
+  /// source population, took populations x projections of memory (2.4 GB for 10^4 of each).
+  std::map<std::size_t, std::vector<loihi_quantization_summary>> quantization_;
 };
 
 }  // namespace hetspike

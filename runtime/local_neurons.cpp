@@ -18,16 +18,16 @@ std::vector<double> initial_potentials(const network_spec& net, std::size_t popu
   return v;
 }
 
-std::vector<population_poisson_input> poisson_inputs(const network_spec& net, std::size_t population) {
-  std::vector<population_poisson_input> out;
+std::vector<std::vector<population_poisson_input>> poisson_inputs(const network_spec& net,
+                                                                  const std::vector<neuron_params>& params) {
+  std::vector<std::vector<population_poisson_input>> out(net.populations.size());
   for (std::size_t i = 0; i < net.inputs.size(); ++i) {
     const auto& in = net.inputs[i];
-    if (in.target != population || in.type != input_spec::kind::poisson) continue;
+    if (in.type != input_spec::kind::poisson) continue;
     // A silent source draws nothing; its stream is keyed by its own index, so leaving it out changes no other draw.
     if (in.rate_hz == 0.0) continue;
-    const double w =
-        received_weight(effective_params(net, population), value_distribution::constant(in.weight), in.weight);
-    out.push_back({static_cast<std::uint32_t>(i), in.rate_hz, w, delay_steps(in.delay, net.dt)});
+    const double w = received_weight(params[in.target], value_distribution::constant(in.weight), in.weight);
+    out[in.target].push_back({static_cast<std::uint32_t>(i), in.rate_hz, w, delay_steps(in.delay, net.dt)});
   }
   return out;
 }

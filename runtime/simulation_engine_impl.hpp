@@ -485,8 +485,9 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
   ctx_.reduce_in_place(q, reduce_op::sum);
   s.weight_quantization = {static_cast<std::uint64_t>(q[0]), static_cast<std::uint64_t>(q[1]),
                            q[3] > 0 ? q[2] / q[3] : 0.0, ctx_.max(quantization_.max_abs_error)};
+  const auto resolutions = worst_weight_resolutions(net);
   for (std::size_t p = 0; p < net.populations.size(); ++p)
-    if (const auto r = worst_weight_resolution(net, p); r.relative_error > s.weight_resolution.max_relative_error)
+    if (const auto& r = resolutions[p]; r.relative_error > s.weight_resolution.max_relative_error)
       s.weight_resolution = {r.relative_error, r.weight, net.populations[p].name, r.where};
   double busy_max = 0, busy_sum = 0;
   for (const auto& r : s.per_rank) busy_max = std::max(busy_max, r.busy_seconds), busy_sum += r.busy_seconds;
