@@ -99,12 +99,20 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
   const local_layout layout = make_local_layout(net, partition, rank);
   const auto summary = summarize_network(net);
   double placement = 0;
+  const auto by_source = index_projections_by_source(net);
   for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
     const double ns = static_cast<double>(net.populations[sp].size);
+    // As the build refuses them, before their laws take time and memory: at most max_source_classes blocks.
+    std::uint64_t blocks = 0;
+    for (const std::size_t i : by_source.of(sp)) {
+      const auto [first, last] = partition.block(net.projections[i].target, rank);
+      blocks += (last - first + segment_block_size - 1) / segment_block_size;
+    }
+    check_source_classes(net.populations[sp].name, blocks);
     std::vector<class_law> classes;
     double synapses = 0, values = 0, stashed_values = 0, widest = 1;
-    for (const auto& p : net.projections) {
-      if (p.source != sp) continue;
+    for (const std::size_t i : by_source.of(sp)) {
+      const auto& p = net.projections[i];
       const auto [first, last] = partition.block(p.target, rank);
       const double weight = p.plasticity ? 8 : p.weight.is_constant() ? 0 : 4, delay = p.delay.is_constant() ? 0 : 1;
       for (std::uint64_t b = first; b < last; b += segment_block_size) {

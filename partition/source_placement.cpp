@@ -37,6 +37,14 @@ double expected_local_synapses(const projection_spec& p, double n, double source
 
 }  // namespace
 
+void check_source_classes(const std::string& population, std::uint64_t classes) {
+  if (classes <= max_source_classes) return;
+  throw capacity_error("population " + population + " projects into " + std::to_string(classes) +
+                       " blocks of up to 65,536 targets on one rank; allowed: at most " +
+                       std::to_string(max_source_classes) + " (run on more ranks, or with fewer projections from " +
+                       population + ")");
+}
+
 source_placement::source_placement(const network_spec& net, const block_partition& partition,
                                    const local_layout& layout, const class_table& classes, std::size_t population,
                                    const placement_options& options)
@@ -47,9 +55,7 @@ source_placement::source_placement(const network_spec& net, const block_partitio
       num_classes_(classes.num_classes(population)),
       threads_(options.threads > 0 ? options.threads : default_build_threads()),
       room_margin_(options.room_margin) {
-  if (num_classes_ >= (1u << 16))
-    throw capacity_error("population " + net.populations[population].name + " projects into " +
-                         std::to_string(num_classes_) + " blocks of 65,536 targets on one rank; at most 65,535");
+  check_source_classes(net.populations[population].name, num_classes_);
   if (population_size_ > std::numeric_limits<std::uint32_t>::max())
     throw capacity_error("population " + net.populations[population].name + " has " + std::to_string(population_size_) +
                          " neurons; a source population may have at most 2^32 - 1");

@@ -90,6 +90,14 @@ struct placement_choice {
   int threads = 1;
 };
 
+/// The most classes (projection blocks of up to segment_block_size local targets) one source population may have
+/// on a rank: a synapse's class is 16-bit in the placement's counters and keys.
+inline constexpr std::uint64_t max_source_classes = (1u << 16) - 1;
+/// Throws capacity_error unless `classes` (of source population `population`, on one rank) is at most
+/// max_source_classes: by the build, and by `check`'s estimate, which would otherwise take time and memory for
+/// each of them.
+void check_source_classes(const std::string& population, std::uint64_t classes);
+
 /// The bits a stash key gives its target's offset within the class block: as many as the widest of the
 /// population's class blocks (`widest_block` targets, at most segment_block_size) needs; the source takes the rest.
 int key_offset_bits(std::uint64_t widest_block);
