@@ -63,6 +63,21 @@ struct run_outputs {
       : dir(d), spikes(d / "spikes.h5"), report(d / "report.json"), weights(d / "weights.h5") {}
 };
 
+/// The names every rank opens through MPI-IO, checked before anything is created: one too long for MPI-IO aborts
+/// every rank when the spike file is opened, or at the first checkpoint, hours into the run.
+void check_mpi_io_names(const distributed_context& ctx, const run_options& o, const run_outputs& out,
+                        const fs::path& checkpoint_dir) {
+  agree_on_input_errors(ctx, [&] {
+    const bool own_dir = !o.checkpoint_dir.empty();
+    const std::string problems[] = {
+        mpi_io_path_problem("--out", o.out_dir, partial_path_of(out.spikes), "the spike file"),
+        mpi_io_path_problem(own_dir ? "--checkpoint-dir" : "--out", own_dir ? o.checkpoint_dir : o.out_dir,
+                            longest_partial_checkpoint_path(checkpoint_dir), "a checkpoint")};
+    for (const auto& problem : problems)
+      if (!problem.empty()) throw input_error(problem);
+  });
+}
+
 /// The outputs a run writes, checked before anything is built (rank 0; every rank agrees): a run must not end
 /// unable to write what it computed.
 void check_output_names(const distributed_context& ctx, const run_outputs& out, const fs::path& checkpoint_dir,
@@ -233,10 +248,11 @@ int run_command(const distributed_context& ctx, const run_options& options, cons
                       memory_per_rank(options.memory_per_rank, facts));
   });
   const fs::path out(options.out_dir);
-  prepare_output_directory(ctx, out);
   const fs::path checkpoint_dir =
       options.checkpoint_dir.empty() ? out / "checkpoints" : fs::path(options.checkpoint_dir);
   const run_outputs outputs(out);
+  check_mpi_io_names(ctx, options, outputs, checkpoint_dir);
+  prepare_output_directory(ctx, out);
   check_output_names(ctx, outputs, checkpoint_dir, !model.spec.weight_recorders.empty());
   claim_output_directory(ctx, outputs, checkpoint_dir, newest ? &newest->second : nullptr, options.overwrite);
   hdf5_checkpoint_store store(ctx, checkpoint_dir, options.keep);

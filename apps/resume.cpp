@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "io/checkpoint_file.hpp"
+#include "io/output_path.hpp"
 #include "partition/error.hpp"
 #include "runtime/collective_errors.hpp"
 
@@ -17,13 +18,18 @@ namespace fs = std::filesystem;
 std::vector<fs::path> resume_candidates(const distributed_context& ctx, const std::string& resume) {
   return agree_on_input_errors(ctx, [&] {
     const fs::path p(resume);
+    std::vector<fs::path> list{p};
     if (fs::is_directory(p)) {
-      auto list = list_checkpoints(p);
+      list = list_checkpoints(p);
       if (list.empty()) throw input_error("--resume " + resume + ": no checkpoint-*.h5 file in this directory");
-      return list;
+    } else if (!fs::exists(p)) {
+      throw input_error("--resume " + resume + ": no such checkpoint file or directory");
     }
-    if (!fs::exists(p)) throw input_error("--resume " + resume + ": no such checkpoint file or directory");
-    return std::vector<fs::path>{p};
+    // Every rank opens the checkpoint through MPI-IO: a name too long for it would abort them all.
+    for (const auto& file : list)
+      if (const auto problem = mpi_io_path_problem("--resume", resume, file, "the checkpoint"); !problem.empty())
+        throw input_error(problem);
+    return list;
   });
 }
 

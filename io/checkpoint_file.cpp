@@ -300,6 +300,17 @@ fs::path checkpoint_path(const fs::path& dir, std::int64_t step) {
   return dir / name;
 }
 
+fs::path partial_checkpoint_path(const fs::path& dir, std::int64_t step) {
+  if (step < 0) throw internal_error("partial_checkpoint_path: negative step " + std::to_string(step));
+  char name[64];
+  std::snprintf(name, sizeof name, ".checkpoint-%012lld.h5.partial", static_cast<long long>(step));
+  return dir / name;
+}
+
+fs::path longest_partial_checkpoint_path(const fs::path& dir) {
+  return partial_checkpoint_path(dir, 9'999'999'999'999);  // 2^40 steps have 13 digits
+}
+
 std::vector<fs::path> list_checkpoints(const fs::path& dir) {
   std::vector<std::pair<long long, fs::path>> found;
   std::error_code ec;
@@ -337,9 +348,8 @@ std::string hdf5_checkpoint_store::write(const checkpoint_header& header, std::s
   checkpoint_header h = header;
   h.ranks = ctx_.size();
 
-  char partial_name[64];
-  std::snprintf(partial_name, sizeof partial_name, ".checkpoint-%012lld.h5.partial", static_cast<long long>(h.step));
-  checkpoint_writer writer(ctx_, dir_ / partial_name, final_path);
+  const fs::path partial = partial_checkpoint_path(dir_, h.step);
+  checkpoint_writer writer(ctx_, partial, final_path);
   writer.create();
   writer.reserve(estimated_size(h, fields));
   writer.write_header(h);
@@ -350,7 +360,7 @@ std::string hdf5_checkpoint_store::write(const checkpoint_header& header, std::s
   }
   writer.finish();
 
-  std::string problem = ctx_.rank() == 0 ? publish(dir_ / partial_name, final_path, keep_) : std::string();
+  std::string problem = ctx_.rank() == 0 ? publish(partial, final_path, keep_) : std::string();
   // Holds every rank until the rename is done: once write() returns, the checkpoint is there.
   problem = ctx_.broadcast(problem);
   if (!problem.empty())

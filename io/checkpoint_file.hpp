@@ -96,6 +96,12 @@ class hdf5_checkpoint_source final : public checkpoint_source {
 /// The final name of the checkpoint of `step` in `dir`: `dir/checkpoint-<step, 12 digits zero-padded>.h5`.
 std::filesystem::path checkpoint_path(const std::filesystem::path& dir, std::int64_t step);
 
+/// The name the checkpoint of `step` is written under in `dir` until it is complete (collectively, through
+/// MPI-IO): `dir/.checkpoint-<step, 12 digits zero-padded>.h5.partial`.
+std::filesystem::path partial_checkpoint_path(const std::filesystem::path& dir, std::int64_t step);
+/// The longest of those names a run can write in `dir`: steps of 13 digits (a run has at most 2^40 steps).
+std::filesystem::path longest_partial_checkpoint_path(const std::filesystem::path& dir);
+
 /// The `checkpoint-<step>.h5` files in `dir`, newest (highest step) first; partial files and other names are
 /// ignored. Empty if `dir` does not exist. Not collective (no MPI).
 std::vector<std::filesystem::path> list_checkpoints(const std::filesystem::path& dir);

@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include "io/message_text.hpp"
+
 namespace hetspike {
 
 namespace fs = std::filesystem;
@@ -14,6 +16,20 @@ fs::path partial_path_of(const fs::path& final_path) {
   fs::path p = final_path;
   p += ".partial";
   return p;
+}
+
+std::string mpi_io_path_problem(const std::string& option, const std::string& value, const fs::path& file,
+                                const std::string& what) {
+  // A path beyond the limit is longer than in_quotes shows whole, so the message gives its length.
+  static_assert(max_mpi_io_path > max_shown_characters);
+  const std::size_t length = file.string().size();
+  if (length <= max_mpi_io_path) return {};
+  const std::size_t added = length > value.size() ? length - value.size() : 0;  // what the option's value gets
+  const std::string longest = added < max_mpi_io_path ? std::to_string(max_mpi_io_path - added) : "0";
+  return option + " " + excerpt(value) + ": " + what + " would be " + in_quotes(file.string(), '\'') +
+         "; allowed: at most " + std::to_string(max_mpi_io_path) +
+         " characters in the path of a file that every rank opens through MPI-IO (Open MPI's limit), so " + option +
+         " of at most " + longest + " characters";
 }
 
 std::string output_path_problem(const fs::path& final_path, const std::string& what, bool keep_partial) {
