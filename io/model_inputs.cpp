@@ -44,7 +44,7 @@ void read_input(const model_reader& reader, const toml::table& table, const std:
     reader.fail(type_path, "unknown input type " + in_quotes(type) + "; allowed: " + std::string(types));
   }
   const auto targets = reader.names(reader.required(table, path, "target", "a population name or a list of names"),
-                                    member_path(path, "target"));
+                                    member_path(path, "target"), max_inputs);
   if (proto.type == input_spec::kind::poisson) {
     read_poisson(reader, table, path, proto);
   } else {
@@ -53,6 +53,7 @@ void read_input(const model_reader& reader, const toml::table& table, const std:
   }
   // A list of targets is shorthand for one input per target, in list order.
   for (const auto& target : targets) {
+    reader.check_count(network.inputs.size() + 1, max_inputs, target.path, "inputs", targets_count_one_each);
     input_spec input = proto;
     input.target = reader.population_index(target.name, target.path);
     network.inputs.push_back(input);
@@ -63,7 +64,22 @@ void read_input(const model_reader& reader, const toml::table& table, const std:
 
 void read_inputs(const model_reader& reader, const toml::node* node, network_spec& network) {
   const auto tables = reader.table_array(node, "inputs");
-  for (std::size_t i = 0; i < tables.size(); ++i) read_input(reader, *tables[i], element_path("inputs", i), network);
+  double poisson_mean = 0;  // spikes per step of the Poisson inputs so far, summed
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    const std::string path = element_path("inputs", i);
+    const std::size_t first = network.inputs.size();
+    read_input(reader, *tables[i], path, network);
+    for (std::size_t k = first; k < network.inputs.size(); ++k)
+      if (network.inputs[k].type == input_spec::kind::poisson)
+        poisson_mean += network.inputs[k].rate_hz * reader.dt() * 1e-3;
+    if (poisson_mean > max_poisson_mean_total) {
+      reader.fail(member_path(path, "rate"),
+                  "the Poisson inputs up to here draw " + format_number(poisson_mean) + " spikes per step of dt = " +
+                      format_number(reader.dt()) + " ms (each input counted once per target); allowed: at most " +
+                      format_number(max_poisson_mean_total) +
+                      " in all (every rank holds a table of about 4 bytes per spike of each input's mean)");
+    }
+  }
 }
 
 void read_recorders(const model_reader& reader, const toml::node* node, run_spec& spec) {
@@ -76,7 +92,7 @@ void read_recorders(const model_reader& reader, const toml::node* node, run_spec
     const toml::table& table = *tables[i];
     reader.check_keys(table, path, {"populations", "first"});
     const auto names = reader.names(reader.required(table, path, "populations", "a population name or a list of names"),
-                                    member_path(path, "populations"));
+                                    member_path(path, "populations"), max_populations);
     const toml::node* first = table.get("first");
     for (const auto& name : names) {
       recorder_spec recorder;

@@ -124,6 +124,7 @@ void read_populations(const model_reader& reader, const toml::node* node, networ
   name_index names;
   for (std::size_t i = 0; i < tables.size(); ++i) {
     const std::string path = element_path("populations", i);
+    reader.check_count(i + 1, max_populations, path, "populations");
     population_spec pop = read_population(reader, *tables[i], path, names);
     if (pop.size > std::numeric_limits<gid_type>::max() - total) {
       reader.fail(member_path(path, "size"), "the total neuron count overflows 64 bits; allowed: smaller sizes");

@@ -136,7 +136,7 @@ void read_projection(const model_reader& reader, const toml::table& table, const
       reader.string(reader.required(table, path, "source", "a population name"), source_path, "a population name");
   proto.source = reader.population_index(source, source_path);
   const auto targets = reader.names(reader.required(table, path, "target", "a population name or a list of names"),
-                                    member_path(path, "target"));
+                                    member_path(path, "target"), max_projections);
   read_rule_size(reader, table, path, rule, proto);
   // NEST's defaults: allow_autapses and allow_multapses are both true.
   if (const toml::node* a = table.get("autapses")) proto.autapses = reader.boolean(*a, member_path(path, "autapses"));
@@ -157,6 +157,8 @@ void read_projection(const model_reader& reader, const toml::table& table, const
 
   // A list of targets is shorthand for one projection per target, in list order.
   for (const auto& target : targets) {
+    reader.check_count(network.projections.size() + 1, max_projections, target.path, "projections",
+                       targets_count_one_each);
     network.projections.push_back(proto);
     projection_spec& p = network.projections.back();
     p.target = reader.population_index(target.name, target.path);

@@ -205,6 +205,13 @@ std::uint64_t model_reader::integer(const toml::node& node, std::string_view pat
   return static_cast<std::uint64_t>(rounded);
 }
 
+void model_reader::check_count(std::size_t count, std::size_t max, std::string_view path, std::string_view what,
+                               std::string_view note) const {
+  if (count <= max) return;
+  fail(path, "makes " + std::to_string(count) + " " + std::string(what) + "; allowed: at most " + std::to_string(max) +
+                 " " + std::string(what) + " in a model" + std::string(note));
+}
+
 bool model_reader::boolean(const toml::node& node, std::string_view path) const {
   const auto* b = node.as_boolean();
   if (b == nullptr) fail(path, "got " + type_name(node) + "; allowed: true or false");
@@ -217,7 +224,8 @@ std::string model_reader::string(const toml::node& node, std::string_view path, 
   return s->get();
 }
 
-std::vector<named_element> model_reader::names(const toml::node& node, std::string_view path) const {
+std::vector<named_element> model_reader::names(const toml::node& node, std::string_view path,
+                                               std::size_t max_names) const {
   constexpr std::string_view allowed = "a population name or a non-empty list of names";
   std::vector<named_element> out;
   if (const auto* s = node.as_string()) {
@@ -227,6 +235,10 @@ std::vector<named_element> model_reader::names(const toml::node& node, std::stri
   const toml::array* array = node.as_array();
   if (array == nullptr) fail(path, "got " + type_name(node) + "; allowed: " + std::string(allowed));
   if (array->empty()) fail(path, "the list is empty; allowed: " + std::string(allowed));
+  if (array->size() > max_names) {
+    fail(path, "a list of " + std::to_string(array->size()) + " names; allowed: at most " + std::to_string(max_names) +
+                   " names");
+  }
   for (std::size_t i = 0; i < array->size(); ++i) {
     const std::string element = element_path(path, i);
     out.push_back({string((*array)[i], element, "a population name (a string)"), element});

@@ -60,6 +60,19 @@ inline constexpr double max_refractory_steps = 2147483647.0;  // 2^31 - 1
 /// many thresholds, 4 bytes each, per input).
 inline constexpr double max_poisson_mean_per_step = 1e5;
 
+/// The most populations, projections and inputs a model may have, lists of targets counted one each. Every rank
+/// holds and builds each of them (per population, steps whose cost grows with the populations before it), and a
+/// list of targets in a file of 64 MiB could make 10^7 projections: these keep a model read and built in seconds.
+/// Real models have far fewer (the multi-area model: 254 populations, about 65,000 projections).
+inline constexpr std::size_t max_populations = 16384;
+inline constexpr std::size_t max_projections = 262144;
+inline constexpr std::size_t max_inputs = 65536;
+/// The largest sum of the mean spike counts per step of all Poisson inputs: each input's table takes about 4 bytes
+/// per unit of its mean, on every rank (40 MB in all at the limit).
+inline constexpr double max_poisson_mean_total = 1e7;
+/// What the limits on projections and inputs count, for their messages.
+inline constexpr std::string_view targets_count_one_each = " (a list of targets counts one each)";
+
 /// The longest delays the synapse store holds, in steps of dt: a drawn (per-synapse) delay in 8 bits, a
 /// projection's constant delay in 16 (kernels/synapse_store.hpp, partition/synapse_classes.hpp; a unit test
 /// checks they agree). A drawn delay's reach is its max, or mean + 10 std for a normal without one.
@@ -115,8 +128,12 @@ class model_reader {
                         std::string_view range_note = {}) const;
   bool boolean(const toml::node& node, std::string_view path) const;
   std::string string(const toml::node& node, std::string_view path, std::string_view allowed) const;
-  /// "E" or ["E", "I"]: one element per name, in order; never empty.
-  std::vector<named_element> names(const toml::node& node, std::string_view path) const;
+  /// "E" or ["E", "I"]: one element per name, in order; never empty, at most `max_names` long.
+  std::vector<named_element> names(const toml::node& node, std::string_view path, std::size_t max_names) const;
+  /// Fails at `path` when it makes `count` of something (`what`, e.g. "projections") beyond `max`; `note`
+  /// follows the limit in the message.
+  void check_count(std::size_t count, std::size_t max, std::string_view path, std::string_view what,
+                   std::string_view note = {}) const;
 
   /// A constant (number or expression) or a distribution table, for v_init, a weight or a delay.
   value_distribution distribution(const toml::node& node, std::string_view path, quantity what) const;
