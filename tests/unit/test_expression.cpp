@@ -148,6 +148,44 @@ TEST(expression, deep_nesting_is_refused_not_a_crash) {
   EXPECT_EQ(eval(std::string(50, '(') + "1" + std::string(50, ')')), 1.0);
 }
 
+TEST(expression, long_chains_evaluate_without_recursion) {
+  // a + a + ... is a tree as deep as the chain is long: 10^5 levels overflowed the stack of a recursive walk.
+  std::string sum = "1", product = "1";
+  for (int i = 1; i < 32000; ++i) sum += "+1", product += "*1";
+  EXPECT_EQ(eval(sum), 32000.0);
+  EXPECT_EQ(eval(product), 1.0);
+  // 4,000 distinct names in order of first appearance (each was looked for in the list of those before it).
+  std::string names_text = "n0";
+  std::vector<std::string> names{"n0"};
+  for (int i = 1; i < 4000; ++i) {
+    names.push_back(std::string(1, 'n').append(std::to_string(i)));  // not "n" + ...: GCC bug 105329
+    names_text += " + " + names.back() + " + n0";
+  }
+  EXPECT_EQ(expression::parse(names_text).names(), names);
+  EXPECT_EQ(evaluate_expression(names_text, [](std::string_view) { return std::optional<double>(1); }), 7999.0);
+}
+
+TEST(expression, length_and_nesting_are_bounded_with_what_is_allowed) {
+  const std::string longest = "1" + std::string(max_expression_length - 1, ' ');
+  EXPECT_EQ(eval(longest), 1.0);
+  const std::string message = error_of(longest + " ");
+  EXPECT_NE(message.find("at column 65537: the expression is 65537 characters long; allowed: at most 65536 "
+                         "characters"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(eval(std::string(max_expression_nesting, '(') + "1" + std::string(max_expression_nesting, ')')), 1.0);
+  const std::string deeper = error_of(std::string(max_expression_nesting + 1, '-') + "1");
+  EXPECT_NE(deeper.find("nests deeper than 200 levels; allowed: at most 200 nested parentheses, signs, powers and "
+                        "function arguments"),
+            std::string::npos)
+      << deeper;
+  // A number of 10^5 digits is out of range, and shown by its start and end.
+  const std::string digits = error_of(std::string(20000, '9') + "e99999");
+  EXPECT_NE(digits.find("the number 9999"), std::string::npos) << digits;
+  EXPECT_NE(digits.find("9999...9999"), std::string::npos) << digits;
+  EXPECT_NE(digits.find("9999e99999 (20006 characters) is out of range"), std::string::npos) << digits;
+}
+
 TEST(expression, errors_are_input_errors) { EXPECT_THROW(eval("1 +"), input_error); }
 
 TEST(expression, format_number_is_shortest_exact) {
