@@ -134,7 +134,8 @@ class expression_parser {
     double value = 0.0;
     const auto [end, ec] = std::from_chars(text_.data() + start, text_.data() + pos_, value);
     if (ec != std::errc() || end != text_.data() + pos_) {
-      fail_at(col, "the number " + excerpt(text_.substr(start, pos_ - start)) + " is out of range");
+      fail_at(col, "the number " + excerpt(text_.substr(start, pos_ - start)) +
+                       " is out of range; allowed: what a double holds, 0 or a magnitude from 4.9e-324 to 1.8e+308");
     }
     skip_space();
     const std::size_t index = add_node(op::number, col, {});
