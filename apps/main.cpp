@@ -108,14 +108,19 @@ int dispatch(const hetspike::distributed_context& ctx, int argc, char** argv,
   hetspike::run_options run;
   auto* run_cmd = app.add_subcommand("run", "Build and simulate a model");
   add_model_options(*run_cmd, run.model);
-  run_cmd->add_option("--out", run.out_dir, "Output directory (spikes.h5, report.json)")->capture_default_str();
+  run_cmd
+      ->add_option("--out", run.out_dir,
+                   "Output directory (spikes.h5, report.json); at most 217 characters, 186 with the default "
+                   "--checkpoint-dir (MPI-IO's limit)")
+      ->capture_default_str();
   run_cmd->add_flag("!--no-progress", run.progress, "Do not print the progress line");
   add_placement_options(*run_cmd, run.placement);
   run_cmd
       ->add_option("--checkpoint-every", run.checkpoint_every,
                    "Write a checkpoint every MS of simulated time (0: only when stopped by SIGTERM or SIGUSR1)")
       ->check(time_at_least_0("0 (a checkpoint only when stopped by a signal) or a time > 0 ms"));
-  run_cmd->add_option("--checkpoint-dir", run.checkpoint_dir, "Checkpoint directory (default: OUT/checkpoints)");
+  run_cmd->add_option("--checkpoint-dir", run.checkpoint_dir,
+                      "Checkpoint directory (default: OUT/checkpoints); at most 198 characters (MPI-IO's limit)");
   add_memory_option(*run_cmd, run.memory_per_rank);
   run_cmd->add_flag("--overwrite", run.overwrite,
                     "Replace the results of another run in --out (spike file, report, weights, checkpoints)");
