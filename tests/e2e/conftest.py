@@ -35,6 +35,24 @@ def hetspike(*args: str, ranks: int = 1, timeout: float = 600, env: dict[str, st
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env or mpi_env(), cwd=cwd)
 
 
+HANG_LIMIT = 120  # seconds: far above what any case of the hostile-input tests needs
+
+
+def error_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("hetspike: error:")]
+
+
+def expect_refused(result, code: int, *needles: str) -> str:
+    """The one error line of a refused command (rank 0 only), after checking the exit code and that it holds every
+    needle."""
+    assert result.returncode == code, f"exit code {result.returncode}\n{result.stdout}\n{result.stderr}"
+    errors = error_lines(result)
+    assert len(errors) == 1, f"one error line expected, on rank 0 only:\n{result.stderr}"
+    for needle in needles:
+        assert needle in errors[0], f"{needle!r} not in: {errors[0]}"
+    return errors[0]
+
+
 def run_ok(*args: str, ranks: int = 1, **kw) -> subprocess.CompletedProcess:
     r = hetspike(*args, ranks=ranks, **kw)
     assert r.returncode == 0, f"hetspike {' '.join(map(str, args))} on {ranks} ranks failed:\n{r.stdout}\n{r.stderr}"

@@ -14,23 +14,9 @@ from pathlib import Path
 import h5py
 import pytest
 
-from conftest import BIN, BRUNEL, MPIEXEC, SOURCE_DIR, hetspike, mpi_env
+from conftest import BIN, BRUNEL, HANG_LIMIT, MPIEXEC, SOURCE_DIR, expect_refused, hetspike, mpi_env
 
 STDP_SMALL = SOURCE_DIR / "tests" / "e2e" / "models" / "stdp_small.toml"
-HANG_LIMIT = 120  # seconds: far above what any case needs
-
-
-def error_lines(result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("hetspike: error:")]
-
-
-def expect_refused(result, code: int, *needles: str) -> str:
-    assert result.returncode == code, f"exit code {result.returncode}\n{result.stdout}\n{result.stderr}"
-    errors = error_lines(result)
-    assert len(errors) == 1, f"one error line expected, on rank 0 only:\n{result.stderr}"
-    for needle in needles:
-        assert needle in errors[0], f"{needle!r} not in: {errors[0]}"
-    return errors[0]
 
 
 def wait_for_the_build(proc: subprocess.Popen) -> None:
