@@ -131,13 +131,18 @@ TEST(simulation, summary_counts_add_up) {
   std::uint64_t per_population = 0, per_rank_neurons = 0, per_rank_synapses = 0;
   for (const auto& p : r.summary.populations) per_population += p.spikes;
   for (const auto& pr : r.summary.per_rank) per_rank_neurons += pr.neurons, per_rank_synapses += pr.synapses;
-  EXPECT_EQ(per_population, r.summary.spikes);
+  // Population I is recorded in part (its first 60 of 101): its statistics are those neurons', and every
+  // population's spikes add up to what the spike file holds, less than all spikes.
+  EXPECT_EQ(r.summary.populations[1].counted, 60u);
+  EXPECT_EQ(per_population, r.summary.recorded_spikes);
+  EXPECT_LT(r.summary.recorded_spikes, r.summary.spikes);
   EXPECT_EQ(per_rank_neurons, 578u);
   EXPECT_EQ(per_rank_synapses, r.summary.synapses);
   EXPECT_EQ(r.summary.per_rank.size(), static_cast<std::size_t>(ctx.size()));
   EXPECT_GT(r.summary.synaptic_events, 0u);
   // Rates from counts: E's rate is its spikes over 400 neurons and 0.15 s.
   EXPECT_NEAR(r.summary.populations[0].rate_hz, r.summary.populations[0].spikes / 400.0 / 0.15, 1e-9);
+  EXPECT_NEAR(r.summary.populations[1].rate_hz, r.summary.populations[1].spikes / 60.0 / 0.15, 1e-9);
 }
 
 }  // namespace
