@@ -21,6 +21,7 @@
 #include "apps/rank_fit.hpp"
 #include "partition/error.hpp"
 #include "runtime/mpi_context.hpp"
+#include "runtime/node_cpus.hpp"
 
 namespace {
 
@@ -194,6 +195,7 @@ int main(int argc, char** argv) {
   hetspike::mpi_environment mpi(argc, argv);
   const hetspike::distributed_context ctx = hetspike::make_mpi_context();
   int code = hetspike::exit_ok;
+  hetspike::share_cpus_among_ranks(ctx);
   {
     // Kokkos reads --help too and prints its own options first: it is given the arguments without it, and
     // hetspike's parser the ones Kokkos leaves (it removes its --kokkos-* arguments), with it.

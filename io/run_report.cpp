@@ -39,6 +39,7 @@ std::string hex64(std::uint64_t v) {
 json rank_json(const rank_summary& r) {
   return {{"rank", r.rank},
           {"backend", r.backend},
+          {"build_threads", r.build_threads},
           {"weight", r.weight},
           {"busy_seconds", r.busy_seconds},
           {"neurons", r.neurons},

@@ -22,14 +22,18 @@ inline int default_build_threads() {
 #endif
 }
 
-/// Calls f(i) for every i in [0, n), spread over `threads` threads (dynamic schedule: chunks differ in cost).
+/// Calls f(i) for every i in [0, n), spread over `threads` threads (dynamic schedule: chunks differ in cost). One
+/// chunk, or one thread, runs without a parallel region: builders call this once per projection, and a region's
+/// barrier costs a time slice whenever the node's CPUs are oversubscribed.
 template <class F>
 void parallel_chunks(std::size_t n, int threads, F&& f) {
+  if (n <= 1 || threads <= 1) {
+    for (std::size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
   std::vector<std::exception_ptr> errors(n);
 #ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : 1)
-#else
-  (void)threads;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
 #endif
   for (std::size_t i = 0; i < n; ++i) {
     try {

@@ -22,6 +22,7 @@ struct phase_timers {
 struct rank_summary {
   int rank = 0;
   std::string backend;      ///< e.g. "cpu (Kokkos::Serial; --backend auto)"
+  int build_threads = 1;    ///< OpenMP threads of the host-side build (OMP_NUM_THREADS, else its share of its CPUs)
   double weight = 1.0;      ///< the rank's partition weight
   double busy_seconds = 0;  ///< update + deliver: the work that rank weights balance
   std::uint64_t neurons = 0;

@@ -7,6 +7,7 @@
 
 #include "partition/emulated_routes.hpp"
 #include "partition/network_summary.hpp"
+#include "partition/parallel_chunks.hpp"
 #include "runtime/collective_errors.hpp"
 #include "runtime/memory_usage.hpp"
 #include "runtime/placement.hpp"
@@ -393,6 +394,7 @@ struct rank_figures {
   double timers[7];
   double weight;
   char backend[128];
+  int build_threads;
 };
 
 }  // namespace detail
@@ -443,7 +445,8 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
                             {timers_.build, timers_.update, timers_.deliver, timers_.communicate, timers_.output,
                              timers_.checkpoint, timers_.input},
                             options_.rank_weights.empty() ? 1.0 : options_.rank_weights[rank_],
-                            {}};
+                            {},
+                            default_build_threads()};
   const auto& b = options_.backend;
   const std::string backend = std::string(backend_name(b.kind)) + " (" +
                               (b.device.empty() ? std::string("Kokkos::") + ExecSpace::name() : b.device) +
@@ -454,6 +457,7 @@ run_summary simulation_engine<ExecSpace>::summarize() const {
     rank_summary r;
     r.rank = options_.emulation ? rank_ : static_cast<int>(s.per_rank.size());
     r.backend = f.backend;
+    r.build_threads = f.build_threads;
     r.neurons = f.neurons;
     r.synapses = f.synapses;
     r.spikes_emitted = f.spikes_emitted;

@@ -4,6 +4,7 @@ capacity-weighted partitioning, and calibration against a deliberately slower ra
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -79,3 +80,21 @@ def test_a_gpu_this_build_lacks_is_a_clear_error(tmp_path):
     r = hetspike("run", BRUNEL, "--backend", "gpu", "--out", tmp_path, ranks=2)
     assert r.returncode == 2
     assert "gpu" in r.stderr and "built with Kokkos" in r.stderr
+
+
+@pytest.mark.parametrize("ranks", [1, 2, 3])
+def test_ranks_sharing_cpus_share_the_build_threads(tmp_path, ranks):
+    """Ranks started without binding (as conftest's mpiexec does) each get an equal share of the CPUs they may run
+    on, not all of them: 2 ranks x 2 threads on 2 CPUs spin in each other's barriers. OMP_NUM_THREADS decides
+    when set."""
+    cpus = len(os.sched_getaffinity(0))
+    for omp, expected in ((None, max(1, cpus // ranks)), ("3", 3)):
+        env = mpi_env()
+        env.pop("OMP_NUM_THREADS", None)
+        if omp:
+            env["OMP_NUM_THREADS"] = omp
+        out = tmp_path / f"omp-{omp}"
+        r = hetspike("run", BRUNEL, "--set", "order=50", "--t-sim", "5", "--no-progress", "--out", out, ranks=ranks,
+                     env=env, timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert [p["build_threads"] for p in report(out)["per_rank"]] == [expected] * ranks
