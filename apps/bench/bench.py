@@ -106,6 +106,8 @@ def nest_figures(ranks: list[dict]) -> dict:
          "peak_rss_total_bytes": sum(r["peak_rss_bytes"] for r in ranks),
          "peak_rss_max_rank_bytes": max(r["peak_rss_bytes"] for r in ranks),
          "synapses": sum(r["synapses"] for r in ranks) if r0["processes"] > 1 else r0["synapses"]}
+    if r0["rate_hz"] is not None:  # the example's own rate estimate (over its recorded neurons)
+        f["rate_hz_mean"] = r0["rate_hz"]
     for key in r0["timers"]:
         f[key] = max(r["timers"][key] for r in ranks)
     return f
