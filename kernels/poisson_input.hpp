@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "kernels/philox_lanes.hpp"
 #include "kernels/poisson_table.hpp"
 #include "kernels/random.hpp"
 #include "kernels/ring_buffer.hpp"
@@ -43,16 +44,15 @@ struct poisson_input_functor {
   }
 };
 
-/// The host path: `lanes` neurons per work item, whose Philox blocks are kept word by word, [block][word][lane],
-/// so that a step reads its lanes' words contiguously. (Philox written lane by lane to vectorise was slower here:
-/// without SSE4.1 the compiler keeps its multiplications scalar.) With a short table (a
-/// mean of up to a few spikes per step) a lane's count is the number of thresholds its word passes, added without
-/// a branch, thresholds outer and lanes inner: the compiler vectorises the lanes. About 3x the rate of the
-/// per-neuron path on this project's machines, whose search branch mispredicts on every other sample.
+/// The host path: `lanes` neurons per work item, whose Philox blocks are drawn together (philox_lanes, in vector
+/// registers) and kept word by word, [block][word][lane], so that a step reads its lanes' words contiguously.
+/// With a short table (a mean of up to a few spikes per step) a lane's count is the number of thresholds its word
+/// passes, added without a branch, thresholds outer and lanes inner: the compiler vectorises the lanes. About 3x the
+/// rate of the per-neuron path on this project's machines, whose search branch mispredicts on every other sample.
 template <class ExecSpace>
 struct poisson_input_lanes_functor {
   using memory_space = typename ExecSpace::memory_space;
-  static constexpr std::uint32_t lanes = 16;
+  static constexpr std::uint32_t lanes = philox_lanes_width;
   static constexpr std::uint32_t max_branch_free_table = 32;
   poisson_input_params p;
   Kokkos::View<const std::uint32_t*, memory_space> thresholds;
@@ -61,16 +61,12 @@ struct poisson_input_lanes_functor {
   step_type step;
   bool refill;
 
-  KOKKOS_INLINE_FUNCTION void operator()(std::size_t block) const {
+  /// Host only (philox_lanes is a host function): only host execution spaces take this path.
+  void operator()(std::size_t block) const {
     const std::uint32_t first = static_cast<std::uint32_t>(block) * lanes;
     const std::uint32_t n = first + lanes <= p.count ? lanes : p.count - first;
     std::uint32_t* const block_words = words.data() + block * 4 * lanes;
-    if (refill) {
-      for (std::uint32_t j = 0; j < lanes; ++j) {
-        const rng_block b = philox_block(p.key, p.first_gid + first + j, static_cast<std::uint64_t>(step) >> 2);
-        for (std::uint32_t w = 0; w < 4; ++w) block_words[w * lanes + j] = b.v[w];
-      }
-    }
+    if (refill) philox_lanes(p.key, p.first_gid + first, static_cast<std::uint64_t>(step) >> 2, block_words);
     const std::uint32_t* const u = block_words + (step & 3) * lanes;
     const std::uint32_t* const t = thresholds.data();
     const auto table = static_cast<std::uint32_t>(thresholds.extent(0));

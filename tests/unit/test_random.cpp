@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/poisson_table.hpp"
+#include "kernels/philox_lanes.hpp"
 #include "kernels/random.hpp"
 #include "partition/binomial.hpp"
 
@@ -61,6 +62,21 @@ TEST(random, below_is_uniform) {
   for (int i = 0; i < 1000; ++i) big_max = std::max(big_max, s.below(10'000'000'000ull));
   EXPECT_LT(big_max, 10'000'000'000ull);
   EXPECT_GT(big_max, 9'000'000'000ull);
+}
+
+TEST(random, philox_lanes_are_philox_blocks_of_consecutive_ids) {
+  // Ids and indices across the 32-bit boundaries, where a lane's high counter word differs from its neighbour's.
+  std::uint32_t words[4 * philox_lanes_width];
+  for (const std::uint32_t seed : {0u, 7u, 0xffffffffu})
+    for (const std::uint64_t first : {0ull, 12345ull, 0xfffffff8ull, 0x123456789abcull})
+      for (const std::uint64_t index : {0ull, 99ull, 0x1ffffffffull}) {
+        const auto key = make_rng_key(seed, rng_purpose::poisson_input, 3);
+        philox_lanes(key, first, index, words);
+        for (std::uint32_t j = 0; j < philox_lanes_width; ++j) {
+          const rng_block b = philox_block(key, first + j, index);
+          for (int w = 0; w < 4; ++w) ASSERT_EQ(words[w * philox_lanes_width + j], b.v[w]) << first << " " << j;
+        }
+      }
 }
 
 TEST(random, normal_has_unit_moments) {
