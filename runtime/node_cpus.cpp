@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <string>
 
 #include "kernels/content_hash.hpp"
 
