@@ -169,8 +169,8 @@ def main() -> None:
                 if nest:
                     example, scale = NEST_CASES[name]
                     nest_runs.append(nest_figures(nest.run(
-                        example, args.ranks, Path(tmp) / "nest", scale=scale, t_presim=report["t_presim"],
-                        t_sim=report["t_sim"], seed=report["seed"])))
+                        example, args.ranks, Path(tmp) / "nest", synapses=report["synapses"], scale=scale,
+                        t_presim=report["t_presim"], t_sim=report["t_sim"], seed=report["seed"])))
         results[name] = {"model": str(model), "set": sets, "ranks": args.ranks, "repeat": args.repeat,
                          "t_presim": report["t_presim"], "t_sim": report["t_sim"], "neurons": report["neurons"],
                          "synapses": report["synapses"],
@@ -182,7 +182,8 @@ def main() -> None:
               f"rate {m['rate_hz_mean']:6.2f} Hz", flush=True)
         if nest:
             n = summarise(nest_runs)
-            results[name]["nest"] = {"configuration": nest.describe(args.ranks), "example": NEST_CASES[name][0],
+            results[name]["nest"] = {"configuration": nest.describe(args.ranks, report["synapses"]),
+                                     "example": NEST_CASES[name][0],
                                      "figures": n, "ratios": ratios(n, results[name]["figures"])}
             r = results[name]["nest"]["ratios"]
             print(f"{'  NEST':<13} build {n['build_seconds']['median']:7.2f} s  "

@@ -22,6 +22,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REQUIREMENTS = HERE / "nest-requirements.txt"
 EXAMPLES = HERE / "nest_examples.py"
+# NEST 3's connection ids: 27 bits per thread and synapse model ("Too many connections" beyond).
+MAX_CONNECTIONS_PER_THREAD = 134_217_726
 
 
 @dataclass
@@ -33,18 +35,24 @@ class NestInstallation:
     version: str = ""
     mpi: bool = False
 
-    def configuration(self, ranks: int) -> tuple[int, int]:
-        """(processes, threads per process) on `ranks` cores."""
-        return (ranks, 1) if self.mpi else (1, ranks)
+    def configuration(self, ranks: int, synapses: float = 0) -> tuple[int, int]:
+        """(processes, threads per process) on `ranks` cores for a network of `synapses`: more threads than cores
+        where NEST could not otherwise hold them (at most MAX_CONNECTIONS_PER_THREAD per thread and synapse model;
+        the full microcircuit needs 3 on 2 cores)."""
+        processes, threads = (ranks, 1) if self.mpi else (1, ranks)
+        while synapses > MAX_CONNECTIONS_PER_THREAD * processes * threads:
+            threads += 1
+        return processes, threads
 
-    def describe(self, ranks: int) -> str:
-        p, t = self.configuration(ranks)
+    def describe(self, ranks: int, synapses: float = 0) -> str:
+        p, t = self.configuration(ranks, synapses)
+        why = f" (NEST holds at most {MAX_CONNECTIONS_PER_THREAD:,} connections per thread)" if p * t > ranks else ""
         return (f"NEST {self.version} ({self.how}; {'with' if self.mpi else 'without'} MPI): {p} process"
-                f"{'es' if p > 1 else ''} x {t} thread{'s' if t > 1 else ''}")
+                f"{'es' if p > 1 else ''} x {t} thread{'s' if t > 1 else ''} on {ranks} cores{why}")
 
-    def run(self, example: str, ranks: int, out: Path, **settings) -> list[dict]:
+    def run(self, example: str, ranks: int, out: Path, synapses: float = 0, **settings) -> list[dict]:
         """Runs NEST's example on `ranks` cores; the figures of each of its processes."""
-        processes, threads = self.configuration(ranks)
+        processes, threads = self.configuration(ranks, synapses)
         cmd = [self.python, str(EXAMPLES), example, "--threads", str(threads), "--out", str(out)]
         for key, value in settings.items():
             cmd += [f"--{key.replace('_', '-')}", str(value)]
@@ -54,6 +62,8 @@ class NestInstallation:
             cmd = ["mpirun", "-n", str(processes)] + cmd
         env = dict(os.environ, **self.env, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                    OMPI_MCA_rmaps_base_oversubscribe="1", MPLBACKEND="Agg")
+        if processes * threads > ranks:  # more threads than cores: OpenMP's spinning waits would starve them
+            env.setdefault("OMP_WAIT_POLICY", "passive")
         r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if r.returncode != 0:
             sys.exit(f"bench.py: NEST's {example} failed (exit {r.returncode}): {' '.join(cmd)}\n{r.stdout[-3000:]}")
