@@ -3,7 +3,7 @@
 // pure function of (seed, input, g, s): word s mod 4 of the Philox block at counter (g, s / 4), inverted
 // through an integer CDF table (poisson_table.hpp). So input does not depend on ranks, threads or backend.
 // Host backends count lanes of neurons at once without a branch; devices take one neuron per thread. Both give
-// the same counts (tests/unit/test_poisson_input.cpp runs both on the host).
+// the same counts (tests/device/test_device_parity.cpp runs both).
 #include <Kokkos_Core.hpp>
 
 #include <cstdint>

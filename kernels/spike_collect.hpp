@@ -24,33 +24,54 @@ struct collect_uses_atomics
     : std::integral_constant<
           bool, !Kokkos::SpaceAccessibility<Kokkos::HostSpace, typename ExecSpace::memory_space>::accessible> {};
 
+/// Collects an interval's spikes into one list, step by step. The host shape knows the count after every step;
+/// the device shape keeps its counter on the device for the whole interval and reads it once, at finish (one
+/// host sync per interval rather than two per step), so its list is sized for every neuron spiking at every step.
 template <class ExecSpace, bool Atomic = collect_uses_atomics<ExecSpace>::value>
 class spike_collector {
  public:
   using memory_space = typename ExecSpace::memory_space;
 
-  spike_collector() : counter_("hetspike::spike_counter") {}
+  spike_collector() : counter_("hetspike::spike_counter"), spikes_("hetspike::interval_spikes", 0) {}
 
-  /// Appends the flagged neurons to out[offset...]; returns how many. `out` must have room for all neurons.
-  std::uint64_t collect(const ExecSpace& space, const Kokkos::View<const std::uint8_t*, memory_space>& spiked,
-                        std::uint32_t lag, const Kokkos::View<local_spike*, memory_space>& out,
-                        std::uint64_t offset) const {
-    const auto n = spiked.extent(0);
+  /// Starts an interval of at most `steps` steps of `neurons` neurons (the device shape makes room for all of
+  /// them now; the counter is zeroed on the device, in order with the space's kernels).
+  void start_interval(const ExecSpace& space, std::uint64_t steps, std::uint64_t neurons) {
+    neurons_ = neurons;
+    count_ = 0;
     if constexpr (Atomic) {
-      space.fence();
-      Kokkos::deep_copy(counter_, offset);
-      Kokkos::parallel_for("hetspike::collect_spikes", Kokkos::RangePolicy<ExecSpace>(space, 0, n),
-                           append_functor{spiked, out, counter_, lag});
-      std::uint64_t end = 0;
-      Kokkos::deep_copy(end, counter_);  // fences
-      return end - offset;
-    } else {
-      std::uint64_t count = 0;
-      Kokkos::parallel_scan("hetspike::collect_spikes", Kokkos::RangePolicy<ExecSpace>(space, 0, n),
-                            scan_functor{spiked, out, offset, lag}, count);
-      return count;
+      reserve(steps * neurons);
+      Kokkos::deep_copy(space, counter_, std::uint64_t{0});
     }
   }
+
+  /// Appends the neurons flagged in `spiked` (at least `neurons` of start_interval) with this lag.
+  void collect(const ExecSpace& space, const Kokkos::View<const std::uint8_t*, memory_space>& spiked,
+               std::uint32_t lag) {
+    const auto n = spiked.extent(0);
+    if constexpr (Atomic) {
+      Kokkos::parallel_for("hetspike::collect_spikes", Kokkos::RangePolicy<ExecSpace>(space, 0, n),
+                           append_functor{spiked, spikes_, counter_, lag});
+    } else {
+      reserve(count_ + neurons_);  // room for every neuron to spike in this step: grows rarely
+      std::uint64_t added = 0;
+      Kokkos::parallel_scan("hetspike::collect_spikes", Kokkos::RangePolicy<ExecSpace>(space, 0, n),
+                            scan_functor{spiked, spikes_, count_, lag}, added);
+      count_ += added;
+    }
+  }
+
+  /// Ends the interval: the number of spikes it collected, in spikes()[0, count).
+  std::uint64_t finish_interval(const ExecSpace& space) {
+    if constexpr (Atomic) {
+      Kokkos::deep_copy(space, count_, counter_);
+      space.fence();
+    }
+    return count_;
+  }
+
+  /// The interval's list: (local id, lag) in the order of collection; sort_interval_spikes orders it.
+  const Kokkos::View<local_spike*, memory_space>& spikes() const { return spikes_; }
 
   // Kernel functors: public, as CUDA requires of types it launches.
   struct scan_functor {
@@ -78,7 +99,14 @@ class spike_collector {
   };
 
  private:
-  Kokkos::View<std::uint64_t, memory_space> counter_;
+  void reserve(std::uint64_t size) {
+    if (spikes_.extent(0) < size) Kokkos::resize(spikes_, std::max<std::uint64_t>(size, 2 * spikes_.extent(0)));
+  }
+
+  Kokkos::View<std::uint64_t, memory_space> counter_;  ///< device shape: the next free position
+  Kokkos::View<local_spike*, memory_space> spikes_;
+  std::uint64_t neurons_ = 0;
+  std::uint64_t count_ = 0;
 };
 
 /// Puts an interval's spikes in (lag, local id) order, the order the prefix sum gives; a no-op when they

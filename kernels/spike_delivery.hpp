@@ -233,20 +233,25 @@ std::uint64_t deliver_spikes_by_target_range(
 /// Delivers `count` messages of an interval that started at `interval_start`; returns the synaptic events.
 /// `Teams` picks the GPU-shaped path; it defaults to what suits the space (tests run both on the host). A
 /// threaded host space splits the targets over its threads, at `part_columns` where given (one range per thread).
+/// The team path counts events in `counter` (a caller's, so that no interval allocates one; zeroed here) and
+/// reads it back: the one host sync of the path.
 template <class ExecSpace, bool Teams = delivery_uses_teams<ExecSpace>::value>
 std::uint64_t deliver_spikes(const ExecSpace& space, const synapse_store<typename ExecSpace::memory_space>& store,
                              Kokkos::View<const spike_message*, typename ExecSpace::memory_space> msgs,
                              std::size_t count, const ring_buffer_view<typename ExecSpace::memory_space>& ring,
                              step_type interval_start,
-                             Kokkos::View<const std::uint32_t*, typename ExecSpace::memory_space> part_columns = {}) {
+                             Kokkos::View<const std::uint32_t*, typename ExecSpace::memory_space> part_columns = {},
+                             Kokkos::View<std::uint64_t, typename ExecSpace::memory_space> counter = {}) {
   std::uint64_t events = 0;
   if (count == 0) return events;
   if constexpr (Teams) {
-    Kokkos::View<std::uint64_t, typename ExecSpace::memory_space> counter("hetspike::synaptic_events");
+    if (!counter.data()) counter = decltype(counter)("hetspike::synaptic_events");
+    Kokkos::deep_copy(space, counter, std::uint64_t{0});
     Kokkos::parallel_for("hetspike::deliver_spikes",
                          Kokkos::TeamPolicy<ExecSpace>(space, static_cast<int>(count), Kokkos::AUTO),
                          spike_delivery_functor<ExecSpace>(store, msgs, ring, interval_start, counter));
-    Kokkos::deep_copy(events, counter);
+    Kokkos::deep_copy(space, events, counter);
+    space.fence();
   } else if (const auto threads = static_cast<std::uint32_t>(space.concurrency());
              delivery_uses_atomics<ExecSpace>::value && threads > 1) {
     const bool bounded = part_columns.extent(0) == threads + std::size_t{1};

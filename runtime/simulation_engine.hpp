@@ -116,9 +116,9 @@ class simulation_engine final : public simulation::engine {
   Kokkos::View<std::uint32_t*, memory_space> delivery_parts_;  ///< first ring column of each thread's targets
   std::vector<neuron_population<ExecSpace>> populations_;
   Kokkos::View<std::uint8_t*, memory_space> spiked_;
-  Kokkos::View<local_spike*, memory_space> spikes_;
-  spike_collector<ExecSpace> collector_;
-  Kokkos::View<spike_message*, memory_space> messages_;
+  spike_collector<ExecSpace> collector_;                 ///< and the interval's spikes
+  Kokkos::View<spike_message*, memory_space> messages_;  ///< a device's copy of the received messages
+  Kokkos::View<std::uint64_t, memory_space> delivery_events_{"hetspike::synaptic_events"};  ///< the team path's
   std::unique_ptr<spike_exchange> exchange_;
   double routing_seconds_ = 0;  ///< emulation: drawing or replaying the routes (not part of the build's time)
   std::unique_ptr<activity_statistics> stats_;

@@ -118,24 +118,22 @@ result run_once(const options& o, const bench_store<typename Exec::memory_space>
   pop.add_poisson_input(1, {0, 20000.0, 0.1, 0}, 0.1);
   ring_buffer_view<mem> ring("ring", o.delay, o.neurons);
   Kokkos::View<std::uint8_t*, mem> spiked("spiked", o.neurons);
-  Kokkos::View<local_spike*, mem> spikes("spikes", static_cast<std::size_t>(o.neurons) * o.delay);
-  auto host_spikes = Kokkos::create_mirror_view(spikes);
   Kokkos::View<spike_message*, mem> msgs("messages", static_cast<std::size_t>(o.neurons) * o.delay);
   auto host_msgs = Kokkos::create_mirror_view(msgs);
-  const spike_collector<exec> collector;
+  spike_collector<exec> collector;
+  Kokkos::View<std::uint64_t, mem> events("events");
   result r;
   using clock = std::chrono::steady_clock;
   for (std::int64_t start = 0; start < o.steps; start += o.delay) {
     const auto t0 = clock::now();
-    std::uint64_t n = 0;
+    collector.start_interval(space, o.delay, o.neurons);
     for (std::int64_t lag = 0; lag < o.delay; ++lag) {
       pop.update(space, ring_row(ring, start + lag), start + lag, spiked);
-      n += collector.collect(space, Kokkos::View<const std::uint8_t*, mem>(spiked), static_cast<std::uint32_t>(lag),
-                             spikes, n);
+      collector.collect(space, Kokkos::View<const std::uint8_t*, mem>(spiked), static_cast<std::uint32_t>(lag));
     }
-    space.fence();
+    const std::uint64_t n = collector.finish_interval(space);
     const auto t1 = clock::now();
-    Kokkos::deep_copy(host_spikes, spikes);
+    const auto host_spikes = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), collector.spikes());
     sort_interval_spikes(std::span<local_spike>(host_spikes.data(), n));
     for (std::uint64_t i = 0; i < n; ++i) {  // one rank: the row of a neuron is the one its source got
       host_msgs(i) = spike_message{bs.row_of_source[host_spikes(i).lid], host_spikes(i).lag};
@@ -144,7 +142,7 @@ result run_once(const options& o, const bench_store<typename Exec::memory_space>
     }
     Kokkos::deep_copy(msgs, host_msgs);
     const auto t2 = clock::now();
-    r.events += deliver_spikes(space, store, Kokkos::View<const spike_message*, mem>(msgs), n, ring, start);
+    r.events += deliver_spikes(space, store, Kokkos::View<const spike_message*, mem>(msgs), n, ring, start, {}, events);
     space.fence();
     const auto t3 = clock::now();
     r.update_seconds += std::chrono::duration<double>(t1 - t0).count();
