@@ -19,3 +19,12 @@ message(STATUS "hetspike: Kokkos ${Kokkos_VERSION}, devices: ${Kokkos_DEVICES}")
 if("CUDA" IN_LIST Kokkos_DEVICES)
   target_compile_options(hetspike_flags INTERFACE $<$<COMPILE_LANGUAGE:CXX>:--fmad=false>)
 endif()
+
+# With Kokkos' CUDA backend every C++ source goes through nvcc_wrapper. A target whose sources never include
+# Kokkos (io/: file formats, HDF5) has no device code: hetspike_host_only() hands it to the host compiler alone,
+# since nvcc's front end rejects some of toml++'s generic lambdas ("'__T6' was not declared", toml++/impl/table.h).
+function(hetspike_host_only target)
+  if(CMAKE_CXX_COMPILER MATCHES "nvcc_wrapper$")
+    target_compile_options(${target} PRIVATE --host-only)
+  endif()
+endfunction()
