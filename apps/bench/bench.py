@@ -129,8 +129,8 @@ def ratios(nest: dict, ours: dict) -> dict:
 
 def write_comparison(results: dict, out: Path, nest) -> list[Path]:
     """bench.md (the README's table) here; bench.png with matplotlib, from NEST's Python when ours has none."""
-    from bench_report import markdown_table
-    (out / "bench.md").write_text(markdown_table(results))
+    from bench_report import figures_table, markdown_table
+    (out / "bench.md").write_text(markdown_table(results) + "\n" + figures_table(results))
     plotter = [sys.executable] if importlib.util.find_spec("matplotlib") else [nest.python]
     subprocess.run(plotter + [str(Path(__file__).with_name("bench_report.py")), str(out / "bench.json"),
                               str(out / "bench.png")], check=True, env=dict(os.environ, **nest.env, MPLBACKEND="Agg"))

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""What `bench.py --compare nest` shows of its bench.json: the README's table (markdown) and bench.png, the time
-per phase of both tools, one panel per case (medians).
+"""What `bench.py --compare nest` shows of its bench.json: the README's tables (markdown: NEST against hetspike, and
+hetspike's own figures) and bench.png, the time per phase of both tools, one panel per case (medians).
 
     python3 apps/bench/bench_report.py OUT/bench.json OUT/bench.png     # the plot (needs matplotlib)
-    python3 apps/bench/bench_report.py OUT/bench.json                   # the table, on standard output
+    python3 apps/bench/bench_report.py OUT/bench.json                   # the tables, on standard output
 """
 
 from __future__ import annotations
@@ -39,6 +39,20 @@ def markdown_table(results: dict) -> str:
     repeats = sorted({r["repeat"] for r in results.values()})
     lines += ["", f"hetspike: {', '.join(map(str, ranks))} MPI ranks x 1 thread; {'; '.join(configurations)}; "
                   f"medians of {', '.join(map(str, repeats))} alternating runs (`apps/bench/bench.py --compare nest`)."]
+    return "\n".join(lines) + "\n"
+
+
+def figures_table(results: dict) -> str:
+    """hetspike's own figures per case: medians, the range of the simulation time in brackets."""
+    lines = ["| case | neurons | synapses | build [s] | simulate [s] | real-time factor | events/s/core | peak RSS | "
+             "bytes/synapse |", "|---|---|---|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        f = r["figures"]
+        sim = f["simulate_seconds"]
+        lines.append(f"| {name} | {r['neurons']:,} | {r['synapses']:.3g} | {median(f, 'build_seconds'):.2f} | "
+                     f"{sim['median']:.2f} [{sim['min']:.2f}-{sim['max']:.2f}] | {median(f, 'real_time_factor'):.2f} | "
+                     f"{median(f, 'synaptic_events_per_second_per_core'):.3g} | "
+                     f"{median(f, 'peak_rss_total_bytes') / 2**30:.2f} GiB | {median(f, 'bytes_per_synapse'):.2f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -79,7 +93,7 @@ def main() -> None:
     if len(sys.argv) > 2:
         plot(results, sys.argv[2])
     else:
-        sys.stdout.write(markdown_table(results))
+        sys.stdout.write(markdown_table(results) + "\n" + figures_table(results))
 
 
 if __name__ == "__main__":
