@@ -5,8 +5,8 @@
 #include <numbers>
 #include <vector>
 
-#include "kernels/poisson_table.hpp"
 #include "kernels/philox_lanes.hpp"
+#include "kernels/poisson_table.hpp"
 #include "kernels/random.hpp"
 #include "partition/binomial.hpp"
 
