@@ -28,11 +28,20 @@ std::string in_quotes(std::string_view text, char quote) {
   return out.append(shown(text)).append(1, quote).append(length_note(text));
 }
 
-std::string listing(const std::vector<std::string>& items) {
+std::string join(const std::vector<std::string>& items) {
   std::string out;
-  for (std::size_t i = 0; i < items.size() && i < max_listed_items; ++i) out.append(i ? ", " : "").append(items[i]);
-  if (items.size() > max_listed_items) out += ", ... (" + std::to_string(items.size()) + " in all)";
+  for (std::size_t i = 0; i < items.size(); ++i) out.append(i ? ", " : "").append(items[i]);
   return out;
+}
+
+std::string join(const std::vector<std::string_view>& items) {
+  return join(std::vector<std::string>(items.begin(), items.end()));
+}
+
+std::string listing(const std::vector<std::string>& items) {
+  if (items.size() <= max_listed_items) return join(items);
+  return join(std::vector<std::string>(items.begin(), items.begin() + max_listed_items)) + ", ... (" +
+         std::to_string(items.size()) + " in all)";
 }
 
 }  // namespace hetspike

@@ -21,6 +21,10 @@ std::string excerpt(std::string_view text);
 /// `text` between `quote` characters, as excerpt() shows it: "floor(x" or "((((...))))" (200002 characters).
 std::string in_quotes(std::string_view text, char quote = '"');
 
+/// "a, b, c": every item.
+std::string join(const std::vector<std::string>& items);
+std::string join(const std::vector<std::string_view>& items);
+
 /// "a, b, c"; of a longer list than max_listed_items, the first ones and ", ... (N in all)".
 std::string listing(const std::vector<std::string>& items);
 

@@ -13,7 +13,8 @@ namespace {
 constexpr std::string_view name_rule = "a string of the form [A-Za-z_][A-Za-z0-9_]*";
 
 neuron_params default_params(const model_reader& reader, const toml::table& table, std::string_view path) {
-  const std::string allowed = join(std::vector<std::string_view>(neuron_model_names.begin(), neuron_model_names.end()));
+  const std::string allowed =
+      hetspike::join(std::vector<std::string_view>(neuron_model_names.begin(), neuron_model_names.end()));
   const std::string model_path = member_path(path, "model");
   const std::string model =
       reader.string(reader.required(table, path, "model", allowed), model_path, "a model name: " + allowed);

@@ -24,7 +24,7 @@ constexpr std::array<rule_def, 5> rules{{{"fixed_indegree", connection_rule::fix
 const rule_def& read_rule(const model_reader& reader, const toml::table& table, std::string_view path) {
   std::vector<std::string_view> names;
   for (const auto& r : rules) names.push_back(r.name);
-  const std::string allowed = join(names);
+  const std::string allowed = hetspike::join(names);
   const std::string rule_path = member_path(path, "rule");
   const std::string rule = reader.string(reader.required(table, path, "rule", allowed), rule_path, allowed);
   for (const auto& r : rules) {

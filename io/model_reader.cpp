@@ -19,16 +19,6 @@ std::string element_path(std::string_view parent, std::size_t index) {
   return std::string(parent) + "[" + std::to_string(index) + "]";
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-std::string join(const std::vector<std::string_view>& items) {
-  return join(std::vector<std::string>(items.begin(), items.end()));
-}
-
 std::string known_parameters_note(const std::vector<std::string>& names) {
   return names.empty() ? "there are no [parameters]" : "parameters: " + listing(names);
 }
@@ -123,7 +113,7 @@ void model_reader::check_keys(const toml::table& table, std::string_view path,
   for (const auto& [key, value] : in_file_order(table)) {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     const std::string which = qualifier.empty() ? "allowed: " : "allowed " + std::string(qualifier) + ": ";
-    fail(member_path(path, excerpt(key)), "unknown key; " + which + join(allowed));
+    fail(member_path(path, excerpt(key)), "unknown key; " + which + hetspike::join(allowed));
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include <toml++/toml.h>
 
+#include "io/message_text.hpp"
 #include "partition/network_spec.hpp"
 
 namespace hetspike::model_detail {
@@ -20,9 +21,6 @@ namespace hetspike::model_detail {
 std::string member_path(std::string_view parent, std::string_view key);
 /// "projections" + 1 -> "projections[1]".
 std::string element_path(std::string_view parent, std::size_t index);
-/// "a, b, c".
-std::string join(const std::vector<std::string>& items);
-std::string join(const std::vector<std::string_view>& items);
 /// "parameters: a, b, c" (a long list shortened) or "there are no [parameters]", to follow "unknown name 'x'; ".
 std::string known_parameters_note(const std::vector<std::string>& names);
 /// "a string", "an integer", ... for "got ..." in messages.
