@@ -1,5 +1,7 @@
 #include "kernels/philox_lanes.hpp"
 
+#include "kernels/target_clones.hpp"
+
 namespace hetspike {
 
 namespace {
@@ -8,21 +10,11 @@ namespace {
 constexpr std::uint32_t multiplier_0 = 0xD2511F53u, multiplier_1 = 0xCD9E8D57u;
 constexpr std::uint32_t key_step_0 = 0x9E3779B9u, key_step_1 = 0xBB67AE85u;
 
-}  // namespace
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && !defined(__CUDACC__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-void philox_lanes(const philox_engine::key_type& key, std::uint64_t first_id, std::uint64_t index, std::uint32_t* out) {
+/// The ten rounds on philox_lanes_width counters (c0..c3 lane by lane), in place, then out[w * width + j].
+[[gnu::always_inline]] inline void philox_rounds(const philox_engine::key_type& key, std::uint32_t* c0,
+                                                 std::uint32_t* c1, std::uint32_t* c2, std::uint32_t* c3,
+                                                 std::uint32_t* out) {
   constexpr std::uint32_t n = philox_lanes_width;
-  std::uint32_t c0[n], c1[n], c2[n], c3[n];
-  for (std::uint32_t j = 0; j < n; ++j) {
-    const std::uint64_t id = first_id + j;
-    c0[j] = static_cast<std::uint32_t>(id);
-    c1[j] = static_cast<std::uint32_t>(id >> 32);
-    c2[j] = static_cast<std::uint32_t>(index);
-    c3[j] = static_cast<std::uint32_t>(index >> 32);
-  }
   std::uint32_t k0 = key.v[0], k1 = key.v[1];
   for (int round = 0; round < 10; ++round) {
     // Written out of place: updating the lanes in place, GCC 12 keeps the round scalar.
@@ -45,6 +37,37 @@ void philox_lanes(const philox_engine::key_type& key, std::uint64_t first_id, st
     out[2 * n + j] = c2[j];
     out[3 * n + j] = c3[j];
   }
+}
+
+}  // namespace
+
+HETSPIKE_TARGET_CLONES
+void philox_lanes(const philox_engine::key_type& key, std::uint64_t first_id, std::uint64_t index, std::uint32_t* out) {
+  constexpr std::uint32_t n = philox_lanes_width;
+  std::uint32_t c0[n], c1[n], c2[n], c3[n];
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const std::uint64_t id = first_id + j;
+    c0[j] = static_cast<std::uint32_t>(id);
+    c1[j] = static_cast<std::uint32_t>(id >> 32);
+    c2[j] = static_cast<std::uint32_t>(index);
+    c3[j] = static_cast<std::uint32_t>(index >> 32);
+  }
+  philox_rounds(key, c0, c1, c2, c3, out);
+}
+
+HETSPIKE_TARGET_CLONES
+void philox_lanes_of_id(const philox_engine::key_type& key, std::uint64_t id, std::uint64_t first_index,
+                        std::uint32_t* out) {
+  constexpr std::uint32_t n = philox_lanes_width;
+  std::uint32_t c0[n], c1[n], c2[n], c3[n];
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const std::uint64_t index = first_index + j;
+    c0[j] = static_cast<std::uint32_t>(id);
+    c1[j] = static_cast<std::uint32_t>(id >> 32);
+    c2[j] = static_cast<std::uint32_t>(index);
+    c3[j] = static_cast<std::uint32_t>(index >> 32);
+  }
+  philox_rounds(key, c0, c1, c2, c3, out);
 }
 
 }  // namespace hetspike

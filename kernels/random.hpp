@@ -9,6 +9,7 @@
 #include <Random123/philox.h>
 #include <Kokkos_Core.hpp>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace hetspike {
@@ -89,9 +90,12 @@ class random_stream {
     if (range.n > 0xffffffffull) return below_wide(range);
     return accept32(range, std::uint64_t{next_u32()} * range.n);
   }
-  /// Standard normal by Box-Muller: a pair from two uniforms, the cosine value returned first and the sine value
-  /// kept for the next call (connection building draws hundreds of millions; half the logarithms and words).
+  /// Standard normal by Box-Muller (box_muller.hpp): a pair from two uniforms (four words), the cosine value
+  /// returned first and the sine value kept for the next call (connection building draws hundreds of millions;
+  /// half the logarithms and words).
   double normal();
+  /// The next n normals, as n calls of normal() return them; whole blocks many at a time (normal_lanes.hpp).
+  void normals(double* out, std::size_t n);
 
  private:
   /// The 32-bit draw m = word * n, redrawn while its low word is below the threshold.
@@ -112,6 +116,31 @@ class random_stream {
   int used_ = 4;
   double spare_normal_ = 0.0;
   bool has_spare_normal_ = false;
+};
+
+/// A random_stream whose normals are made buffer_size at a time (random_stream::normals): the same
+/// values in the same order as its normal() one by one, for loops that draw many (a target's weights or delays).
+/// Its uniforms come straight from the stream, which the buffer has run ahead of: draw normals or uniforms
+/// from one, not both.
+class buffered_normal_stream {
+ public:
+  /// Normals per refill: whole calls of normal_lanes (random.cpp checks).
+  static constexpr std::size_t buffer_size = 32;
+
+  buffered_normal_stream(philox_engine::key_type key, std::uint64_t id) : stream_(key, id) {}
+  double normal() {
+    if (next_ == buffer_size) {
+      stream_.normals(normals_, buffer_size);
+      next_ = 0;
+    }
+    return normals_[next_++];
+  }
+  double uniform() { return stream_.uniform(); }
+
+ private:
+  random_stream stream_;
+  double normals_[buffer_size];
+  std::size_t next_ = buffer_size;
 };
 
 }  // namespace hetspike

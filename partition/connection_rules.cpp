@@ -90,13 +90,7 @@ void source_sampler::bernoulli(random_stream& s, std::uint64_t t, std::vector<st
   }
 }
 
-double draw_value(const value_distribution& d, random_stream& s) {
-  using kind = value_distribution::kind;
-  if (d.type == kind::constant) return d.a;
-  for (int attempt = 0; attempt < 1000; ++attempt) {
-    const double x = d.type == kind::normal ? d.a + d.b * s.normal() : d.a + (d.b - d.a) * s.uniform();
-    if (x >= d.lower && x <= d.upper) return x;
-  }
+void throw_no_value_within(const value_distribution& d) {
   throw input_error("a distribution with mean/low " + std::to_string(d.a) + " gave no value within [" +
                     std::to_string(d.lower) + ", " + std::to_string(d.upper) + "] in 1000 draws; widen the bounds");
 }

@@ -33,9 +33,22 @@ class source_sampler {
   bool exclude_self_;  ///< same population and no autapses
 };
 
-/// Draws from a weight or delay distribution, redrawing outside [lower, upper] as NEST's redraw does.
-/// Throws input_error after 1000 redraws (bounds that exclude almost all of the distribution).
-double draw_value(const value_distribution& d, random_stream& s);
+/// Throws the input_error of a distribution that gave no value within its bounds.
+[[noreturn]] void throw_no_value_within(const value_distribution& d);
+
+/// Draws from a weight or delay distribution, redrawing outside [lower, upper] as NEST's redraw does, from a
+/// random_stream or a buffered_normal_stream (the same values). Throws input_error after 1000 redraws (bounds that
+/// exclude almost all of the distribution).
+template <class Stream>
+double draw_value(const value_distribution& d, Stream& s) {
+  using kind = value_distribution::kind;
+  if (d.type == kind::constant) return d.a;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const double x = d.type == kind::normal ? d.a + d.b * s.normal() : d.a + (d.b - d.a) * s.uniform();
+    if (x >= d.lower && x <= d.upper) return x;
+  }
+  throw_no_value_within(d);
+}
 
 /// How many synapses one source neuron has onto `n` given targets of a projection, as a binomial law: `trials`
 /// draws that each pick it with probability `p`. Exact for fixed_indegree (per draw with multapses, per target

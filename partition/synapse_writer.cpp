@@ -72,8 +72,8 @@ void synapse_writer::target(int thread, const source_placement::projection_run& 
   const projection_spec& spec = *run.spec;
   const gid_type gid = run.target->first_gid + local_target;
   const auto projection = static_cast<std::uint32_t>(run.index);
-  random_stream weights(make_rng_key(net_.seed, rng_purpose::weight, projection), gid);
-  random_stream delays(make_rng_key(net_.seed, rng_purpose::delay, projection), gid);
+  buffered_normal_stream weights(make_rng_key(net_.seed, rng_purpose::weight, projection), gid);
+  buffered_normal_stream delays(make_rng_key(net_.seed, rng_purpose::delay, projection), gid);
   const auto runs = quantization_.find(run.index);
   loihi_quantization_summary* quantization =
       runs == quantization_.end() ? nullptr : &runs->second[local_target / quantization_run];

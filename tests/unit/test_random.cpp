@@ -1,10 +1,13 @@
 // Philox known-answer vectors (Random123's kat_vectors) and the statistics of the draws built on it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <numbers>
 #include <vector>
 
+#include "kernels/box_muller.hpp"
 #include "kernels/philox_lanes.hpp"
 #include "kernels/poisson_table.hpp"
 #include "kernels/random.hpp"
@@ -77,6 +80,66 @@ TEST(random, philox_lanes_are_philox_blocks_of_consecutive_ids) {
           for (int w = 0; w < 4; ++w) ASSERT_EQ(words[w * philox_lanes_width + j], b.v[w]) << first << " " << j;
         }
       }
+}
+
+TEST(random, philox_lanes_of_id_are_philox_blocks_of_consecutive_indices) {
+  std::uint32_t words[4 * philox_lanes_width];
+  for (const std::uint64_t id : {0ull, 0x123456789abcull})
+    for (const std::uint64_t first : {0ull, 0xfffffff8ull}) {
+      const auto key = make_rng_key(5, rng_purpose::weight, 2);
+      philox_lanes_of_id(key, id, first, words);
+      for (std::uint32_t j = 0; j < philox_lanes_width; ++j) {
+        const rng_block b = philox_block(key, id, first + j);
+        for (int w = 0; w < 4; ++w) ASSERT_EQ(words[w * philox_lanes_width + j], b.v[w]) << first << " " << j;
+      }
+    }
+}
+
+TEST(random, box_muller_logarithm_and_turn_are_within_a_few_ulp_of_libm) {
+  // Our own polynomials (box_muller.hpp) against libm over (0, 1], from 2^-53 (the smallest u1) to 1, and
+  // around the quadrant boundaries of the turn.
+  random_stream s(make_rng_key(1, rng_purpose::weight, 0), 0);
+  double worst_log = 0, worst_turn = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const double u = i < 100000 ? s.uniform_pos() : std::ldexp(s.uniform_pos(), -(i % 53));
+    const double expected = std::log(u);
+    worst_log =
+        std::max(worst_log, std::abs(box_muller_detail::log_unit(u) - expected) / std::max(std::abs(expected), 1e-300));
+    const double t = i % 7 == 0 ? 0.125 * (i % 9) + std::ldexp(1.0, -40) * (s.uniform() - 0.5) : s.uniform();
+    if (t < 0 || t >= 1) continue;
+    double c = 0, sn = 0;
+    box_muller_detail::cos_sin_turn(t, c, sn);
+    worst_turn = std::max({worst_turn, std::abs(c - std::cos(2 * std::numbers::pi * t)),
+                           std::abs(sn - std::sin(2 * std::numbers::pi * t))});
+  }
+  EXPECT_LT(worst_log, 4e-16);
+  EXPECT_LT(worst_turn, 2e-15);  // 2 pi t rounds once: an absolute error of a few ulp of 2 pi
+  EXPECT_EQ(box_muller_detail::log_unit(1.0), 0.0);
+  double c = 0, sn = 0;
+  box_muller_detail::cos_sin_turn(0.0, c, sn);
+  EXPECT_EQ(c, 1.0);
+  EXPECT_EQ(sn, 0.0);
+}
+
+TEST(random, vectorised_normals_are_the_normals_one_by_one) {
+  // random_stream::normals (16 blocks at a time through normal_lanes, built for the CPU's widest vectors) against
+  // normal() one by one, bit for bit: from a fresh stream, after a spare was left, from within a block (a uniform
+  // drawn first: every pair then straddles two blocks), and for counts around the lane width.
+  for (const int start : {0, 1, 2})
+    for (const std::size_t n : {1u, 31u, 32u, 33u, 100u, 1000u}) {
+      random_stream bulk(make_rng_key(9, rng_purpose::delay, 4), 77), one(make_rng_key(9, rng_purpose::delay, 4), 77);
+      if (start == 1) bulk.normal(), one.normal();
+      if (start == 2) bulk.uniform(), one.uniform();
+      std::vector<double> out(n);
+      bulk.normals(out.data(), n);
+      for (std::size_t i = 0; i < n; ++i)
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(out[i]), std::bit_cast<std::uint64_t>(one.normal()))
+            << "start " << start << ", n " << n << ", normal " << i;
+      EXPECT_EQ(bulk.normal(), one.normal()) << "the streams go on alike";
+    }
+  buffered_normal_stream buffered(make_rng_key(2, rng_purpose::weight, 1), 5);
+  random_stream one(make_rng_key(2, rng_purpose::weight, 1), 5);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(buffered.normal(), one.normal()) << i;
 }
 
 TEST(random, normal_has_unit_moments) {

@@ -1,0 +1,94 @@
+#pragma once
+// Standard normals by Box-Muller, with a logarithm, sine and cosine of our own: polynomials in +, -, *, / and
+// sqrt, which IEEE arithmetic rounds alike on every machine (the build contracts no FMAs: -ffp-contract=off), so
+// a drawn weight or delay is the same bits on every host, compiler and vector width, where libm's are only the
+// same for one libm. Written without branches so that a loop over many pairs vectorises (normal_lanes.hpp): a
+// microcircuit's build draws two normals per synapse, 6e8 of them.
+#include <bit>
+#include <cstdint>
+
+namespace hetspike {
+
+namespace box_muller_detail {
+
+/// ln(u) for u in (0, 1] (normal numbers only): u = m 2^e with m in [sqrt(1/2), sqrt(2)), ln(m) = 2 atanh(f) with
+/// f = (m - 1) / (m + 1), |f| <= 0.172, by its series to f^21 (a relative error under 1e-16), and e ln 2 in two
+/// parts (fdlibm's) so that e ln2_hi is exact.
+inline double log_unit(double u) {
+  constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+  constexpr double sqrt2 = 1.41421356237309504880;
+  const std::uint64_t bits = std::bit_cast<std::uint64_t>(u);
+  // The exponent field as a double without an integer conversion (2^52 + field, less 2^52), which vectorises
+  // on every x86 level.
+  double e = std::bit_cast<double>(std::uint64_t{0x4330000000000000} | (bits >> 52)) - 4503599627370496.0 - 1023.0;
+  double m = std::bit_cast<double>((bits & std::uint64_t{0x000fffffffffffff}) | std::uint64_t{0x3ff0000000000000});
+  const bool high = m > sqrt2;
+  m = high ? m * 0.5 : m;
+  e = high ? e + 1.0 : e;
+  const double f = (m - 1.0) / (m + 1.0);
+  const double s = f * f;
+  double p = 1.0 / 21;
+  p = p * s + 1.0 / 19;
+  p = p * s + 1.0 / 17;
+  p = p * s + 1.0 / 15;
+  p = p * s + 1.0 / 13;
+  p = p * s + 1.0 / 11;
+  p = p * s + 1.0 / 9;
+  p = p * s + 1.0 / 7;
+  p = p * s + 1.0 / 5;
+  p = p * s + 1.0 / 3;
+  const double ln_m = 2.0 * f + (2.0 * f * s) * p;
+  return e * ln2_hi + (ln_m + e * ln2_lo);
+}
+
+/// cos(2 pi u) and sin(2 pi u) for u in [0, 1): u = q/4 + t with |t| <= 1/8 (q rounded to nearest by adding
+/// 1.5 2^52, which leaves q in the low bits; t is exact), x = 2 pi t in [-pi/4, pi/4], Taylor series to x^18 and
+/// x^19 (errors under 1e-17), then the quadrant q turns (cos x, sin x) by q right angles.
+inline void cos_sin_turn(double u, double& c, double& s) {
+  constexpr double two_pi = 6.28318530717958647692;
+  constexpr double round_shift = 6755399441055744.0;  // 1.5 * 2^52
+  const double shifted = u * 4.0 + round_shift;
+  const double q = shifted - round_shift;
+  const auto quadrant = static_cast<std::uint32_t>(std::bit_cast<std::uint64_t>(shifted)) & 3u;
+  const double x = (u - q * 0.25) * two_pi;
+  const double z = x * x;
+  double sp = -1.0 / 121645100408832000.0;
+  sp = sp * z + 1.0 / 355687428096000.0;
+  sp = sp * z - 1.0 / 1307674368000.0;
+  sp = sp * z + 1.0 / 6227020800.0;
+  sp = sp * z - 1.0 / 39916800.0;
+  sp = sp * z + 1.0 / 362880.0;
+  sp = sp * z - 1.0 / 5040.0;
+  sp = sp * z + 1.0 / 120.0;
+  sp = sp * z - 1.0 / 6.0;
+  const double sin_x = x + (x * z) * sp;
+  double cp = -1.0 / 6402373705728000.0;
+  cp = cp * z + 1.0 / 20922789888000.0;
+  cp = cp * z - 1.0 / 87178291200.0;
+  cp = cp * z + 1.0 / 479001600.0;
+  cp = cp * z - 1.0 / 3628800.0;
+  cp = cp * z + 1.0 / 40320.0;
+  cp = cp * z - 1.0 / 720.0;
+  cp = cp * z + 1.0 / 24.0;
+  cp = cp * z - 0.5;
+  const double cos_x = 1.0 + z * cp;
+  // Quadrant 0: (cos x, sin x); 1: (-sin x, cos x); 2: (-cos x, -sin x); 3: (sin x, -cos x).
+  const bool odd = (quadrant & 1u) != 0;
+  const double a = odd ? sin_x : cos_x, b = odd ? cos_x : sin_x;
+  c = ((quadrant ^ (quadrant >> 1)) & 1u) != 0 ? -a : a;
+  s = (quadrant & 2u) != 0 ? -b : b;
+}
+
+}  // namespace box_muller_detail
+
+/// The pair of standard normals of two uniforms, u1 in (0, 1] and u2 in [0, 1): r cos(2 pi u2) and
+/// r sin(2 pi u2), r = sqrt(-2 ln u1).
+inline void box_muller(double u1, double u2, double& first, double& second) {
+  const double r = __builtin_sqrt(-2.0 * box_muller_detail::log_unit(u1));
+  double c, s;
+  box_muller_detail::cos_sin_turn(u2, c, s);
+  first = r * c;
+  second = r * s;
+}
+
+}  // namespace hetspike
