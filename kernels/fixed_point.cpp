@@ -14,18 +14,21 @@ fixed_point_scale fixed_point_scale::for_max_weight(double max_abs_weight) {
   return fixed_point_scale(30 - e);
 }
 
-fixed_point_scale::fixed_point_scale(int exponent) : exponent_(exponent), inverse_(std::ldexp(1.0, -exponent)) {}
+fixed_point_scale::fixed_point_scale(int exponent)
+    : exponent_(exponent),
+      inverse_(std::ldexp(1.0, -exponent)),
+      unit_(exponent >= std::numeric_limits<double>::min_exponent - 1 &&
+                    exponent < std::numeric_limits<double>::max_exponent
+                ? std::ldexp(1.0, exponent)
+                : 0.0) {}
 
 fixed_type fixed_point_scale::to_fixed(double weight) const {
   return static_cast<fixed_type>(std::llround(std::ldexp(weight, exponent_)));
 }
 
-std::int32_t fixed_point_scale::to_fixed32(double weight) const {
-  const double scaled = std::round(std::ldexp(weight, exponent_));
-  if (!(std::abs(scaled) <= std::numeric_limits<std::int32_t>::max()))
-    throw std::range_error("weight " + std::to_string(weight) + " does not fit the 32-bit fixed-point range of 2^" +
-                           std::to_string(-exponent_) + " units");
-  return static_cast<std::int32_t>(scaled);
+void fixed_point_scale::throw_beyond_fixed32(double weight) const {
+  throw std::range_error("weight " + std::to_string(weight) + " does not fit the 32-bit fixed-point range of 2^" +
+                         std::to_string(-exponent_) + " units");
 }
 
 }  // namespace hetspike

@@ -5,11 +5,22 @@
 // channels; converting back to double is exact (a power-of-two multiply) while |sum| < 2^53.
 #include <Kokkos_Core.hpp>
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "kernels/types.hpp"
 
 namespace hetspike {
+
+/// The integer std::round gives (halves away from zero) for a finite x, without its libm call: the builder
+/// rounds two values per synapse, hundreds of millions. A non-finite x is returned as it is.
+inline double round_half_away(double x) {
+  if (!(std::abs(x) < 0x1p52)) return x;                                   // whole already, or not finite
+  const double whole = static_cast<double>(static_cast<std::int64_t>(x));  // truncated; exact below 2^52
+  const double rest = x - whole;                                           // exact
+  return rest >= 0.5 ? whole + 1.0 : rest <= -0.5 ? whole - 1.0 : whole;
+}
 
 class fixed_point_scale {
  public:
@@ -25,15 +36,23 @@ class fixed_point_scale {
   fixed_type to_fixed(double weight) const;
 
   /// The 32-bit form stored in synapses; throws std::range_error if it does not fit (the caller names the
-  /// projection).
-  std::int32_t to_fixed32(double weight) const;
+  /// projection). Inline: one per synapse of drawn weights.
+  std::int32_t to_fixed32(double weight) const {
+    // A multiply by 2^exponent rounds the exact product once, as ldexp does.
+    const double scaled = round_half_away(unit_ != 0 ? weight * unit_ : std::ldexp(weight, exponent_));
+    if (!(std::abs(scaled) <= std::numeric_limits<std::int32_t>::max())) throw_beyond_fixed32(weight);
+    return static_cast<std::int32_t>(scaled);
+  }
 
   KOKKOS_INLINE_FUNCTION double to_double(fixed_type v) const { return static_cast<double>(v) * inverse_; }
   KOKKOS_INLINE_FUNCTION double inverse() const { return inverse_; }
 
  private:
+  [[noreturn]] void throw_beyond_fixed32(double weight) const;
+
   int exponent_;
   double inverse_;  ///< 2^-exponent
+  double unit_;     ///< 2^exponent, or 0 where that is not a normal double
 };
 
 }  // namespace hetspike

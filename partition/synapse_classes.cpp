@@ -9,28 +9,15 @@
 
 namespace hetspike {
 
-std::int64_t delay_steps(double delay_ms, double dt) { return std::llround(delay_ms / dt); }
-
-std::int64_t drawn_delay_steps(double delay_ms, double dt) {
-  return std::max<std::int64_t>(1, delay_steps(delay_ms, dt));
+void throw_delay_beyond(std::int64_t steps, std::int64_t limit, bool per_synapse, std::size_t projection, double dt) {
+  throw capacity_error("projections[" + std::to_string(projection) + "]: a delay of " +
+                       std::to_string(static_cast<double>(steps) * dt) + " ms (" + std::to_string(steps) +
+                       " steps) is outside 1.." + std::to_string(limit) + " steps of dt = " + std::to_string(dt) +
+                       " ms" + (per_synapse ? " (per-synapse delays are 8-bit)" : ""));
 }
 
-std::uint16_t checked_delay(std::int64_t steps, bool per_synapse, std::size_t projection, double dt) {
-  const std::int64_t limit = per_synapse ? max_synapse_delay_steps : std::numeric_limits<std::uint16_t>::max();
-  if (steps < 1 || steps > limit)
-    throw capacity_error("projections[" + std::to_string(projection) + "]: a delay of " +
-                         std::to_string(static_cast<double>(steps) * dt) + " ms (" + std::to_string(steps) +
-                         " steps) is outside 1.." + std::to_string(limit) + " steps of dt = " + std::to_string(dt) +
-                         " ms" + (per_synapse ? " (per-synapse delays are 8-bit)" : ""));
-  return static_cast<std::uint16_t>(steps);
-}
-
-std::int32_t fixed_weight(const local_population& target, double weight, std::size_t projection) {
-  try {
-    return target.scale.to_fixed32(weight);
-  } catch (const std::range_error& e) {
-    throw capacity_error("projections[" + std::to_string(projection) + "]: " + e.what());
-  }
+void throw_weight_beyond(const std::range_error& e, std::size_t projection) {
+  throw capacity_error("projections[" + std::to_string(projection) + "]: " + e.what());
 }
 
 class_table make_class_table(const network_spec& net, const local_layout& layout) {

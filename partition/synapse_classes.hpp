@@ -3,9 +3,14 @@
 // local targets, ordered by source population, then projection, then block, so that the classes of one source
 // population are consecutive (its rows are laid out over them). Each class carries what delivery needs: ring
 // column, channel offset, constant weight (fixed point) and delay, and which values vary per synapse.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
+#include <stdexcept>
 #include <vector>
 
+#include "kernels/fixed_point.hpp"
 #include "kernels/synapse_store.hpp"
 #include "partition/local_network.hpp"
 
@@ -30,17 +35,39 @@ struct class_table {
 /// Collective in nothing; throws capacity_error for a constant weight or delay the store cannot hold.
 class_table make_class_table(const network_spec& net, const local_layout& layout);
 
-/// A delay in ms as whole steps, as NEST rounds it to the grid.
-std::int64_t delay_steps(double delay_ms, double dt);
+// Inline: the builder converts a drawn weight and delay per synapse, hundreds of millions.
+
+/// A delay in ms as whole steps, as NEST rounds it to the grid (std::llround's integer).
+inline std::int64_t delay_steps(double delay_ms, double dt) {
+  const double steps = round_half_away(delay_ms / dt);
+  return std::abs(steps) < 0x1p62 ? static_cast<std::int64_t>(steps) : std::llround(delay_ms / dt);
+}
 
 /// A drawn delay in steps: rounded to the nearest step; draws from [dt / 2, dt) are one step, as NEST's
 /// redraw(min = 0.5 * dt) gives, even where dt / 2 divided by dt rounds to just below one half.
-std::int64_t drawn_delay_steps(double delay_ms, double dt);
+inline std::int64_t drawn_delay_steps(double delay_ms, double dt) {
+  return std::max<std::int64_t>(1, delay_steps(delay_ms, dt));
+}
+
+[[noreturn]] void throw_delay_beyond(std::int64_t steps, std::int64_t limit, bool per_synapse, std::size_t projection,
+                                     double dt);
 
 /// A delay the store can hold (per synapse: 8 bits; constant: 16 bits), else capacity_error naming the projection.
-std::uint16_t checked_delay(std::int64_t steps, bool per_synapse, std::size_t projection, double dt);
+inline std::uint16_t checked_delay(std::int64_t steps, bool per_synapse, std::size_t projection, double dt) {
+  const std::int64_t limit = per_synapse ? max_synapse_delay_steps : std::numeric_limits<std::uint16_t>::max();
+  if (steps < 1 || steps > limit) throw_delay_beyond(steps, limit, per_synapse, projection, dt);
+  return static_cast<std::uint16_t>(steps);
+}
+
+[[noreturn]] void throw_weight_beyond(const std::range_error& e, std::size_t projection);
 
 /// A weight as the 32-bit fixed point of its target population, else capacity_error naming the projection.
-std::int32_t fixed_weight(const local_population& target, double weight, std::size_t projection);
+inline std::int32_t fixed_weight(const local_population& target, double weight, std::size_t projection) {
+  try {
+    return target.scale.to_fixed32(weight);
+  } catch (const std::range_error& e) {
+    throw_weight_beyond(e, projection);
+  }
+}
 
 }  // namespace hetspike
