@@ -2,6 +2,7 @@
 #include "kernels/random.hpp"
 #include "kernels/box_muller.hpp"
 #include "kernels/normal_lanes.hpp"
+#include "kernels/philox_lanes.hpp"
 
 namespace hetspike {
 
@@ -12,6 +13,37 @@ std::uint64_t random_stream::below_wide(const uniform_bound& range) {
   unsigned __int128 m = static_cast<unsigned __int128>(next_u64()) * range.n;
   while (static_cast<std::uint64_t>(m) < range.threshold) m = static_cast<unsigned __int128>(next_u64()) * range.n;
   return static_cast<std::uint64_t>(m >> 64);
+}
+
+void random_stream::below_many(const uniform_bound& range, std::uint64_t* out, std::size_t k) {
+  std::size_t done = 0;
+  // A block begun elsewhere, and ranges wider than a word, the one-by-one way.
+  if (range.n > 0xffffffffull) {
+    for (; done < k; ++done) out[done] = below(range);
+    return;
+  }
+  for (; done < k && used_ != 4; ++done) out[done] = below(range);
+  constexpr std::uint32_t blocks = philox_lanes_width, words = 4 * blocks;
+  std::uint32_t lanes[words];
+  std::uint64_t products[words];
+  while (done < k) {
+    philox_lanes_of_id(key_, id_, next_index_, lanes);
+    // The products vectorise; the scalar pass takes them in stream order (block by block, word by word) and
+    // skips the rare rejections.
+    for (std::uint32_t i = 0; i < words; ++i) products[i] = std::uint64_t{lanes[i]} * range.n;
+    std::uint32_t used = 0;
+    for (; used < words && done < k; ++used) {
+      const std::uint64_t m = products[(used % 4) * blocks + used / 4];
+      if (static_cast<std::uint32_t>(m) >= range.threshold) out[done++] = m >> 32;
+    }
+    // Leave the stream where one-by-one draws would have: within the block of the last word used, or after it.
+    next_index_ += used / 4;
+    if (used % 4 != 0) {
+      for (std::uint32_t w = 0; w < 4; ++w) block_.v[w] = lanes[w * blocks + used / 4];
+      used_ = static_cast<int>(used % 4);
+      ++next_index_;
+    }
+  }
 }
 
 double random_stream::normal() {

@@ -90,6 +90,9 @@ class random_stream {
     if (range.n > 0xffffffffull) return below_wide(range);
     return accept32(range, std::uint64_t{next_u32()} * range.n);
   }
+  /// k draws of below(range), as k calls give them, into out; the stream goes on after the last word they used.
+  /// A fixed in-degree's sources are drawn this way: words 16 blocks at a time (philox_lanes_of_id).
+  void below_many(const uniform_bound& range, std::uint64_t* out, std::size_t k);
   /// Standard normal by Box-Muller (box_muller.hpp): a pair from two uniforms (four words), the cosine value
   /// returned first and the sine value kept for the next call (connection building draws hundreds of millions;
   /// half the logarithms and words).

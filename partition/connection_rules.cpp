@@ -46,12 +46,11 @@ void source_sampler::fixed_indegree(random_stream& s, std::uint64_t t, std::uint
                                     std::vector<std::uint64_t>& out) const {
   const std::uint64_t n = exclude_self_ ? source_size_ - 1 : source_size_;
   if (n == 0 && k > 0) throw internal_error("fixed_indegree: no candidate sources (validation should catch this)");
-  const uniform_bound range(n);
-  for (std::uint64_t j = 0; j < k; ++j) {
-    std::uint64_t i = s.below(range);
-    if (exclude_self_ && i >= t) ++i;
-    out.push_back(i);
-  }
+  const std::size_t first = out.size();
+  out.resize(first + k);
+  s.below_many(uniform_bound(n), out.data() + first, k);
+  if (exclude_self_)
+    for (std::size_t j = first; j < out.size(); ++j) out[j] += out[j] >= t ? 1 : 0;
 }
 
 // k distinct sources (no multapses) by Floyd's algorithm: O(k) draws whatever k/N is.

@@ -82,6 +82,24 @@ TEST(random, philox_lanes_are_philox_blocks_of_consecutive_ids) {
       }
 }
 
+TEST(random, below_many_is_below_one_by_one) {
+  // Ranges whose rejections are frequent (just above 2^31: nearly half the words) or never happen (powers of two),
+  // a range wider than a word, from a fresh stream and from within a block, for counts around the 64 words of a
+  // batch; afterwards both streams go on alike.
+  for (const std::uint64_t n : {1ull, 7ull, 20683ull, 0x80000001ull, 0x100000000ull, 0x100000005ull})
+    for (const int start : {0, 1, 3})
+      for (const std::size_t k : {0u, 1u, 63u, 64u, 65u, 1000u}) {
+        random_stream bulk(make_rng_key(6, rng_purpose::connectivity, 1), 99),
+            one(make_rng_key(6, rng_purpose::connectivity, 1), 99);
+        for (int i = 0; i < start; ++i) bulk.next_u32(), one.next_u32();
+        const uniform_bound range(n);
+        std::vector<std::uint64_t> out(k);
+        bulk.below_many(range, out.data(), k);
+        for (std::size_t i = 0; i < k; ++i) ASSERT_EQ(out[i], one.below(range)) << n << " " << start << " " << k;
+        EXPECT_EQ(bulk.next_u32(), one.next_u32()) << n << " " << start << " " << k;
+      }
+}
+
 TEST(random, philox_lanes_of_id_are_philox_blocks_of_consecutive_indices) {
   std::uint32_t words[4 * philox_lanes_width];
   for (const std::uint64_t id : {0ull, 0x123456789abcull})
