@@ -19,7 +19,8 @@ inline double round_half_away(double x) {
   if (!(std::abs(x) < 0x1p52)) return x;                                   // whole already, or not finite
   const double whole = static_cast<double>(static_cast<std::int64_t>(x));  // truncated; exact below 2^52
   const double rest = x - whole;                                           // exact
-  return rest >= 0.5 ? whole + 1.0 : rest <= -0.5 ? whole - 1.0 : whole;
+  // Without branches: the rest of a drawn value is random, so a branch on it would be mispredicted half the time.
+  return whole + static_cast<double>(rest >= 0.5) - static_cast<double>(rest <= -0.5);
 }
 
 class fixed_point_scale {
