@@ -39,8 +39,10 @@ class source_sampler {
 /// Draws from a weight or delay distribution, redrawing outside [lower, upper] as NEST's redraw does, from a
 /// random_stream or a buffered_normal_stream (the same values). Throws input_error after 1000 redraws (bounds that
 /// exclude almost all of the distribution).
+/// Inlined always: the builder draws two values per synapse, and GCC kept it a call (6% of the microcircuit's
+/// build).
 template <class Stream>
-double draw_value(const value_distribution& d, Stream& s) {
+[[gnu::always_inline]] inline double draw_value(const value_distribution& d, Stream& s) {
   using kind = value_distribution::kind;
   if (d.type == kind::constant) return d.a;
   for (int attempt = 0; attempt < 1000; ++attempt) {
