@@ -22,10 +22,6 @@ fixed_point_scale::fixed_point_scale(int exponent)
                 ? std::ldexp(1.0, exponent)
                 : 0.0) {}
 
-fixed_type fixed_point_scale::to_fixed(double weight) const {
-  return static_cast<fixed_type>(std::llround(std::ldexp(weight, exponent_)));
-}
-
 void fixed_point_scale::throw_beyond_fixed32(double weight) const {
   throw std::range_error("weight " + std::to_string(weight) + " does not fit the 32-bit fixed-point range of 2^" +
                          std::to_string(-exponent_) + " units");

@@ -33,8 +33,13 @@ class fixed_point_scale {
   /// Units per unit of weight: 2^exponent.
   int exponent() const { return exponent_; }
 
-  /// The weight as an integer, rounded to nearest (ties away from zero); the same everywhere.
-  fixed_type to_fixed(double weight) const;
+  /// The weight as an integer, rounded to nearest (ties away from zero); the same everywhere. Inline: the STDP
+  /// pass converts every plastic synapse's weight as it delivers it.
+  fixed_type to_fixed(double weight) const {
+    const double scaled = round_half_away(unit_ != 0 ? weight * unit_ : std::ldexp(weight, exponent_));
+    // Beyond 2^63 (an overflow upstream) std::llround's own result, whatever the platform makes of it.
+    return std::abs(scaled) < 0x1p63 ? static_cast<fixed_type>(scaled) : std::llround(scaled);
+  }
 
   /// The 32-bit form stored in synapses; throws std::range_error if it does not fit (the caller names the
   /// projection). Inline: one per synapse of drawn weights.

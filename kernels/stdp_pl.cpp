@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "kernels/fixed_point.hpp"
+
 namespace hetspike {
 
 post_spike_history::post_spike_history(std::vector<double> tau_minus, double dt)
@@ -93,6 +95,7 @@ std::uint64_t deliver_plastic(const synapse_store<Kokkos::HostSpace>& store, std
       const synapse_class& c = store.classes(cls);
       if (!c.plastic) return;
       const stdp_pl_projection& p = projections[c.projection];
+      const fixed_point_scale scale(p.weight_exponent);
       rule = &p;
       for (std::uint64_t k = b; k < e; ++k) {
         const step_type delay = c.has_delays ? store.delay(k + c.delay_shift) : c.delay;
@@ -100,7 +103,7 @@ std::uint64_t deliver_plastic(const synapse_store<Kokkos::HostSpace>& store, std
             static_cast<lid_type>(p.target_first_lid + c.column - p.target_first_column + store.target_offset(k));
         double& w = store.plastic_weight(k + c.weight_shift);
         w = update_weight(w, p, rows.k_plus[slot], rows.last_stamp[slot], stamp, delay, target, post, dt);
-        const auto fixed = static_cast<fixed_type>(std::llround(std::ldexp(w, p.weight_exponent)));
+        const fixed_type fixed = scale.to_fixed(w);
         ring((step + delay) % num_slots, c.column + store.target_offset(k) + (fixed > 0 ? 0u : c.inhibitory_offset)) +=
             fixed;
       }

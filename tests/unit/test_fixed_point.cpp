@@ -41,7 +41,7 @@ TEST(fixed_point, round_half_away_is_std_round) {
   EXPECT_EQ(round_half_away(std::numeric_limits<double>::infinity()), std::numeric_limits<double>::infinity());
 }
 
-TEST(fixed_point, to_fixed32_is_ldexp_rounded_for_every_exponent) {
+TEST(fixed_point, to_fixed_and_to_fixed32_are_ldexp_rounded_for_every_exponent) {
   random_stream s(make_rng_key(4, rng_purpose::weight, 1), 2);
   for (const int exponent : {-1080, -1074, -1030, -1022, -20, 0, 7, 30, 600, 1023, 1024, 1100}) {
     const fixed_point_scale scale(exponent);
@@ -49,6 +49,7 @@ TEST(fixed_point, to_fixed32_is_ldexp_rounded_for_every_exponent) {
       // Magnitudes from far below one unit to just below 2^31 units.
       const double w = std::ldexp(s.uniform() - 0.5, static_cast<int>(s.below(34)) - exponent);
       const double expected = std::round(std::ldexp(w, exponent));
+      ASSERT_EQ(scale.to_fixed(w), std::llround(std::ldexp(w, exponent))) << exponent << " " << w;
       if (std::abs(expected) <= std::numeric_limits<std::int32_t>::max())
         ASSERT_EQ(scale.to_fixed32(w), static_cast<std::int32_t>(expected)) << exponent << " " << w;
       else
