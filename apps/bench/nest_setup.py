@@ -21,6 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REQUIREMENTS = HERE / "nest-requirements.txt"
+SOURCE_REQUIREMENTS = HERE / "nest-src-requirements.txt"
 EXAMPLES = HERE / "nest_examples.py"
 # NEST 3's connection ids: 27 bits per thread and synapse model ("Too many connections" beyond).
 MAX_CONNECTIONS_PER_THREAD = 134_217_726
@@ -101,8 +102,10 @@ def microcircuit_package(work: Path) -> str:
     return str(target)
 
 
-def prefix_installation(prefix: Path, work: Path, source_tree: str | None = None, how: str = "") -> NestInstallation:
-    """A CMake install: its Python package lives in PREFIX/lib*/python3.*/site-packages."""
+def prefix_installation(prefix: Path, work: Path, source_tree: str | None = None, how: str = "",
+                        python: str = sys.executable) -> NestInstallation:
+    """A CMake install: its Python package lives in PREFIX/lib*/python3.*/site-packages; `python` runs it (the
+    interpreter it was built for, with numpy)."""
     packages = sorted(prefix.glob("lib*/python3*/site-packages/nest/__init__.py"))
     if not packages:
         sys.exit(f"bench.py: --nest-prefix {prefix}: no NEST Python package under it "
@@ -112,10 +115,21 @@ def prefix_installation(prefix: Path, work: Path, source_tree: str | None = None
     env = {"PYTHONPATH": os.pathsep.join(filter(None, paths)),
            "LD_LIBRARY_PATH": os.pathsep.join(filter(None, [str(prefix / "lib"), str(prefix / "lib64"),
                                                             os.environ.get("LD_LIBRARY_PATH", "")]))}
-    return NestInstallation(sys.executable, env, source_tree, how or f"--nest-prefix {prefix}")
+    return NestInstallation(python, env, source_tree, how or f"--nest-prefix {prefix}")
 
 
 def built_from_source(src: Path, work: Path) -> NestInstallation:
+    """NEST built with MPI and OpenMP from a source tree, for and run by a venv of its own (the Python packages
+    PyNEST needs to build and run, pinned in nest-src-requirements.txt)."""
+    venv = work / "nest-src-venv"
+    python = venv / "bin" / "python"
+    stamp = venv / ".hetspike-requirements"
+    wanted = SOURCE_REQUIREMENTS.read_text()
+    if not (python.exists() and stamp.exists() and stamp.read_text() == wanted):
+        print(f"bench.py: a venv for building and running NEST from source in {venv} (once) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(SOURCE_REQUIREMENTS)], check=True)
+        stamp.write_text(wanted)
     prefix = work / "nest-prefix"
     if not any(prefix.glob("lib*/python3*/site-packages/nest/__init__.py")):
         build = work / "nest-build"
@@ -123,10 +137,10 @@ def built_from_source(src: Path, work: Path) -> NestInstallation:
               flush=True)
         subprocess.run(["cmake", "-S", str(src), "-B", str(build), f"-DCMAKE_INSTALL_PREFIX={prefix}",
                         "-DCMAKE_BUILD_TYPE=Release", "-Dwith-mpi=ON", "-Dwith-openmp=ON",
-                        f"-DPython_EXECUTABLE={sys.executable}"], check=True)
+                        f"-DPython_EXECUTABLE={python}"], check=True)
         subprocess.run(["cmake", "--build", str(build), f"-j{os.cpu_count() or 1}", "--target", "install"],
                        check=True)
-    return prefix_installation(prefix, work, str(src), f"built from {src}")
+    return prefix_installation(prefix, work, str(src), f"built from {src}", str(python))
 
 
 def find_nest(prefix: str | None, src: str | None, venv: str, work: Path) -> NestInstallation:
