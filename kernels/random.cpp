@@ -30,7 +30,18 @@ void random_stream::below_many(const uniform_bound& range, std::uint64_t* out, s
     philox_lanes_of_id(key_, id_, next_index_, lanes);
     // The products vectorise; the scalar pass takes them in stream order (block by block, word by word) and
     // skips the rare rejections.
-    for (std::uint32_t i = 0; i < words; ++i) products[i] = std::uint64_t{lanes[i]} * range.n;
+    bool rejected = false;
+    for (std::uint32_t i = 0; i < words; ++i) {
+      products[i] = std::uint64_t{lanes[i]} * range.n;
+      rejected |= static_cast<std::uint32_t>(products[i]) < range.threshold;
+    }
+    if (!rejected && k - done >= words) {  // nearly always: every word is a draw
+      for (std::uint32_t j = 0; j < blocks; ++j)
+        for (std::uint32_t w = 0; w < 4; ++w) out[done + 4 * j + w] = products[w * blocks + j] >> 32;
+      done += words;
+      next_index_ += blocks;
+      continue;
+    }
     std::uint32_t used = 0;
     for (; used < words && done < k; ++used) {
       const std::uint64_t m = products[(used % 4) * blocks + used / 4];
