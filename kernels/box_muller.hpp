@@ -5,11 +5,21 @@
 // same for one libm. Written without branches so that a loop over many pairs vectorises (normal_lanes.hpp): a
 // microcircuit's build draws two normals per synapse, 6e8 of them.
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 
 namespace hetspike {
 
 namespace box_muller_detail {
+
+/// c[0] z^(N-1) + ... + c[N-1] by Horner's rule, highest coefficient first: the same operations in the same order
+/// wherever it is inlined (a loop over a constant array, unrolled).
+template <std::size_t N>
+inline double horner(double z, const double (&c)[N]) {
+  double p = c[0];
+  for (std::size_t i = 1; i < N; ++i) p = p * z + c[i];
+  return p;
+}
 
 /// ln(u) for u in (0, 1] (normal numbers only): u = m 2^e with m in [sqrt(1/2), sqrt(2)), ln(m) = 2 atanh(f) with
 /// f = (m - 1) / (m + 1), |f| <= 0.172, by its series to f^21 (a relative error under 1e-16), and e ln 2 in two
@@ -27,16 +37,9 @@ inline double log_unit(double u) {
   e = high ? e + 1.0 : e;
   const double f = (m - 1.0) / (m + 1.0);
   const double s = f * f;
-  double p = 1.0 / 21;
-  p = p * s + 1.0 / 19;
-  p = p * s + 1.0 / 17;
-  p = p * s + 1.0 / 15;
-  p = p * s + 1.0 / 13;
-  p = p * s + 1.0 / 11;
-  p = p * s + 1.0 / 9;
-  p = p * s + 1.0 / 7;
-  p = p * s + 1.0 / 5;
-  p = p * s + 1.0 / 3;
+  constexpr double series[] = {1.0 / 21, 1.0 / 19, 1.0 / 17, 1.0 / 15, 1.0 / 13,
+                               1.0 / 11, 1.0 / 9,  1.0 / 7,  1.0 / 5,  1.0 / 3};
+  const double p = horner(s, series);
   const double ln_m = 2.0 * f + (2.0 * f * s) * p;
   return e * ln2_hi + (ln_m + e * ln2_lo);
 }
@@ -52,25 +55,27 @@ inline void cos_sin_turn(double u, double& c, double& s) {
   const auto quadrant = static_cast<std::uint32_t>(std::bit_cast<std::uint64_t>(shifted)) & 3u;
   const double x = (u - q * 0.25) * two_pi;
   const double z = x * x;
-  double sp = -1.0 / 121645100408832000.0;
-  sp = sp * z + 1.0 / 355687428096000.0;
-  sp = sp * z - 1.0 / 1307674368000.0;
-  sp = sp * z + 1.0 / 6227020800.0;
-  sp = sp * z - 1.0 / 39916800.0;
-  sp = sp * z + 1.0 / 362880.0;
-  sp = sp * z - 1.0 / 5040.0;
-  sp = sp * z + 1.0 / 120.0;
-  sp = sp * z - 1.0 / 6.0;
+  constexpr double sin_series[] = {-1.0 / 121645100408832000.0,
+                                   1.0 / 355687428096000.0,
+                                   -1.0 / 1307674368000.0,
+                                   1.0 / 6227020800.0,
+                                   -1.0 / 39916800.0,
+                                   1.0 / 362880.0,
+                                   -1.0 / 5040.0,
+                                   1.0 / 120.0,
+                                   -1.0 / 6.0};
+  const double sp = horner(z, sin_series);
   const double sin_x = x + (x * z) * sp;
-  double cp = -1.0 / 6402373705728000.0;
-  cp = cp * z + 1.0 / 20922789888000.0;
-  cp = cp * z - 1.0 / 87178291200.0;
-  cp = cp * z + 1.0 / 479001600.0;
-  cp = cp * z - 1.0 / 3628800.0;
-  cp = cp * z + 1.0 / 40320.0;
-  cp = cp * z - 1.0 / 720.0;
-  cp = cp * z + 1.0 / 24.0;
-  cp = cp * z - 0.5;
+  constexpr double cos_series[] = {-1.0 / 6402373705728000.0,
+                                   1.0 / 20922789888000.0,
+                                   -1.0 / 87178291200.0,
+                                   1.0 / 479001600.0,
+                                   -1.0 / 3628800.0,
+                                   1.0 / 40320.0,
+                                   -1.0 / 720.0,
+                                   1.0 / 24.0,
+                                   -0.5};
+  const double cp = horner(z, cos_series);
   const double cos_x = 1.0 + z * cp;
   // Quadrant 0: (cos x, sin x); 1: (-sin x, cos x); 2: (-cos x, -sin x); 3: (sin x, -cos x).
   const bool odd = (quadrant & 1u) != 0;
