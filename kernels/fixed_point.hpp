@@ -36,7 +36,7 @@ class fixed_point_scale {
   /// The weight as an integer, rounded to nearest (ties away from zero); the same everywhere. Inline: the STDP
   /// pass converts every plastic synapse's weight as it delivers it.
   fixed_type to_fixed(double weight) const {
-    const double scaled = round_half_away(unit_ != 0 ? weight * unit_ : std::ldexp(weight, exponent_));
+    const double scaled = units(weight);
     // Beyond 2^63 (an overflow upstream) std::llround's own result, whatever the platform makes of it.
     return std::abs(scaled) < 0x1p63 ? static_cast<fixed_type>(scaled) : std::llround(scaled);
   }
@@ -44,8 +44,7 @@ class fixed_point_scale {
   /// The 32-bit form stored in synapses; throws std::range_error if it does not fit (the caller names the
   /// projection). Inline: one per synapse of drawn weights.
   std::int32_t to_fixed32(double weight) const {
-    // A multiply by 2^exponent rounds the exact product once, as ldexp does.
-    const double scaled = round_half_away(unit_ != 0 ? weight * unit_ : std::ldexp(weight, exponent_));
+    const double scaled = units(weight);
     if (!(std::abs(scaled) <= std::numeric_limits<std::int32_t>::max())) throw_beyond_fixed32(weight);
     return static_cast<std::int32_t>(scaled);
   }
@@ -54,6 +53,11 @@ class fixed_point_scale {
   KOKKOS_INLINE_FUNCTION double inverse() const { return inverse_; }
 
  private:
+  /// weight * 2^exponent rounded to whole units: a multiply by 2^exponent rounds the exact product once, as
+  /// ldexp does.
+  double units(double weight) const {
+    return round_half_away(unit_ != 0 ? weight * unit_ : std::ldexp(weight, exponent_));
+  }
   [[noreturn]] void throw_beyond_fixed32(double weight) const;
 
   int exponent_;
