@@ -39,14 +39,15 @@ constexpr std::uint32_t key_step_0 = 0x9E3779B9u, key_step_1 = 0xBB67AE85u;
   }
 }
 
-}  // namespace
-
-HETSPIKE_TARGET_CLONES
-void philox_lanes(const philox_engine::key_type& key, std::uint64_t first_id, std::uint64_t index, std::uint32_t* out) {
+/// Counters (id, index) = (first_id + j * id_step, first_index + j * index_step) for lane j, then the rounds.
+[[gnu::always_inline]] inline void philox_counters_and_rounds(const philox_engine::key_type& key,
+                                                              std::uint64_t first_id, std::uint64_t id_step,
+                                                              std::uint64_t first_index, std::uint64_t index_step,
+                                                              std::uint32_t* out) {
   constexpr std::uint32_t n = philox_lanes_width;
   std::uint32_t c0[n], c1[n], c2[n], c3[n];
   for (std::uint32_t j = 0; j < n; ++j) {
-    const std::uint64_t id = first_id + j;
+    const std::uint64_t id = first_id + j * id_step, index = first_index + j * index_step;
     c0[j] = static_cast<std::uint32_t>(id);
     c1[j] = static_cast<std::uint32_t>(id >> 32);
     c2[j] = static_cast<std::uint32_t>(index);
@@ -55,19 +56,17 @@ void philox_lanes(const philox_engine::key_type& key, std::uint64_t first_id, st
   philox_rounds(key, c0, c1, c2, c3, out);
 }
 
+}  // namespace
+
+HETSPIKE_TARGET_CLONES
+void philox_lanes(const philox_engine::key_type& key, std::uint64_t first_id, std::uint64_t index, std::uint32_t* out) {
+  philox_counters_and_rounds(key, first_id, 1, index, 0, out);
+}
+
 HETSPIKE_TARGET_CLONES
 void philox_lanes_of_id(const philox_engine::key_type& key, std::uint64_t id, std::uint64_t first_index,
                         std::uint32_t* out) {
-  constexpr std::uint32_t n = philox_lanes_width;
-  std::uint32_t c0[n], c1[n], c2[n], c3[n];
-  for (std::uint32_t j = 0; j < n; ++j) {
-    const std::uint64_t index = first_index + j;
-    c0[j] = static_cast<std::uint32_t>(id);
-    c1[j] = static_cast<std::uint32_t>(id >> 32);
-    c2[j] = static_cast<std::uint32_t>(index);
-    c3[j] = static_cast<std::uint32_t>(index >> 32);
-  }
-  philox_rounds(key, c0, c1, c2, c3, out);
+  philox_counters_and_rounds(key, id, 0, first_index, 1, out);
 }
 
 }  // namespace hetspike
