@@ -80,15 +80,21 @@ def probe(inst: NestInstallation) -> NestInstallation:
     return inst
 
 
-def wheel_venv(venv: Path) -> NestInstallation:
+def requirements_venv(venv: Path, requirements: Path, what: str) -> Path:
+    """A venv with `requirements` installed (again only when that file changed); its Python."""
     python = venv / "bin" / "python"
     stamp = venv / ".hetspike-requirements"
-    wanted = REQUIREMENTS.read_text()
+    wanted = requirements.read_text()
     if not (python.exists() and stamp.exists() and stamp.read_text() == wanted):
-        print(f"bench.py: installing NEST from PyPI into {venv} (once) ...", flush=True)
+        print(f"bench.py: {what} in {venv} (once) ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(requirements)], check=True)
         stamp.write_text(wanted)
+    return python
+
+
+def wheel_venv(venv: Path) -> NestInstallation:
+    python = requirements_venv(venv, REQUIREMENTS, "installing NEST from PyPI")
     return NestInstallation(str(python), how=f"PyPI wheel in {venv}")
 
 
@@ -121,15 +127,8 @@ def prefix_installation(prefix: Path, work: Path, source_tree: str | None = None
 def built_from_source(src: Path, work: Path) -> NestInstallation:
     """NEST built with MPI and OpenMP from a source tree, for and run by a venv of its own (the Python packages
     PyNEST needs to build and run, pinned in nest-src-requirements.txt)."""
-    venv = work / "nest-src-venv"
-    python = venv / "bin" / "python"
-    stamp = venv / ".hetspike-requirements"
-    wanted = SOURCE_REQUIREMENTS.read_text()
-    if not (python.exists() and stamp.exists() and stamp.read_text() == wanted):
-        print(f"bench.py: a venv for building and running NEST from source in {venv} (once) ...", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(SOURCE_REQUIREMENTS)], check=True)
-        stamp.write_text(wanted)
+    python = requirements_venv(work / "nest-src-venv", SOURCE_REQUIREMENTS,
+                               "a venv for building and running NEST from source")
     prefix = work / "nest-prefix"
     if not any(prefix.glob("lib*/python3*/site-packages/nest/__init__.py")):
         build = work / "nest-build"
