@@ -70,20 +70,18 @@ class spike_delivery_functor {
   /// teams concurrently); the synapses reached are counted into `events_` (an atomic counter: reductions are
   /// avoided on GPUs, see spike_collect.hpp).
   KOKKOS_INLINE_FUNCTION void operator()(const team_member& team) const {
-    for_each_segment(msgs_(team.league_rank()), [&](const synapse_class& c, std::uint64_t b, std::uint64_t e,
-                                                    std::uint32_t base_slot) {
-      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, b, e), [&](std::uint64_t k) {
-        const fixed_type w = c.has_weights ? store_.weight(k + c.weight_shift) : c.weight;
-        const std::uint32_t d = c.has_delays ? store_.delay(k + c.delay_shift) : c.delay;
-        fixed_type& cell =
-            ring_(slot_after(base_slot, d), c.column + store_.target_offset(k) + (w > 0 ? 0u : c.inhibitory_offset));
-        if constexpr (may_run_concurrently)
-          Kokkos::atomic_add(&cell, w);
-        else
-          cell += w;
-      });
-      Kokkos::single(Kokkos::PerTeam(team), [&]() { Kokkos::atomic_add(&events_(), e - b); });
-    });
+    for_each_segment(msgs_(team.league_rank()),
+                     [&](const synapse_class& c, std::uint64_t b, std::uint64_t e, std::uint32_t base_slot) {
+                       Kokkos::parallel_for(Kokkos::TeamThreadRange(team, b, e), [&](std::uint64_t k) {
+                         const fixed_type w = weight_of(c, k);
+                         fixed_type& cell = cell_of(c, k, base_slot);
+                         if constexpr (may_run_concurrently)
+                           Kokkos::atomic_add(&cell, w);
+                         else
+                           cell += w;
+                       });
+                       Kokkos::single(Kokkos::PerTeam(team), [&]() { Kokkos::atomic_add(&events_(), e - b); });
+                     });
   }
 
   /// Delivers message i; adds the number of synapses it reached to `events`.
