@@ -35,10 +35,19 @@ void random_stream::below_many(const uniform_bound& range, std::uint64_t* out, s
       products[i] = std::uint64_t{lanes[i]} * range.n;
       rejected |= static_cast<std::uint32_t>(products[i]) < range.threshold;
     }
-    if (!rejected && k - done >= words) {  // nearly always: every word is a draw
-      for (std::uint32_t j = 0; j < blocks; ++j)
-        for (std::uint32_t w = 0; w < 4; ++w) out[done + 4 * j + w] = products[w * blocks + j] >> 32;
-      done += words;
+    if (k - done >= words) {  // the whole batch fits: every word is taken, or skipped without a branch
+      if (!rejected) {        // for small ranges, nearly always
+        for (std::uint32_t j = 0; j < blocks; ++j)
+          for (std::uint32_t w = 0; w < 4; ++w) out[done + 4 * j + w] = products[w * blocks + j] >> 32;
+        done += words;
+      } else {  // ranges near 2^32 / m reject a word in a few percent: most batches (a branch per word mispredicts)
+        for (std::uint32_t j = 0; j < blocks; ++j)
+          for (std::uint32_t w = 0; w < 4; ++w) {
+            const std::uint64_t m = products[w * blocks + j];
+            out[done] = m >> 32;
+            done += static_cast<std::uint32_t>(m) >= range.threshold;
+          }
+      }
       next_index_ += blocks;
       continue;
     }
