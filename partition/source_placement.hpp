@@ -22,9 +22,11 @@
 //             expected count and some (a stretch that overflows, rarely, makes the draw start again with exact room,
 //             counted first); the stretches stay where they are. Chunk by chunk, bucket by bucket, the sources with one
 //             synapse are told from the others by a count in a table of the bucket's sources; only the others' synapses
-//             are sorted by source (a radix sort); the chunk's rows are planned and its synapses moved to their places,
-//             all while the chunk is in cache. Rows: by chunk, then layout and class; single rows in draw order (bucket
-//             by bucket), the others by source. Each chunk's synapses of a class stay in the chunk's part of the class.
+//             are sorted by source (a radix sort); the single rows' synapses go to the store bucket by bucket (their
+//             zone, the last of the chunk's part of the class, filled from its end), the others once the chunk's rows
+//             are planned, all while the chunk is in cache. Rows: by chunk, then layout and class; single rows by
+//             bucket, the chunk's last bucket first, in draw order within a bucket; the others by source. Each chunk's
+//             synapses of a class stay in the chunk's part of the class.
 //             Needs about 4.2 bytes a synapse (plus the stashed values) for a while: right when a rank holds about one
 //             synapse per source (10^4 ranks and more), where per-source counts would outgrow the store.
 // Within a row and class, targets ascend and each target's synapses keep their draw order, either way.

@@ -116,12 +116,12 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
       }
     };
     const std::uint32_t offset_mask = (std::uint32_t{1} << bits) - 1;
-    std::vector<synapse_list> singles(num_classes_);  // per class, in row order
-    for (std::uint32_t k = 0; k < num_classes_; ++k) {
-      singles[k].from.reserve(start_of(k, b1) - start_of(k, b0));
-      singles[k].offset.reserve(start_of(k, b1) - start_of(k, b0));
-    }
-    std::vector<std::uint32_t> wanted_singles;  // (source, class, index) triples
+    // The single rows' synapses fill the chunk's single zone of their class, the last of its part (row_planner), from
+    // its end: bucket by bucket, each bucket's in draw order before the previous bucket's. So they go to the store
+    // bucket by bucket, while the bucket's list of them is in cache, without waiting for the chunk's layout.
+    synapse_list one;                                           // one class's in one bucket
+    std::vector<std::uint32_t> singles_taken(num_classes_, 0);  // per class: the chunk's so far
+    std::vector<std::uint32_t> wanted_singles;  // (source, class, place counted from the zone's end) triples
     // Rows of more than one synapse, all in one class (run rows), likewise per class in source order: their
     // synapses' stash positions and where each row starts among them.
     std::vector<synapse_list> runs(num_classes_);
@@ -162,25 +162,25 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         const std::uint32_t* key = keys_of(k);
         const std::uint32_t in_bucket = start_of(k, b + 1) - start_of(k, b);
-        auto& one = singles[k];
         auto& several = pairs[k];
-        const std::size_t before = one.from.size();
-        std::size_t n = before, m = 0;
-        one.from.resize(before + in_bucket), one.offset.resize(before + in_bucket), several.resize(in_bucket);
+        std::size_t n = 0, m = 0;
+        one.from.resize(in_bucket), one.offset.resize(in_bucket), several.resize(in_bucket);
         each_in(k, b, [&](std::uint32_t i) {
           const std::uint32_t x = key[i];
           const bool single = (seen[x >> bits] & count_mask) == 1;
           one.from[n] = i, one.offset[n] = static_cast<std::uint16_t>(x & offset_mask), n += single;
           several[m] = std::uint64_t{x} << 32 | i, m += !single;
         });
-        planner.count_singles(k, n - before, tally[0]);
-        one.from.resize(n), one.offset.resize(n), several.resize(m);
+        planner.count_singles(k, n, tally[0]);
+        one.from.resize(n), several.resize(m);
+        const std::uint32_t taken = singles_taken[k] += static_cast<std::uint32_t>(n);
+        if (n != 0) sink.move_each(first + k, one.from, one.offset.data(), start_of(k, b1) - taken);
         if (every || some)
-          for (std::size_t j = before; j < n; ++j) {
+          for (std::size_t j = 0; j < n; ++j) {
             const std::uint32_t low = key[one.from[j]] >> bits;
             if (every || (seen[low] & wanted_bit) != 0)
-              wanted_singles.insert(wanted_singles.end(),
-                                    {static_cast<std::uint32_t>(bucket_first | low), k, static_cast<std::uint32_t>(j)});
+              wanted_singles.insert(wanted_singles.end(), {static_cast<std::uint32_t>(bucket_first | low), k,
+                                                           taken - static_cast<std::uint32_t>(j)});
           }
         detail::sort_by_source(several, 32 + bits, pair_scratch);
         multi_key[k].resize(m), multi_at[k].resize(m);
@@ -220,13 +220,9 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
     for (std::uint32_t k = 0; k < num_classes_; ++k) base[k] = start_of(k, b0);
     auto& out = done[q];
     auto cursor = planner.lay_out(tally, out.rows, sizes, base.data()).front();
-    for (std::uint32_t k = 0; k < num_classes_; ++k) {
-      if (sizes[k] != start_of(k, b1) - start_of(k, b0))
+    for (std::uint32_t k = 0; k < num_classes_; ++k)
+      if (sizes[k] != start_of(k, b1) - start_of(k, b0) || planner.single_zone(k) + singles_taken[k] != start_of(k, b1))
         throw internal_error("source_placement: a chunk's rows laid out for other class sizes");
-      if (!singles[k].from.empty())
-        sink.move_each(first + k, singles[k].from, singles[k].offset.data(),
-                       static_cast<std::uint32_t>(planner.single_zone(k)));
-    }
     std::vector<std::uint32_t> run_first_row(num_classes_, 0);
     for (std::uint32_t k = 0; k < num_classes_; ++k) {
       if (runs[k].from.empty()) continue;
@@ -236,10 +232,11 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
     }
     for (std::size_t i = 0; i < wanted_runs.size(); i += 3)
       out.wanted.emplace_back(wanted_runs[i], run_first_row[wanted_runs[i + 1]] + wanted_runs[i + 2]);
-    for (std::size_t i = 0; i < wanted_singles.size(); i += 3)
-      out.wanted.emplace_back(
-          wanted_singles[i],
-          static_cast<std::uint32_t>(planner.single_first_row(wanted_singles[i + 1]) + wanted_singles[i + 2]));
+    for (std::size_t i = 0; i < wanted_singles.size(); i += 3) {
+      const std::uint32_t k = wanted_singles[i + 1];
+      out.wanted.emplace_back(wanted_singles[i], static_cast<std::uint32_t>(planner.single_first_row(k) +
+                                                                            singles_taken[k] - wanted_singles[i + 2]));
+    }
     std::vector<std::uint32_t> counts(num_classes_), positions(num_classes_);
     for (std::size_t mi = 0; mi < multis.size(); ++mi) {
       const multi& m = multis[mi];
