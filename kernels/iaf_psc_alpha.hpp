@@ -19,7 +19,7 @@ class iaf_psc_alpha_neurons : public iaf_membrane<ExecSpace, iaf_psc_alpha_propa
 
  public:
   using memory_space = typename ExecSpace::memory_space;
-  static constexpr int num_channels = 2;
+  static constexpr int num_channels = iaf_psc_alpha_params::input_channels;
 
   iaf_psc_alpha_neurons(const iaf_psc_alpha_params& params, double dt, std::size_t count)
       : base(params.model_name, make_propagators(params, dt), params.E_L, count),

@@ -19,7 +19,7 @@ class iaf_psc_exp_neurons : public iaf_membrane<ExecSpace, iaf_psc_exp_propagato
 
  public:
   using memory_space = typename ExecSpace::memory_space;
-  static constexpr int num_channels = 2;
+  static constexpr int num_channels = iaf_psc_exp_params::input_channels;
 
   iaf_psc_exp_neurons(const iaf_psc_exp_params& params, double dt, std::size_t count)
       : base(params.model_name, make_propagators(params, dt), params.E_L, count),

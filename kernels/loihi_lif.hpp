@@ -38,7 +38,7 @@ template <class ExecSpace>
 class loihi_lif_neurons {
  public:
   using memory_space = typename ExecSpace::memory_space;
-  static constexpr int num_channels = 1;
+  static constexpr int num_channels = loihi_lif_params::input_channels;
 
   /// `params` must be resolved (resolve_loihi_lif_params); throws loihi_parameter_error otherwise. The chip
   /// registers are already discrete in time, so dt is not used. u = v = 0 initially, as Lava's LIF.

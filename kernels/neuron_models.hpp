@@ -24,6 +24,7 @@ struct iaf_membrane_params {
 /// NEST's iaf_psc_delta: leaky integrate-and-fire, input as voltage jumps (weights in mV).
 struct iaf_psc_delta_params : iaf_membrane_params {
   static constexpr std::string_view model_name = "iaf_psc_delta";
+  static constexpr int input_channels = 1;                  ///< every weight's jump into V_m
   double V_min = -std::numeric_limits<double>::infinity();  ///< lower bound of V_m, mV
 };
 
@@ -31,14 +32,16 @@ struct iaf_psc_delta_params : iaf_membrane_params {
 /// one channel for excitatory (weight > 0) and one for inhibitory input.
 struct iaf_psc_exp_params : iaf_membrane_params {
   static constexpr std::string_view model_name = "iaf_psc_exp";
-  double tau_syn_ex = 2.0;  ///< ms
-  double tau_syn_in = 2.0;  ///< ms
+  static constexpr int input_channels = 2;  ///< excitatory (weight > 0), inhibitory
+  double tau_syn_ex = 2.0;                  ///< ms
+  double tau_syn_in = 2.0;                  ///< ms
 };
 
 /// NEST's iaf_psc_alpha: leaky integrate-and-fire with alpha-shaped currents (weights in pA: the peak current),
 /// one channel for excitatory (weight > 0) and one for inhibitory input.
 struct iaf_psc_alpha_params : iaf_membrane_params {
   static constexpr std::string_view model_name = "iaf_psc_alpha";
+  static constexpr int input_channels = 2;                  ///< excitatory (weight > 0), inhibitory
   double V_min = -std::numeric_limits<double>::infinity();  ///< lower bound of V_m, mV
   double tau_syn_ex = 2.0;                                  ///< ms, rise time of the excitatory alpha current
   double tau_syn_in = 2.0;                                  ///< ms
@@ -49,6 +52,12 @@ using neuron_params = std::variant<iaf_psc_delta_params, iaf_psc_exp_params, iaf
 /// The model name of a parameter set ("iaf_psc_delta", ...).
 inline std::string_view model_name(const neuron_params& p) {
   return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::model_name; }, p);
+}
+
+/// The ring-buffer columns a model reads per neuron: where spikes and inputs of each sign are delivered
+/// (layout, delivery) and what its kernel reads (each kernel's num_channels is its parameters' input_channels).
+inline int input_channels(const neuron_params& p) {
+  return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::input_channels; }, p);
 }
 
 /// Whether a model is a neuromorphic chip's (run on ranks that emulate such nodes).

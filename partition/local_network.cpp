@@ -21,11 +21,6 @@ projections_by_source index_projections_by_source(const network_spec& net) {
   return index;
 }
 
-int input_channels(const neuron_params& params) {
-  // Delta synapses add to V directly; the current-based models keep excitatory and inhibitory input apart.
-  return std::holds_alternative<iaf_psc_delta_params>(params) ? 1 : 2;
-}
-
 namespace {
 
 double max_abs(const value_distribution& d) {

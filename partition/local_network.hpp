@@ -42,9 +42,6 @@ struct projections_by_source {
 };
 projections_by_source index_projections_by_source(const network_spec& net);
 
-/// Input channels of a neuron model: 1 for delta synapses, 2 (excitatory, inhibitory) for current models.
-int input_channels(const neuron_params& params);
-
 /// Per population, the largest weight magnitude it can receive from projections and inputs: bounds of
 /// distributions where finite, else mean + 10 standard deviations. Every population in one pass over the
 /// projections and inputs (a pass per population made a build of 10^4 populations quadratic).

@@ -11,6 +11,7 @@ import pytest
 from conftest import BRUNEL, SOURCE_DIR, hetspike, mpi_env, report, run_ok, sorted_spike_list
 
 MIXED = SOURCE_DIR / "tests" / "e2e" / "models" / "mixed_chip.toml"
+CHIP_INHIBITION = SOURCE_DIR / "tests" / "e2e" / "models" / "chip_inhibition.toml"
 MAP = ["--backend-map", "0-1:cpu,2:neuromorphic", "--no-progress"]
 
 
@@ -45,6 +46,25 @@ def test_fixed_point_rate_within_ten_percent_of_the_float_model(mixed):
     rates = {p["name"]: p["rate_hz"] for p in report(mixed["a"])["populations"]}
     assert rates["F"] > 10
     assert abs(rates["L"] - rates["F"]) / rates["F"] < 0.10, rates
+
+
+def test_negative_weights_reach_a_chip_population(tmp_path):
+    # F fires at about 23 Hz onto the chip population L and onto its float twin T (200 synapses each, -5 or +5 pA):
+    # against a run where F is silent, inhibition must cut both rates (to about 0.26 and 0.35 of it) and excitation
+    # raise them. Negative weights onto a chip population were once dropped: L's spikes were then those of the
+    # silent run, byte for byte.
+    rates, spikes = {}, {}
+    for name, sets in {"silent": ["rate_F=0"], "inhibited": ["w_FL=-5"], "excited": ["w_FL=5"]}.items():
+        out = tmp_path / name
+        run_ok("run", CHIP_INHIBITION, *[a for s in sets for a in ("--set", s)], "--no-progress", "--out", out)
+        rates[name] = {p["name"]: p["rate_hz"] for p in report(out)["populations"]}
+        spikes[name] = sorted_spike_list(out / "spikes.h5")
+    assert rates["silent"]["F"] == 0 and rates["inhibited"]["F"] > 15
+    for pop in ("L", "T"):
+        assert rates["silent"][pop] > 15, rates
+        assert rates["inhibited"][pop] < 0.5 * rates["silent"][pop], (pop, rates)
+        assert rates["excited"][pop] > 1.5 * rates["silent"][pop], (pop, rates)
+    assert len(spikes["inhibited"]) != len(spikes["silent"])
 
 
 def test_rank_weights_set_neuron_counts(tmp_path):
