@@ -22,6 +22,16 @@ inline int default_build_threads() {
 #endif
 }
 
+/// The calling thread's number within parallel_chunks or parallel_threads, 0 outside them: an index into
+/// per-thread scratch space.
+inline int build_thread() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
 /// Calls f(i) for every i in [0, n), spread over `threads` threads (dynamic schedule: chunks differ in cost). One
 /// chunk, or one thread, runs without a parallel region: builders call this once per projection, and a region's
 /// barrier costs a time slice whenever the node's CPUs are oversubscribed.

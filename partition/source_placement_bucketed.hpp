@@ -5,8 +5,54 @@
 
 namespace hetspike {
 
+namespace detail {
+
+/// Synapses on their way to the store: their stash positions and their targets' offsets (the key's low bits, noted
+/// while the key is at hand: read again later it would be a miss).
+struct synapse_list {
+  std::vector<std::uint32_t> from;
+  std::vector<std::uint16_t> offset;
+  void clear() { from.clear(), offset.clear(); }
+  void reserve(std::size_t n) { from.reserve(n), offset.reserve(n); }
+  void append(const std::uint32_t* at, const std::uint32_t* key, std::uint32_t n, std::uint32_t mask) {
+    const std::size_t size = from.size();
+    from.resize(size + n), offset.resize(size + n);
+    for (std::uint32_t i = 0; i < n; ++i)
+      from[size + i] = at[i], offset[size + i] = static_cast<std::uint16_t>(key[i] & mask);
+  }
+};
+
+/// What place_bucketed works in while it plans one chunk (it says what each list holds): one per thread, emptied
+/// for each chunk, its capacity kept.
+struct bucketed_scratch {
+  struct multi {
+    std::uint32_t source, first;  ///< first: into `spans`, a (at, count) pair per class
+  };
+  synapse_list one, others;
+  std::vector<synapse_list> runs;
+  std::vector<std::vector<std::uint32_t>> run_starts, multi_key, multi_at;
+  std::vector<std::vector<std::uint64_t>> pairs;
+  std::vector<std::uint64_t> pair_scratch;
+  std::vector<multi> multis;
+  std::vector<std::uint32_t> spans, wanted_singles, wanted_runs;
+  std::vector<std::uint8_t> multi_wanted;
+  std::vector<std::uint8_t> seen;  ///< all zero between chunks (each bucket clears what it set)
+
+  void begin(std::uint32_t classes, std::size_t sources_per_bucket) {
+    one.clear(), others.clear();
+    runs.resize(classes), run_starts.resize(classes), multi_key.resize(classes), multi_at.resize(classes);
+    pairs.resize(classes);
+    for (std::uint32_t k = 0; k < classes; ++k) runs[k].clear(), run_starts[k].clear();
+    multis.clear(), spans.clear(), wanted_singles.clear(), wanted_runs.clear(), multi_wanted.clear();
+    if (seen.size() != sources_per_bucket) seen.assign(sources_per_bucket, 0);
+  }
+};
+
+}  // namespace detail
+
 template <class Sink, class OnRow>
 void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_row) {
+  using detail::bucketed_scratch;
   // After count(): every class's synapses in the stash in (bucket, thread) stretches (stash_start_, counts_), as keys
   // of (source low bits << offset_bits_ | target offset), in the order they were drawn (a bucket's, thread after
   // thread: targets ascending); the sink holds whatever else it stashed in the same places. A class's synapses of
@@ -101,50 +147,49 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
   const std::uint64_t chunks = std::min<std::uint64_t>(buckets_, 64);
   auto chunk_begin = [&](std::uint64_t q) { return buckets_ * q / chunks; };
   std::vector<chunk_rows> done(chunks);
+  // Each thread's lists, kept from chunk to chunk so that their pages are touched once (fresh ones for every chunk,
+  // and lists grown by doubling, took a sixth of hpc_benchmark's build at P = 16,384).
+  std::vector<bucketed_scratch> scratch(threads_);
   parallel_chunks(chunks, threads_, [&](std::size_t q) {
     const std::uint64_t b0 = chunk_begin(q), b1 = chunk_begin(q + 1);
     row_planner planner(first, plastic);
     std::vector<row_planner::tally> tally{planner.make_tally()};
-    // Synapses on their way to the store: their stash positions and their targets' offsets (the key's low bits,
-    // noted while the key is at hand: read again later it would be a miss).
-    struct synapse_list {
-      std::vector<std::uint32_t> from;
-      std::vector<std::uint16_t> offset;
-      void append(const std::uint32_t* at, const std::uint32_t* key, std::uint32_t n, std::uint32_t mask) {
-        from.insert(from.end(), at, at + n);
-        for (std::uint32_t i = 0; i < n; ++i) offset.push_back(static_cast<std::uint16_t>(key[i] & mask));
-      }
-    };
+    bucketed_scratch& s = scratch[static_cast<std::size_t>(build_thread())];
+    s.begin(num_classes_, std::size_t{1} << shift_);
     const std::uint32_t offset_mask = (std::uint32_t{1} << bits) - 1;
     // The single rows' synapses fill the chunk's single zone of their class, the last of its part (row_planner), from
     // its end: bucket by bucket, each bucket's in draw order before the previous bucket's. So they go to the store
     // bucket by bucket, while the bucket's list of them is in cache, without waiting for the chunk's layout.
-    synapse_list one;                                           // one class's in one bucket
+    auto& one = s.one;                                          // one class's in one bucket
     std::vector<std::uint32_t> singles_taken(num_classes_, 0);  // per class: the chunk's so far
-    std::vector<std::uint32_t> wanted_singles;  // (source, class, place counted from the zone's end) triples
+    auto& wanted_singles = s.wanted_singles;
     // Rows of more than one synapse, all in one class (run rows), likewise per class in source order: their
-    // synapses' stash positions and where each row starts among them.
-    std::vector<synapse_list> runs(num_classes_);
-    std::vector<std::vector<std::uint32_t>> run_starts(num_classes_);
-    std::vector<std::uint32_t> wanted_runs;  // (source, class, run row within the class) triples
+    // synapses' stash positions and where each row starts among them. Room for as many as the chunk may hold.
+    auto& runs = s.runs;
+    std::uint64_t chunk_synapses = 0;
+    for (std::uint32_t k = 0; k < num_classes_; ++k) {
+      runs[k].reserve(start_of(k, b1) - start_of(k, b0));
+      chunk_synapses += start_of(k, b1) - start_of(k, b0);
+    }
+    auto& run_starts = s.run_starts;
+    auto& wanted_runs = s.wanted_runs;
     // The other rows: per row its source and, per class, how many synapses it has and where they start in
     // `others`.
-    struct multi {
-      std::uint32_t source, first;  ///< first: into `spans`, num_classes_ (at, count) pairs
-    };
-    std::vector<multi> multis;
-    std::vector<std::uint32_t> spans;
-    synapse_list others;
-    std::vector<std::uint8_t> multi_wanted;
+    auto& multis = s.multis;
+    auto& spans = s.spans;
+    auto& others = s.others;
+    others.reserve(chunk_synapses);
+    auto& multi_wanted = s.multi_wanted;
     wanted_cursor wanted(on_row.wanted(), b0 << shift_);
     // Per source of the bucket: its synapses, counted up to 2, and whether it is wanted.
     constexpr std::uint8_t count_mask = 3, wanted_bit = 0x80;
-    std::vector<std::uint8_t> seen(std::size_t{1} << shift_, 0);
+    auto& seen = s.seen;
     // Per class, the bucket's synapses of several-synapse sources: (key << 32 | stash position), then split into
     // keys and positions once sorted.
-    std::vector<std::vector<std::uint64_t>> pairs(num_classes_);
-    std::vector<std::uint64_t> pair_scratch;
-    std::vector<std::vector<std::uint32_t>> multi_key(num_classes_), multi_at(num_classes_);
+    auto& pairs = s.pairs;
+    auto& pair_scratch = s.pair_scratch;
+    auto& multi_key = s.multi_key;
+    auto& multi_at = s.multi_at;
     walk split;
     split.key.resize(num_classes_), split.at.resize(num_classes_), split.end.resize(num_classes_);
     split.count.resize(num_classes_);
@@ -239,7 +284,7 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
     }
     std::vector<std::uint32_t> counts(num_classes_), positions(num_classes_);
     for (std::size_t mi = 0; mi < multis.size(); ++mi) {
-      const multi& m = multis[mi];
+      const auto& m = multis[mi];
       for (std::uint32_t k = 0; k < num_classes_; ++k) counts[k] = spans[m.first + 2 * k + 1];
       const std::uint32_t row = planner.place(cursor, counts.data(), positions.data(), out.rows);
       for (std::uint32_t k = 0; k < num_classes_; ++k)
