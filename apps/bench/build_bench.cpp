@@ -67,7 +67,7 @@ int main(int argc, char* argv[]) {
       positional.push_back(a);
   }
   if (positional.size() < 2 || repeat < 1) return usage();
-  Kokkos::ScopeGuard kokkos(argc, argv);
+  Kokkos::ScopeGuard kokkos;  // not given argv: Kokkos would take --threads for its own
   try {
     std::vector<bench_case> cases;
     for (std::size_t i = 1; i < positional.size(); ++i) {
