@@ -34,7 +34,9 @@ struct bucketed_scratch {
   std::vector<std::vector<std::uint64_t>> pairs;
   std::vector<std::uint64_t> pair_scratch;
   std::vector<multi> multis;
-  std::vector<std::uint32_t> spans, wanted_singles, wanted_runs;
+  std::vector<std::uint32_t> spans;
+  std::vector<std::uint32_t> wanted_singles;  ///< (source, class, place counted from the zone's end) triples
+  std::vector<std::uint32_t> wanted_runs;     ///< (source, class, run row within the class) triples
   std::vector<std::uint8_t> multi_wanted;
   std::vector<std::uint8_t> seen;  ///< all zero between chunks (each bucket clears what it set)
 
