@@ -120,7 +120,8 @@ class simulation_engine final : public simulation::engine {
   Kokkos::View<spike_message*, memory_space> messages_;  ///< a device's copy of the received messages
   Kokkos::View<std::uint64_t, memory_space> delivery_events_{"hetspike::synaptic_events"};  ///< the team path's
   std::unique_ptr<spike_exchange> exchange_;
-  double routing_seconds_ = 0;  ///< emulation: drawing or replaying the routes (not part of the build's time)
+  double routing_seconds_ = 0;     ///< emulation: drawing or replaying the routes (not part of the build's time)
+  double store_hash_seconds_ = 0;  ///< hashing the store for the report (not part of the build's time either)
   std::unique_ptr<activity_statistics> stats_;
   // STDP (host backends only): the plastic projections, the rows' presynaptic traces, postsynaptic histories.
   bool plastic_ = false;
