@@ -66,9 +66,8 @@ void simulation_engine<ExecSpace>::build() {
   {
     // As built (plastic weights change as the run goes): what an emulated rank's store is compared by. Hashed here,
     // from the builder's host copy: on a device backend, hashing the store later copied all of it back to the host.
-    const auto hash_start = std::chrono::steady_clock::now();
+    scoped_timer timer(store_hash_seconds_);
     store_hash_ = built.store.content_hash_value();
-    store_hash_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - hash_start).count();
   }
   num_synapses_ = built.num_synapses;
   quantization_ = built.quantization;
