@@ -268,7 +268,7 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
     auto& out = done[q];
     auto cursor = planner.lay_out(tally, out.rows, sizes, base.data()).front();
     for (std::uint32_t k = 0; k < num_classes_; ++k)
-      if (sizes[k] != start_of(k, b1) - start_of(k, b0) || planner.single_zone(k) + singles_taken[k] != start_of(k, b1))
+      if (sizes[k] != start_of(k, b1) - start_of(k, b0))  // then the single zone ends where its synapses were put
         throw internal_error("source_placement: a chunk's rows laid out for other class sizes");
     std::vector<std::uint32_t> run_first_row(num_classes_, 0);
     for (std::uint32_t k = 0; k < num_classes_; ++k) {
