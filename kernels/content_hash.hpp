@@ -17,18 +17,10 @@ class content_hash {
     if (n >= 32) {
       std::uint64_t lane[4] = {h_, h_ ^ 0x452821e638d01377ull, h_ ^ 0xbe5466cf34e90c6cull, h_ ^ 0xc0ac29b7c97c50ddull};
       for (; i + 32 <= n; i += 32)
-        for (int k = 0; k < 4; ++k) {
-          std::uint64_t w;
-          std::memcpy(&w, p + i + 8 * k, 8);
-          lane[k] = mixed(lane[k], w);
-        }
+        for (int k = 0; k < 4; ++k) lane[k] = mixed(lane[k], word(p + i + 8 * k));
       for (const std::uint64_t l : lane) h_ = mixed(h_, l);
     }
-    for (; i + 8 <= n; i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      h_ = mixed(h_, w);
-    }
+    for (; i + 8 <= n; i += 8) h_ = mixed(h_, word(p + i));
     std::uint64_t tail = n;  // the length too, so that arrays of different sizes do not collide
     for (; i < n; ++i) tail = tail << 8 | p[i];
     h_ = mixed(h_, tail);
@@ -41,6 +33,11 @@ class content_hash {
   std::uint64_t value() const { return h_; }
 
  private:
+  static std::uint64_t word(const unsigned char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
   static std::uint64_t mixed(std::uint64_t h, std::uint64_t w) {
     h ^= w + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
     h *= 0xbf58476d1ce4e5b9ull;
