@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kernels/number_text.hpp"  // format_number, for the messages of every reader
 #include "partition/error.hpp"
 
 namespace hetspike {
@@ -81,9 +82,5 @@ double evaluate_expression(std::string_view text, const name_lookup& lookup);
 
 /// The functions an expression may call, for messages: "sqrt, exp, log, ...".
 std::string_view expression_functions();
-
-/// The shortest decimal text that reads back as exactly `value` ("0.1", "1e+20", "-inf"), so that messages
-/// show numbers as a user would write them, and equal doubles always print equal.
-std::string format_number(double value);
 
 }  // namespace hetspike

@@ -7,7 +7,6 @@
 
 #include "io/expression.hpp"
 #include "io/model_file.hpp"
-#include "io/model_neuron_params.hpp"
 
 namespace hetspike {
 namespace {
@@ -45,42 +44,15 @@ class line_writer {
   std::string text_;
 };
 
-void write_loihi_params(line_writer& line, const std::string& key, const loihi_lif_params& p) {
-  line(key + "E_L", p.E_L);
-  line(key + "voltage_scale", p.voltage_scale);
-  if (p.from_float) {
-    line(key + "C_m", p.from_float->C_m);
-    line(key + "tau_m", p.from_float->tau_m);
-    line(key + "tau_syn", p.from_float->tau_syn);
-    line(key + "V_th", p.from_float->V_th);
-    line(key + "I_e", p.from_float->I_e);
-    return;
-  }
-  for (const auto& [name, value] : {std::pair<const char*, std::int32_t>{"du", p.du},
-                                    {"dv", p.dv},
-                                    {"vth", p.vth},
-                                    {"bias_mant", p.bias_mant},
-                                    {"bias_exp", p.bias_exp},
-                                    {"weight_exp", p.weight_exp},
-                                    {"weight_unit_exp", p.weight_unit_exp}})
-    line(key + name, static_cast<double>(value));
-}
-
 void write_population(line_writer& line, const std::string& key, const population_spec& pop) {
   line(key + ".name", pop.name);
   line(key + ".model", std::string(model_name(pop.params)));
   line(key + ".size", std::uint64_t{pop.size});
-  std::visit(
-      [&](const auto& params) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(params)>, loihi_lif_params>) {
-          write_loihi_params(line, key + ".params.", params);
-        } else {
-          for (const auto& field : model_detail::param_fields(params)) {
-            line(key + ".params." + std::string(field.name), params.*(field.member));
-          }
-        }
-      },
-      pop.params);
+  // In the order of the model's description; a parameter without a value (the other form of loihi_lif's) is left out.
+  visit_model(pop.params, [&](auto model, const auto& params) {
+    for (const auto& field : decltype(model)::parameters)
+      if (const auto value = field.get(params)) line(key + ".params." + std::string(field.name), *value);
+  });
   line(key + ".v_init", distribution_text(pop.v_init));
   line(key + ".params.tau_minus", pop.tau_minus);
 }

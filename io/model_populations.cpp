@@ -1,10 +1,10 @@
 // [[populations]]: name, neuron model with its parameters (NEST's names, units and defaults), size, v_init.
-#include <type_traits>
-#include <variant>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "io/expression.hpp"
 #include "io/message_text.hpp"
-#include "io/model_neuron_params.hpp"
 #include "io/model_sections.hpp"
 
 namespace hetspike::model_detail {
@@ -12,61 +12,51 @@ namespace {
 
 constexpr std::string_view name_rule = "a string of the form [A-Za-z_][A-Za-z0-9_]*";
 
+/// Every model also takes NEST's tau_minus (ms): the time constant of the postsynaptic trace that STDP synapses onto
+/// it read. It lives in population_spec, not in the model's parameters.
+constexpr std::string_view tau_minus_key = "tau_minus";
+
+/// The registered models' names, for messages: "iaf_psc_delta, iaf_psc_exp, ...".
+std::string model_names() {
+  std::vector<std::string_view> names;
+  for_each_model([&](auto model) { names.push_back(decltype(model)::name); });
+  return hetspike::join(names);
+}
+
+/// The default parameters of the model the table names.
 neuron_params default_params(const model_reader& reader, const toml::table& table, std::string_view path) {
-  const std::string allowed =
-      hetspike::join(std::vector<std::string_view>(neuron_model_names.begin(), neuron_model_names.end()));
+  const std::string allowed = model_names();
   const std::string model_path = member_path(path, "model");
   const std::string model =
       reader.string(reader.required(table, path, "model", allowed), model_path, "a model name: " + allowed);
-  if (model == iaf_psc_delta_params::model_name) return iaf_psc_delta_params{};
-  if (model == iaf_psc_exp_params::model_name) return iaf_psc_exp_params{};
-  if (model == iaf_psc_alpha_params::model_name) return iaf_psc_alpha_params{};
-  if (model == loihi_lif_params::model_name) return loihi_lif_params{};
-  reader.fail(model_path, "unknown neuron model " + in_quotes(model) + "; allowed: " + allowed);
+  std::optional<neuron_params> params;
+  for_each_model([&](auto m) {
+    if (decltype(m)::name == model) params = typename decltype(m)::params{};
+  });
+  if (!params) reader.fail(model_path, "unknown neuron model " + in_quotes(model) + "; allowed: " + allowed);
+  return *params;
 }
 
-void read_params(const model_reader& reader, const toml::table& table, std::string_view path, loihi_lif_params& p) {
-  read_loihi_params(reader, table, path, p);
-}
-
-template <class Params>
-void read_params(const model_reader& reader, const toml::table& table, std::string_view path, Params& params) {
-  const auto fields = param_fields(params);
+/// The given parameters into `params`, each checked against its range as it is read (a rule between parameters is
+/// checked once all are in: a default can clash with a value given, V_th = -80 below the default V_reset = -70).
+template <class Model>
+void read_params(const model_reader& reader, const toml::table& table, std::string_view path,
+                 typename Model::params& params) {
   std::vector<std::string_view> allowed;
-  for (const auto& f : fields) allowed.push_back(f.name);
+  for (const auto& f : Model::parameters) allowed.push_back(f.name);
   allowed.push_back(tau_minus_key);
-  reader.check_keys(table, path, allowed, "for " + std::string(Params::model_name));
-  for (const auto& f : fields) {
-    if (const toml::node* value = table.get(f.name)) {
-      params.*(f.member) = reader.number(*value, member_path(path, f.name));
-    }
-  }
-}
-
-/// The ranges NEST's models enforce (iaf_psc_*::Parameters_::set), checked after defaults are filled in, since
-/// a default can clash with a value given (V_th = -80 below the default V_reset = -70).
-void check_ranges(const model_reader&, std::string_view, const loihi_lif_params&) {}  // read_loihi_params checks
-
-template <class Params>
-void check_ranges(const model_reader& reader, std::string_view path, const Params& p) {
-  auto positive = [&](std::string_view name, double value, std::string_view unit) {
-    if (value > 0) return;
-    reader.fail(member_path(path, name), format_number(value) + " " + std::string(unit) +
-                                             " is not positive; allowed: " + std::string(name) + " > 0");
-  };
-  positive("C_m", p.C_m, "pF");
-  positive("tau_m", p.tau_m, "ms");
-  if constexpr (!std::is_same_v<Params, iaf_psc_delta_params>) {
-    positive("tau_syn_ex", p.tau_syn_ex, "ms");
-    positive("tau_syn_in", p.tau_syn_in, "ms");
-  }
-  if (p.t_ref < 0) {
-    reader.fail(member_path(path, "t_ref"), format_number(p.t_ref) + " ms is negative; allowed: t_ref >= 0");
-  }
-  reader.check_steps(p.t_ref, member_path(path, "t_ref"), max_refractory_steps, "the refractory counter is 32-bit");
-  if (!(p.V_reset < p.V_th)) {
-    reader.fail(member_path(path, "V_reset"), "V_reset = " + format_number(p.V_reset) + " mV is not below V_th = " +
-                                                  format_number(p.V_th) + " mV; allowed: V_reset < V_th");
+  reader.check_keys(table, path, allowed, "for " + std::string(Model::name));
+  for (const auto& f : Model::parameters) {
+    const toml::node* node = table.get(f.name);
+    if (node == nullptr) continue;
+    const std::string key_path = member_path(path, f.name);
+    const double value = reader.number(*node, key_path);
+    if (const std::string why = range_violation(f.name, f.unit, f.range, f.is_integer(), value); !why.empty())
+      reader.fail(key_path, why);
+    if (f.max_steps > 0)
+      reader.check_steps(value, key_path, f.max_steps,
+                         std::string(Model::name) + " counts " + std::string(f.name) + " in 32-bit steps");
+    f.set(params, value);
   }
 }
 
@@ -97,7 +87,8 @@ population_spec read_population(const model_reader& reader, const toml::table& t
   const std::string params_path = member_path(path, "params");
   if (const toml::node* params = table.get("params")) {
     const toml::table& params_table = reader.table(*params, params_path);
-    std::visit([&](auto& p) { read_params(reader, params_table, params_path, p); }, pop.params);
+    visit_model(pop.params,
+                [&](auto model, auto& p) { read_params<decltype(model)>(reader, params_table, params_path, p); });
     if (const toml::node* tau_minus = params_table.get(tau_minus_key)) {
       const std::string tau_path = member_path(params_path, tau_minus_key);
       pop.tau_minus = reader.number(*tau_minus, tau_path);
@@ -105,7 +96,10 @@ population_spec read_population(const model_reader& reader, const toml::table& t
         reader.fail(tau_path, format_number(pop.tau_minus) + " ms is not positive; allowed: tau_minus > 0");
     }
   }
-  std::visit([&](const auto& p) { check_ranges(reader, params_path, p); }, pop.params);
+  visit_model(pop.params, [&](auto model, const auto& p) {
+    if (const auto broken = decltype(model)::check(p))
+      reader.fail(member_path(params_path, broken->key), broken->message);
+  });
 
   // NEST starts V_m at E_L unless told otherwise.
   const toml::node* v_init = table.get("v_init");

@@ -53,7 +53,6 @@ struct named_element {
 /// are 3.5 years).
 inline constexpr double max_run_steps = 1099511627776.0;  // 2^40
 /// The most steps a refractory period may last: the neurons count them in 32 bits.
-inline constexpr double max_refractory_steps = 2147483647.0;  // 2^31 - 1
 /// The largest mean count of spikes per step a Poisson input may draw (its inverse-CDF table holds about that
 /// many thresholds, 4 bytes each, per input).
 inline constexpr double max_poisson_mean_per_step = 1e5;

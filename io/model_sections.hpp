@@ -21,8 +21,4 @@ void read_projections(const model_reader& reader, const toml::node* node, networ
 void read_inputs(const model_reader& reader, const toml::node* node, network_spec& network);
 void read_recorders(const model_reader& reader, const toml::node* node, run_spec& spec);
 void read_weight_recorders(const model_reader& reader, const toml::node* node, run_spec& spec);
-/// params of a loihi_lif population: the chip's registers, or float parameters mapped onto them at build time.
-void read_loihi_params(const model_reader& reader, const toml::table& table, std::string_view path,
-                       loihi_lif_params& p);
-
 }  // namespace hetspike::model_detail

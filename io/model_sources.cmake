@@ -3,7 +3,6 @@ set(HETSPIKE_IO_MODEL_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/message_text.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_text.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/model_loihi.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_distribution.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_parameters.cpp

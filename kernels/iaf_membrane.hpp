@@ -1,45 +1,125 @@
 #pragma once
-// What the three iaf kernels (iaf_psc_delta.hpp, iaf_psc_exp.hpp, iaf_psc_alpha.hpp) hold alike: their
-// propagators, the resting potential, and per neuron the membrane potential relative to E_L and the refractory
-// steps left. Each model adds its synaptic currents and its own step.
-#include <Kokkos_Core.hpp>
-
+// What NEST's three iaf models (iaf_psc_delta.hpp, iaf_psc_exp.hpp, iaf_psc_alpha.hpp) describe alike: the leaky
+// membrane's parameters, in NEST's order, and the rule between threshold and reset. Each model adds its synaptic
+// parameters, its state and its step. Voltages in the state are relative to E_L, as in NEST.
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
-#include <string_view>
+
+#include "kernels/model_description.hpp"
+#include "kernels/propagators.hpp"
 
 namespace hetspike {
 
-template <class ExecSpace, class Propagators>
-class iaf_membrane {
- public:
-  using memory_space = typename ExecSpace::memory_space;
+struct iaf_membrane_params {
+  double C_m = 250.0;      ///< membrane capacitance, pF
+  double tau_m = 10.0;     ///< membrane time constant, ms
+  double t_ref = 2.0;      ///< absolute refractory period, ms
+  double E_L = -70.0;      ///< resting potential, mV
+  double V_reset = -70.0;  ///< reset potential, mV
+  double V_th = -55.0;     ///< threshold, mV
+  double I_e = 0.0;        ///< constant input current, pA
+};
 
-  std::size_t size() const { return v_.extent(0); }
-  const Propagators& propagators() const { return p_; }
-  double resting_potential() const { return e_l_; }
-  /// Membrane potential relative to E_L, and refractory steps left.
-  Kokkos::View<double*, memory_space> v_relative() const { return v_; }
-  Kokkos::View<std::int32_t*, memory_space> refractory() const { return refractory_; }
+/// The refractory counter is 32-bit: t_ref may span at most this many steps.
+inline constexpr double max_refractory_steps = 2147483647.0;  // 2^31 - 1
 
- protected:
-  iaf_membrane(std::string_view model, const Propagators& p, double e_l, std::size_t count)
-      : p_(p), e_l_(e_l), v_(label(model, "V_m"), count), refractory_(label(model, "refractory"), count) {}
+/// The membrane parameters every iaf model starts with, up to V_th, in NEST's order (the canonical text's).
+template <class Params>
+constexpr std::array<parameter<Params>, 6> iaf_membrane_parameters() {
+  using p = Params;
+  return {{{"C_m", &p::C_m, "pF", value_range::positive()},
+           {"tau_m", &p::tau_m, "ms", value_range::positive()},
+           {"t_ref", &p::t_ref, "ms", value_range::non_negative(), max_refractory_steps},
+           {"E_L", &p::E_L, "mV"},
+           {"V_reset", &p::V_reset, "mV"},
+           {"V_th", &p::V_th, "mV"}}};
+}
 
-  /// One value per neuron of the model's own state, labelled "hetspike::<model>::<name>".
-  static Kokkos::View<double*, memory_space> state(std::string_view model, std::string_view name, std::size_t count) {
-    return Kokkos::View<double*, memory_space>(label(model, name), count);
+/// a's entries, then b's.
+template <class T, std::size_t N, std::size_t M>
+constexpr std::array<T, N + M> join(const std::array<T, N>& a, const std::array<T, M>& b) {
+  std::array<T, N + M> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = a[i];
+  for (std::size_t i = 0; i < M; ++i) out[N + i] = b[i];
+  return out;
+}
+
+/// NEST's rule (iaf_psc_*::Parameters_::set): the reset lies below the threshold.
+inline std::optional<parameter_error> check_iaf_membrane(const iaf_membrane_params& p) {
+  if (p.V_reset < p.V_th) return std::nullopt;
+  return parameter_error{"V_reset", "V_reset = " + format_number(p.V_reset) + " mV is not below V_th = " +
+                                        format_number(p.V_th) + " mV; allowed: V_reset < V_th"};
+}
+
+/// The time constants of the currents of iaf_psc_exp and iaf_psc_alpha.
+template <class Params>
+constexpr std::array<parameter<Params>, 2> iaf_current_parameters() {
+  using p = Params;
+  return {{{"tau_syn_ex", &p::tau_syn_ex, "ms", value_range::positive()},
+           {"tau_syn_in", &p::tau_syn_in, "ms", value_range::positive()}}};
+}
+
+/// One neuron of iaf_psc_exp, and what iaf_psc_alpha's adds to: the membrane and a current per port.
+struct iaf_current_state {
+  double V_rel = 0;  ///< V_m - E_L
+  std::int32_t refractory = 0;
+  double I_syn_ex = 0, I_syn_in = 0;
+};
+
+template <class State>
+constexpr std::array<state_variable<State>, 4> iaf_current_state_variables() {
+  return {{{"V_rel", &State::V_rel, "mV"},
+           {"refractory", &State::refractory, "steps"},
+           {"I_syn_ex", &State::I_syn_ex, "pA"},
+           {"I_syn_in", &State::I_syn_in, "pA"}}};
+}
+
+/// The ports of the current-based models: weights > 0 to the excitatory current, the others to the inhibitory one.
+inline constexpr std::array<receptor_port, 2> iaf_current_receptors{{
+    {"ex", default_weights::positive},
+    {"in", default_weights::non_positive},
+}};
+
+/// What the three iaf model types share besides their parameters' list, state and step: constants from NEST's
+/// propagators, the membrane's rule, DC input into I_e, and a state whose V_rel is V_m - E_L.
+template <class Params, class Propagators>
+struct iaf_model {
+  using params = Params;
+  static constexpr bool transcendental = false;
+
+  struct constants : Propagators {
+    double input_scale = 1;  ///< weight units (mV or pA) per ring unit
+  };
+  static constants prepare(const params& p, double dt, double input_scale) {
+    return {make_propagators(p, dt), input_scale};
   }
-
-  Propagators p_;
-  double e_l_;
-  Kokkos::View<double*, memory_space> v_;
-  Kokkos::View<std::int32_t*, memory_space> refractory_;
-
- private:
-  static std::string label(std::string_view model, std::string_view name) {
-    return "hetspike::" + std::string(model) + "::" + std::string(name);
+  static std::optional<parameter_error> check(const params& p) { return check_iaf_membrane(p); }
+  static params for_run(const params& p, const run_inputs& r) {
+    params out = p;
+    out.I_e += r.dc;  // NEST's dc_generator is a current into the neuron
+    return out;
+  }
+  static double resting_potential(const params& p) { return p.E_L; }
+  template <class State>
+  static void set_potential(const params& p, State& s, double v) {
+    s.V_rel = v - p.E_L;
   }
 };
+
+/// The membrane's end of a step, as in NEST's iaf models: V_m takes the integrated value unless refractory (then it
+/// holds, and the counter runs down); at threshold a spike, the reset and the refractory period. Branch-free.
+template <class State>
+HETSPIKE_MODEL_FUNCTION bool iaf_threshold_and_reset(const iaf_membrane_propagators& p, State& s, double v_int) {
+  const bool is_refractory = s.refractory > 0;
+  const double v1 = is_refractory ? s.V_rel : v_int;
+  const std::int32_t r1 = is_refractory ? s.refractory - 1 : s.refractory;
+  const bool spike = v1 >= p.V_th;
+  s.V_rel = spike ? p.V_reset : v1;
+  s.refractory = spike ? p.refractory_steps : r1;
+  return spike;
+}
 
 }  // namespace hetspike

@@ -71,9 +71,6 @@ struct loihi_lif_float_params {
 /// The chip's registers for one population (Lava's LIF and Dense parameters), plus how hetspike reads them:
 /// what one chip weight is in the model file's units, and what voltage v = 0 and one v unit stand for.
 struct loihi_lif_params {
-  static constexpr std::string_view model_name = "loihi_lif";
-  /// One: the chip's current u takes every weight, of either sign (its dendritic accumulator is signed).
-  static constexpr int input_channels = 1;
   std::int32_t du = 0;          ///< 0..4095; u keeps (4095 - du) / 4096 per step (Lava's ds_offset = 1)
   std::int32_t dv = 0;          ///< 0..4095; v keeps (4096 - dv) / 4096 per step
   std::int32_t vth = 10;        ///< 0..131071; a neuron spikes when v > vth << 6 (Lava's default 10)
@@ -87,6 +84,8 @@ struct loihi_lif_params {
   double voltage_scale = 1.0;  ///< v units per mV, for initial V and recordings only
   /// Set when the model file gave float parameters: resolve_loihi_lif_params maps them onto the registers.
   std::optional<loihi_lif_float_params> from_float;
+  /// Whether the model file set a register: the two forms must not be mixed.
+  bool registers_given = false;
 };
 
 /// Throws loihi_parameter_error for a register outside the chip's range, or for unmapped float parameters.

@@ -1,71 +1,128 @@
 #pragma once
-// Parameters of the neuron models, with NEST's names, units and defaults, so that a NEST model translates
-// one to one. Pure data: kernels turn them into propagators (iaf_psc_delta.hpp, iaf_psc_exp.hpp).
-#include <limits>
+// The neuron models hetspike knows: one registration line each (registered_models). Everything else reads a
+// model through its description (model_description.hpp), never by name.
+#include <cstddef>
+#include <optional>
 #include <string_view>
 #include <type_traits>
 #include <variant>
 
-#include "kernels/loihi_quantize.hpp"
+#include "kernels/iaf_psc_alpha.hpp"
+#include "kernels/iaf_psc_delta.hpp"
+#include "kernels/iaf_psc_exp.hpp"
+#include "kernels/loihi_lif.hpp"
 
 namespace hetspike {
 
-/// What NEST's iaf models share: the leaky membrane, its threshold, reset and refractory period.
-struct iaf_membrane_params {
-  double C_m = 250.0;      ///< membrane capacitance, pF
-  double tau_m = 10.0;     ///< membrane time constant, ms
-  double t_ref = 2.0;      ///< absolute refractory period, ms
-  double E_L = -70.0;      ///< resting potential, mV
-  double V_reset = -70.0;  ///< reset potential, mV
-  double V_th = -55.0;     ///< threshold, mV
-  double I_e = 0.0;        ///< constant input current, pA
+template <class... Models>
+struct model_list {};
+
+/// Every model a model file may name, in this order (the order of neuron_params' alternatives).
+using registered_models = model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, loihi_lif>;
+
+namespace detail {
+
+template <class List>
+struct params_of_models;
+template <class... Models>
+struct params_of_models<model_list<Models...>> {
+  using type = std::variant<typename Models::params...>;
 };
 
-/// NEST's iaf_psc_delta: leaky integrate-and-fire, input as voltage jumps (weights in mV).
-struct iaf_psc_delta_params : iaf_membrane_params {
-  static constexpr std::string_view model_name = "iaf_psc_delta";
-  static constexpr int input_channels = 1;                  ///< every weight's jump into V_m
-  double V_min = -std::numeric_limits<double>::infinity();  ///< lower bound of V_m, mV
+template <class Params, class List>
+struct model_with_params;
+template <class Params, class First, class... Rest>
+struct model_with_params<Params, model_list<First, Rest...>> {
+  using type = std::conditional_t<std::is_same_v<typename First::params, Params>, First,
+                                  typename model_with_params<Params, model_list<Rest...>>::type>;
+};
+template <class Params>
+struct model_with_params<Params, model_list<>> {
+  using type = void;
 };
 
-/// NEST's iaf_psc_exp: leaky integrate-and-fire with exponentially decaying currents (weights in pA),
-/// one channel for excitatory (weight > 0) and one for inhibitory input.
-struct iaf_psc_exp_params : iaf_membrane_params {
-  static constexpr std::string_view model_name = "iaf_psc_exp";
-  static constexpr int input_channels = 2;  ///< excitatory (weight > 0), inhibitory
-  double tau_syn_ex = 2.0;                  ///< ms
-  double tau_syn_in = 2.0;                  ///< ms
-};
+}  // namespace detail
 
-/// NEST's iaf_psc_alpha: leaky integrate-and-fire with alpha-shaped currents (weights in pA: the peak current),
-/// one channel for excitatory (weight > 0) and one for inhibitory input.
-struct iaf_psc_alpha_params : iaf_membrane_params {
-  static constexpr std::string_view model_name = "iaf_psc_alpha";
-  static constexpr int input_channels = 2;                  ///< excitatory (weight > 0), inhibitory
-  double V_min = -std::numeric_limits<double>::infinity();  ///< lower bound of V_m, mV
-  double tau_syn_ex = 2.0;                                  ///< ms, rise time of the excitatory alpha current
-  double tau_syn_in = 2.0;                                  ///< ms
-};
+/// One population's parameters, of whichever registered model.
+using neuron_params = typename detail::params_of_models<registered_models>::type;
 
-using neuron_params = std::variant<iaf_psc_delta_params, iaf_psc_exp_params, iaf_psc_alpha_params, loihi_lif_params>;
+/// The model whose parameters are Params.
+template <class Params>
+using model_of = typename detail::model_with_params<std::remove_cvref_t<Params>, registered_models>::type;
+
+/// Calls f(Model{}, params) with the model of `p` (the model type as a tag: models are stateless).
+template <class F>
+decltype(auto) visit_model(const neuron_params& p, F&& f) {
+  return std::visit([&](const auto& params) -> decltype(auto) { return f(model_of<decltype(params)>{}, params); }, p);
+}
+template <class F>
+decltype(auto) visit_model(neuron_params& p, F&& f) {
+  return std::visit([&](auto& params) -> decltype(auto) { return f(model_of<decltype(params)>{}, params); }, p);
+}
+
+/// Calls f(Model{}) for every registered model, in order.
+template <class F>
+void for_each_model(F&& f) {
+  [&]<class... Models>(model_list<Models...>) { (f(Models{}), ...); }(registered_models{});
+}
+
+/// Whether a model runs on neuromorphic chips (ranks that emulate such nodes take its populations).
+template <class Model>
+constexpr bool runs_on_chips() {
+  if constexpr (requires { Model::neuromorphic; })
+    return Model::neuromorphic;
+  else
+    return false;
+}
 
 /// The model name of a parameter set ("iaf_psc_delta", ...).
 inline std::string_view model_name(const neuron_params& p) {
-  return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::model_name; }, p);
+  return visit_model(p, [](auto model, const auto&) { return decltype(model)::name; });
 }
 
-/// The ring-buffer columns a model reads per neuron: where spikes and inputs of each sign are delivered
-/// (layout, delivery) and what its kernel reads (each kernel's num_channels is its parameters' input_channels).
+/// The ring-buffer columns a model reads per neuron: one per receptor port.
 inline int input_channels(const neuron_params& p) {
-  return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::input_channels; }, p);
+  return visit_model(p, [](auto model, const auto&) { return receptor_count<decltype(model)>(); });
+}
+
+/// The receptors weights reach when their projection names none: for weight > 0 and for weight <= 0 (-1 where
+/// none does).
+struct default_receptors {
+  int positive = -1, non_positive = -1;
+};
+inline default_receptors default_receptors_of(const neuron_params& p) {
+  return visit_model(p, [](auto model, const auto&) {
+    using M = decltype(model);
+    return default_receptors{default_receptor<M>(1.0), default_receptor<M>(0.0)};
+  });
+}
+
+/// Bytes of state per neuron (8 per double, 4 per 32-bit integer), for memory estimates.
+inline std::size_t state_bytes(const neuron_params& p) {
+  return visit_model(p, [](auto model, const auto&) {
+    using M = decltype(model);
+    return 8 * count_state<M>(false) + 4 * count_state<M>(true);
+  });
+}
+
+/// The fixed-point exponent a model's input must be summed at, if it says (model_description.hpp).
+inline std::optional<int> own_input_exponent(const neuron_params& p) {
+  return visit_model(p, [](auto model, const auto& params) -> std::optional<int> {
+    if constexpr (requires { decltype(model)::input_exponent(params); })
+      return decltype(model)::input_exponent(params);
+    else
+      return std::nullopt;
+  });
 }
 
 /// Whether a model is a neuromorphic chip's (run on ranks that emulate such nodes).
-inline bool is_neuromorphic(const neuron_params& p) { return std::holds_alternative<loihi_lif_params>(p); }
+inline bool is_neuromorphic(const neuron_params& p) {
+  return visit_model(p, [](auto model, const auto&) { return runs_on_chips<decltype(model)>(); });
+}
 
-/// Resting potential, the reference of every relative voltage in the kernels.
+/// Where a neuron starts unless the model file says otherwise: the model's resting potential, mV.
 inline double resting_potential(const neuron_params& p) {
-  return std::visit([](const auto& m) { return m.E_L; }, p);
+  return visit_model(p, [](auto model, const auto& params) { return decltype(model)::resting_potential(params); });
 }
 
 }  // namespace hetspike

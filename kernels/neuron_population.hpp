@@ -6,19 +6,19 @@
 
 #include <cstdint>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <variant>
 #include <vector>
 
 #include "kernels/fixed_point.hpp"
-#include "kernels/iaf_psc_alpha.hpp"
-#include "kernels/iaf_psc_delta.hpp"
-#include "kernels/iaf_psc_exp.hpp"
-#include "kernels/loihi_lif.hpp"
+#include "kernels/model_neurons.hpp"
+#include "kernels/neuron_models.hpp"
 #include "kernels/poisson_input.hpp"
 
 namespace hetspike {
 
-/// An external Poisson input as the population needs it; the channel follows the weight's sign as for spikes.
+/// An external Poisson input as the population needs it; its receptor follows the weight's sign as for spikes.
 struct population_poisson_input {
   std::uint32_t input_index = 0;  ///< object id of the input's random stream
   double rate_hz = 0;
@@ -26,17 +26,27 @@ struct population_poisson_input {
   step_type first_step = 0;
 };
 
+namespace detail {
+
+template <class ExecSpace, class List>
+struct neurons_of_models;
+template <class ExecSpace, class... Models>
+struct neurons_of_models<ExecSpace, model_list<Models...>> {
+  using type = std::variant<model_neurons<ExecSpace, Models>...>;
+};
+
+}  // namespace detail
+
 template <class ExecSpace>
 class neuron_population {
  public:
   using memory_space = typename ExecSpace::memory_space;
-  using model_type = std::variant<iaf_psc_delta_neurons<ExecSpace>, iaf_psc_exp_neurons<ExecSpace>,
-                                  iaf_psc_alpha_neurons<ExecSpace>, loihi_lif_neurons<ExecSpace>>;
+  using model_type = typename detail::neurons_of_models<ExecSpace, registered_models>::type;
 
   /// `first_lid`, `first_gid`: of the first local neuron; `first_column`: its first ring column.
   neuron_population(const neuron_params& params, double dt, std::size_t count, lid_type first_lid, gid_type first_gid,
                     std::uint32_t first_column, fixed_point_scale scale)
-      : model_(make_model(params, dt, count)),
+      : model_(make_model(params, dt, count, scale)),
         first_lid_(first_lid),
         first_gid_(first_gid),
         first_column_(first_column),
@@ -46,7 +56,7 @@ class neuron_population {
     return std::visit([](const auto& m) { return m.size(); }, model_);
   }
   int num_channels() const {
-    return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::num_channels; }, model_);
+    return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::num_receptors; }, model_);
   }
   lid_type first_lid() const { return first_lid_; }
   gid_type first_gid() const { return first_gid_; }
@@ -56,27 +66,21 @@ class neuron_population {
 
   /// Sets V_m (absolute, mV) of every local neuron, in local order.
   void set_membrane_potentials(std::span<const double> v_absolute) {
-    std::visit(
-        [&](auto& m) {
-          if constexpr (requires { m.v_relative(); }) {
-            auto host = Kokkos::create_mirror_view(m.v_relative());
-            for (std::size_t i = 0; i < host.extent(0); ++i) host(i) = v_absolute[i] - m.resting_potential();
-            Kokkos::deep_copy(m.v_relative(), host);
-          } else {
-            m.set_membrane_potentials(v_absolute);  // integer state: the model rounds and saturates
-          }
-        },
-        model_);
+    std::visit([&](auto& m) { m.set_membrane_potentials(v_absolute); }, model_);
   }
 
+  /// Throws std::invalid_argument if no receptor of the model takes the input's weight by default.
   void add_poisson_input(std::uint32_t seed, const population_poisson_input& in, double dt) {
     poisson_input_params p;
     p.key = make_rng_key(seed, rng_purpose::poisson_input, in.input_index);
     p.first_gid = first_gid_;
     p.count = static_cast<std::uint32_t>(size());
     p.weight = scale_.to_fixed(in.weight);
-    // The excitatory channel for positive weights, as for spikes (spike_delivery.hpp).
-    p.column = first_column_ + (in.weight > 0 || num_channels() == 1 ? 0u : p.count);
+    const int receptor = std::visit(
+        [&](const auto& m) { return default_receptor<typename std::decay_t<decltype(m)>::model>(in.weight); }, model_);
+    if (receptor < 0)
+      throw std::invalid_argument("no receptor takes a Poisson input of weight " + std::to_string(in.weight));
+    p.column = first_column_ + static_cast<std::uint32_t>(receptor) * p.count;
     p.first_step = in.first_step;
     const auto table = poisson_thresholds(in.rate_hz * dt * 1e-3);
     Kokkos::View<std::uint32_t*, memory_space> t("hetspike::poisson_thresholds", table.size());
@@ -96,7 +100,7 @@ class neuron_population {
   void update_neurons(const ExecSpace& space, const ring_row_view<memory_space>& row,
                       const Kokkos::View<std::uint8_t*, memory_space>& spiked) const {
     const auto mine = Kokkos::subview(spiked, Kokkos::make_pair(std::size_t{first_lid_}, first_lid_ + size()));
-    std::visit([&](const auto& m) { m.update(space, row, first_column_, scale_.inverse(), mine); }, model_);
+    std::visit([&](const auto& m) { m.update(space, row, first_column_, mine); }, model_);
   }
 
   /// One step: external input, then the model's update.
@@ -107,20 +111,10 @@ class neuron_population {
   }
 
  private:
-  static model_type make_model(const neuron_params& params, double dt, std::size_t count) {
-    return std::visit(
-        [&](const auto& p) -> model_type {
-          using P = std::decay_t<decltype(p)>;
-          if constexpr (std::is_same_v<P, iaf_psc_delta_params>)
-            return iaf_psc_delta_neurons<ExecSpace>(p, dt, count);
-          else if constexpr (std::is_same_v<P, iaf_psc_exp_params>)
-            return iaf_psc_exp_neurons<ExecSpace>(p, dt, count);
-          else if constexpr (std::is_same_v<P, iaf_psc_alpha_params>)
-            return iaf_psc_alpha_neurons<ExecSpace>(p, dt, count);
-          else
-            return loihi_lif_neurons<ExecSpace>(p, dt, count);
-        },
-        params);
+  static model_type make_model(const neuron_params& params, double dt, std::size_t count, fixed_point_scale scale) {
+    return visit_model(params, [&](auto model, const auto& p) -> model_type {
+      return model_neurons<ExecSpace, decltype(model)>(p, dt, count, scale.inverse());
+    });
   }
 
   model_type model_;

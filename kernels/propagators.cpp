@@ -4,6 +4,10 @@
 #include <numbers>
 #include <tuple>
 
+#include "kernels/iaf_psc_alpha.hpp"
+#include "kernels/iaf_psc_delta.hpp"
+#include "kernels/iaf_psc_exp.hpp"
+
 namespace hetspike {
 
 std::int32_t refractory_steps(double t_ref, double dt) { return static_cast<std::int32_t>(std::llround(t_ref / dt)); }

@@ -5,9 +5,12 @@
 #include <cstdint>
 #include <utility>
 
-#include "kernels/neuron_models.hpp"
-
 namespace hetspike {
+
+struct iaf_membrane_params;
+struct iaf_psc_delta_params;
+struct iaf_psc_exp_params;
+struct iaf_psc_alpha_params;
 
 /// What every iaf model's update needs of iaf_membrane_params besides its propagators. Plain data, copied to the
 /// device inside each model's propagators.

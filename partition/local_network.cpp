@@ -40,10 +40,6 @@ double max_abs(const value_distribution& d) {
   return 0.0;
 }
 
-/// Whether a population's input is summed in the chip's own weight units (exactly, one ring unit per chip
-/// weight unit) rather than scaled to its largest weight.
-bool sums_chip_units(const neuron_params& params) { return std::holds_alternative<loihi_lif_params>(params); }
-
 /// A drawn weight's typical value: the mean (a uniform's midpoint).
 double typical(const value_distribution& d) {
   return d.type == value_distribution::kind::uniform ? 0.5 * (d.a + d.b) : d.a;
@@ -82,7 +78,7 @@ std::vector<weight_resolution> worst_weight_resolutions(const network_spec& net)
   std::vector<weight_resolution> out(net.populations.size());
   for (std::size_t population = 0; population < net.populations.size(); ++population) {
     weight_resolution& worst = out[population];
-    if (sums_chip_units(net.populations[population].params)) continue;
+    if (own_input_exponent(net.populations[population].params)) continue;  // summed at the model's own scale
     const fixed_point_scale scale = fixed_point_scale::for_max_weight(largest[population]);
     // The bound the scale was set by (a distribution's reach, a plastic weight's growth).
     worst.largest = largest[population];
@@ -121,12 +117,13 @@ local_layout make_local_layout(const network_spec& net, const block_partition& p
     lp.count = r.count;
     lp.first_lid = r.first_lid;
     lp.first_column = static_cast<std::uint32_t>(column);
-    lp.channels = input_channels(net.populations[r.population].params);
-    lp.inhibitory_offset = lp.channels == 2 ? static_cast<std::uint32_t>(r.count) : 0;
     const auto& params = all_params[r.population];
-    // A chip population sums its 8-bit weights exactly: one ring unit per chip weight unit.
-    lp.scale = sums_chip_units(params) ? fixed_point_scale(-std::get<loihi_lif_params>(params).weight_unit_exp)
-                                       : fixed_point_scale::for_max_weight(largest[r.population]);
+    lp.channels = input_channels(params);
+    const auto receptors = default_receptors_of(params);
+    lp.positive_offset = static_cast<std::uint32_t>(std::max(receptors.positive, 0) * r.count);
+    lp.non_positive_offset = static_cast<std::uint32_t>(std::max(receptors.non_positive, 0) * r.count);
+    const auto own = own_input_exponent(params);
+    lp.scale = own ? fixed_point_scale(*own) : fixed_point_scale::for_max_weight(largest[r.population]);
     column += r.count * static_cast<std::uint64_t>(lp.channels);
     layout.num_local += r.count;
     layout.populations.push_back(lp);
@@ -172,30 +169,18 @@ std::vector<neuron_params> effective_params(const network_spec& net) {
   std::vector<double> dc(net.populations.size(), 0.0);
   for (const auto& in : net.inputs)
     if (in.type == input_spec::kind::dc) dc[in.target] += in.amplitude;
-  std::vector<double> largest;  // computed once, if a chip population needs it
+  const std::vector<double> largest = max_abs_input_weights(net);
   std::vector<neuron_params> out;
   out.reserve(net.populations.size());
   for (std::size_t population = 0; population < net.populations.size(); ++population) {
     const auto& pop = net.populations[population];
-    neuron_params& p = out.emplace_back(pop.params);
-    if (auto* chip = std::get_if<loihi_lif_params>(&p)) {
-      if (dc[population] != 0 && !chip->from_float)
-        throw input_error("population " + pop.name + ": a DC input into loihi_lif with raw chip registers; " +
-                          "allowed: float parameters (C_m, tau_m, ...), whose I_e the chip's bias then carries");
-      if (chip->from_float) chip->from_float->I_e += dc[population];
-      if (largest.empty()) largest = max_abs_input_weights(net);
-      try {
-        *chip = resolve_loihi_lif_params(*chip, net.dt, largest[population]);
-      } catch (const loihi_parameter_error& e) {
-        throw input_error("population " + pop.name + " (loihi_lif): " + e.what());
-      }
-      continue;
+    const run_inputs inputs{dc[population], net.dt, largest[population]};
+    try {
+      out.push_back(visit_model(
+          pop.params, [&](auto model, const auto& p) -> neuron_params { return decltype(model)::for_run(p, inputs); }));
+    } catch (const std::invalid_argument& e) {
+      throw input_error("population " + pop.name + " (" + std::string(model_name(pop.params)) + "): " + e.what());
     }
-    std::visit(
-        [&](auto& m) {
-          if constexpr (requires { m.I_e; }) m.I_e += dc[population];
-        },
-        p);
   }
   return out;
 }

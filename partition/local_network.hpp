@@ -17,9 +17,10 @@ struct local_population {
   gid_type first_gid = 0;
   std::uint64_t count = 0;
   lid_type first_lid = 0;
-  std::uint32_t first_column = 0;       ///< ring column of the first neuron's first channel
-  int channels = 1;                     ///< input channels of the model
-  std::uint32_t inhibitory_offset = 0;  ///< column offset of the inhibitory channel (count, or 0 with one channel)
+  std::uint32_t first_column = 0;  ///< ring column of the first neuron's first channel
+  int channels = 1;                ///< input channels of the model
+  /// Column offsets of the receptors that weights > 0 and <= 0 reach by default (receptor index x count).
+  std::uint32_t positive_offset = 0, non_positive_offset = 0;
   fixed_point_scale scale;
 };
 

@@ -145,11 +145,12 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
           (4 * synapses + stashed_values);  // keys, weights and delays
   }
   for (const auto& lp : layout.populations) {
-    // State (V, currents, refractory counter), statistics, spike flags, ring columns over d_max slots.
-    const int channels = input_channels(net.populations[lp.population].params);
+    // The model's state, statistics, spike flags, ring columns (one per receptor) over d_max slots.
+    const auto& params = net.populations[lp.population].params;
     e.neurons += static_cast<double>(lp.count);
-    e.neuron_bytes += static_cast<double>(lp.count) * ((channels == 2 ? 28.0 : 12.0) + 32.0 + 1.0 +
-                                                       8.0 * channels * static_cast<double>(summary.d_max));
+    e.neuron_bytes +=
+        static_cast<double>(lp.count) * (static_cast<double>(state_bytes(params)) + 32.0 + 1.0 +
+                                         8.0 * input_channels(params) * static_cast<double>(summary.d_max));
   }
   // Each rank holds as many rows as its neurons have routes (equal ranks, so by symmetry): 6 bytes each.
   e.routes = e.rows;

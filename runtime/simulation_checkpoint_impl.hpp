@@ -1,11 +1,9 @@
 #pragma once
 // Checkpoint and restore of simulation_engine (included by simulation_engine_impl.hpp). The state of every
-// population is stored per neuron in gid order (V_m relative to E_L, refractory steps, synaptic currents,
-// activity statistics) and the pending ring-buffer input as its d_max slots. Connectivity is not stored: it
-// is regenerated from the seed.
+// population is stored per neuron in gid order (its model's state variables, activity statistics) and the pending
+// ring-buffer input as its d_max slots. Connectivity is not stored: it is regenerated from the seed.
 #include <chrono>
 #include <string>
-#include <type_traits>
 
 #include "partition/error.hpp"
 
@@ -42,23 +40,12 @@ checkpoint_snapshot simulation_engine<ExecSpace>::snapshot(bool for_restore) {
     const std::string prefix = "populations/" + net.populations[p].name + "/";
     const gid_type first = partition_.population_offset(p);
     const std::uint64_t size = partition_.population_size(p);
+    // The model's state variables, by the names its description gives them.
     std::visit(
         [&](const auto& m) {
-          if constexpr (requires { m.v_relative(); }) {
-            detail::add_view_field(snap, prefix + "V_rel", lp, first, size, m.v_relative(), for_restore);
-            detail::add_view_field(snap, prefix + "refractory", lp, first, size, m.refractory(), for_restore);
-          } else {  // the chip's integer state
-            detail::add_view_field(snap, prefix + "u", lp, first, size, m.u(), for_restore);
-            detail::add_view_field(snap, prefix + "v", lp, first, size, m.v(), for_restore);
-          }
-          if constexpr (std::decay_t<decltype(m)>::num_channels == 2) {
-            detail::add_view_field(snap, prefix + "I_syn_ex", lp, first, size, m.current_ex(), for_restore);
-            detail::add_view_field(snap, prefix + "I_syn_in", lp, first, size, m.current_in(), for_restore);
-          }
-          if constexpr (requires { m.current_derivative_ex(); }) {  // alpha currents: dI/dt too
-            detail::add_view_field(snap, prefix + "dI_syn_ex", lp, first, size, m.current_derivative_ex(), for_restore);
-            detail::add_view_field(snap, prefix + "dI_syn_in", lp, first, size, m.current_derivative_in(), for_restore);
-          }
+          m.for_each_variable([&](const auto& variable, const auto& view) {
+            detail::add_view_field(snap, prefix + std::string(variable.name), lp, first, size, view, for_restore);
+          });
         },
         populations_[p].model());
     // Pending input, channel by channel, straight from the ring (no copy): row k is ring slot k, which holds

@@ -181,8 +181,8 @@ void self_test() {
     pop.update(Exec(), row, s, spiked);
   }
   Kokkos::fence();
-  const auto& model = std::get<iaf_psc_delta_neurons<Exec>>(pop.model());
-  auto v = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), model.v_relative());
+  const auto& model = std::get<model_neurons<Exec, iaf_psc_delta>>(pop.model());
+  auto v = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), model.template variable<0>());  // V_rel
   std::printf("%-8s V after 50 steps = %.17g %.17g %.17g %.17g\n", Exec::name(), v(0), v(1), v(2), v(3));
 }
 

@@ -178,7 +178,8 @@ TEST(device_parity, team_delivery_equals_the_host_paths) {
     }
 }
 
-/// What a run of one population leaves: its spikes in (step, local id) order, V_m relative to E_L, the ring.
+/// What a run of one population leaves: its spikes in (step, local id) order, every state variable of every neuron
+/// (integers as doubles, exactly), the ring.
 struct population_run {
   std::vector<std::pair<step_type, std::uint32_t>> spikes;
   std::vector<double> v;
@@ -190,10 +191,10 @@ void record(const neuron_population<Exec>& pop, const ring_buffer_view<typename 
             population_run& out) {
   std::visit(
       [&](const auto& m) {
-        if constexpr (requires { m.v_relative(); }) {
-          const auto v = on_host(m.v_relative());
-          out.v.assign(v.data(), v.data() + v.extent(0));
-        }
+        m.for_each_variable([&](const auto&, const auto& view) {
+          const auto v = on_host(view);
+          for (std::size_t i = 0; i < v.extent(0); ++i) out.v.push_back(static_cast<double>(v(i)));
+        });
       },
       pop.model());
   const auto r = on_host(ring);

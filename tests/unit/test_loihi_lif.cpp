@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kernels/loihi_lif.hpp"
+#include "kernels/model_neurons.hpp"
 
 namespace hetspike {
 namespace {
@@ -22,32 +23,36 @@ using mem = exec::memory_space;
 
 /// n neurons of one parameter set, fed through a one-row ring; input given as the step's sum of chip weights.
 struct harness {
-  loihi_lif_neurons<exec> neurons;
+  model_neurons<exec, loihi_lif> neurons;  ///< input_scale 2^-e: the ring holds sum * 2^(e + weight_unit_exp)
   ring_row_view<mem> row;
   Kokkos::View<std::uint8_t*, mem> spiked;
-  double input_scale;  ///< 2^-e: the ring holds sum * 2^(e + weight_unit_exp)
 
-  harness(const loihi_lif_params& p, std::size_t n, double scale = 1.0)
-      : neurons(p, 0.1, n), row("row", n), spiked("spiked", n), input_scale(scale) {}
+  harness(const loihi_lif_params& p, std::size_t n, double input_scale = 1.0)
+      : neurons(p, 0.1, n, input_scale), row("row", n), spiked("spiked", n) {}
 
+  auto u_view() const { return neurons.variable<0>(); }
+  auto v_view() const { return neurons.variable<1>(); }
   /// Sets (u, v) of neurons 0, 1, ...
   void init(const std::vector<std::pair<std::int64_t, std::int64_t>>& uv) {
     for (std::size_t i = 0; i < uv.size(); ++i)
-      neurons.u()(i) = static_cast<std::int32_t>(uv[i].first), neurons.v()(i) = static_cast<std::int32_t>(uv[i].second);
+      u_view()(i) = static_cast<std::int32_t>(uv[i].first), v_view()(i) = static_cast<std::int32_t>(uv[i].second);
   }
-  std::int32_t u(std::size_t i = 0) const { return neurons.u()(i); }
-  std::int32_t v(std::size_t i = 0) const { return neurons.v()(i); }
+  std::int32_t u(std::size_t i = 0) const { return u_view()(i); }
+  std::int32_t v(std::size_t i = 0) const { return v_view()(i); }
   bool spike(std::size_t i = 0) const { return spiked(i) != 0; }
-  std::vector<std::int32_t> us() const { return all(neurons.u()); }
-  std::vector<std::int32_t> vs() const { return all(neurons.v()); }
-  static std::vector<std::int32_t> all(const Kokkos::View<std::int32_t*, mem>& x) {
-    return std::vector<std::int32_t>(x.data(), x.data() + x.extent(0));
+  std::vector<std::int32_t> us() const { return all(u_view()); }
+  std::vector<std::int32_t> vs() const { return all(v_view()); }
+  template <class View>
+  static std::vector<std::int32_t> all(const View& x) {
+    std::vector<std::int32_t> out;
+    for (std::size_t i = 0; i < x.extent(0); ++i) out.push_back(x(i));
+    return out;
   }
 
   /// One step with ring input `in` (raw ring units) for every neuron.
   void step(const std::vector<fixed_type>& in = {}) {
     for (std::size_t i = 0; i < in.size(); ++i) row(i) = in[i];
-    neurons.update(exec(), row, 0, input_scale, spiked);
+    neurons.update(exec(), row, 0, spiked);
     Kokkos::fence();
     for (std::size_t i = 0; i < row.extent(0); ++i) EXPECT_EQ(row(i), 0) << "the update clears its input";
   }
@@ -200,8 +205,8 @@ TEST(loihi_lif, weight_exponent_shifts_the_step_sum) {
   k.step({-7});
   EXPECT_EQ(k.u(), -7 * 4 * 64);
   // A ring coarser than one chip weight, or not a power of two, cannot hold chip weights exactly.
-  EXPECT_THROW(k.neurons.update(exec(), k.row, 0, std::ldexp(1.0, 2), k.spiked), loihi_parameter_error);
-  EXPECT_THROW(k.neurons.update(exec(), k.row, 0, 0.3, k.spiked), loihi_parameter_error);
+  EXPECT_THROW(harness(p, 1, std::ldexp(1.0, 2)), loihi_parameter_error);
+  EXPECT_THROW(harness(p, 1, 0.3), loihi_parameter_error);
 }
 
 TEST(loihi_lif, delivery_delay_of_one_step_is_lavas_dense) {
@@ -274,7 +279,7 @@ TEST(loihi_lif, rejects_registers_outside_the_chip) {
       chip(4096, 0),       chip(0, -1),          chip(0, 0, 1 << 17),     chip(0, 0, 0, 4096),    chip(0, 0, 0, -4097),
       chip(0, 0, 0, 0, 8), chip(0, 0, 0, 0, -1), chip(0, 0, 0, 0, 0, -9), chip(0, 0, 0, 0, 0, 8), chip(0, 0)};
   bad.back().from_float = loihi_lif_float_params{};  // float parameters must be mapped first
-  for (const auto& p : bad) EXPECT_THROW(loihi_lif_neurons<exec>(p, 0.1, 1), loihi_parameter_error);
+  for (const auto& p : bad) EXPECT_THROW((model_neurons<exec, loihi_lif>(p, 0.1, 1, 1.0)), loihi_parameter_error);
   try {
     validate_loihi_lif_params(chip(5000, 0));
     FAIL();

@@ -6,9 +6,8 @@
 #include <numbers>
 #include <vector>
 
-#include "kernels/iaf_psc_alpha.hpp"
-#include "kernels/iaf_psc_delta.hpp"
-#include "kernels/iaf_psc_exp.hpp"
+#include "kernels/model_neurons.hpp"
+#include "kernels/neuron_models.hpp"
 
 namespace hetspike {
 namespace {
@@ -18,21 +17,21 @@ using mem = exec::memory_space;
 
 /// Runs one neuron of model M for `steps` steps; V (absolute) after each step and the steps that spiked.
 /// `input` gives the fixed-point input per (step, channel); scale 2^-30 units.
-template <class M, class P>
+template <class P>
 void simulate(const P& params, double dt, int steps, std::vector<double>& v, std::vector<int>& spike_steps,
               const std::vector<std::vector<fixed_type>>& input = {}) {
-  M neuron(params, dt, 1);
-  Kokkos::deep_copy(neuron.v_relative(), 0.0);  // V_m(0) = E_L
-  ring_buffer_view<mem> ring("ring", 1, M::num_channels);
+  using neurons = model_neurons<exec, model_of<P>>;
+  neurons neuron(params, dt, 1, std::ldexp(1.0, -30));  // starts at V_m = E_L
+  ring_buffer_view<mem> ring("ring", 1, neurons::num_receptors);
   Kokkos::View<std::uint8_t*, mem> spiked("spiked", 1);
-  const double scale = std::ldexp(1.0, -30);
+  const auto v_rel = neuron.template variable<0>();
   for (int s = 0; s < steps; ++s) {
-    for (int c = 0; c < M::num_channels; ++c) ring(0, c) = s < static_cast<int>(input.size()) ? input[s][c] : 0;
-    neuron.update(exec(), Kokkos::subview(ring, 0, Kokkos::ALL), 0, scale, spiked);
+    for (int c = 0; c < neurons::num_receptors; ++c) ring(0, c) = s < static_cast<int>(input.size()) ? input[s][c] : 0;
+    neuron.update(exec(), Kokkos::subview(ring, 0, Kokkos::ALL), 0, spiked);
     Kokkos::fence();
-    v.push_back(neuron.v_relative()(0) + params.E_L);
+    v.push_back(v_rel(0) + params.E_L);
     if (spiked(0)) spike_steps.push_back(s);
-    for (int c = 0; c < M::num_channels; ++c) EXPECT_EQ(ring(0, c), 0) << "the update clears its input";
+    for (int c = 0; c < neurons::num_receptors; ++c) EXPECT_EQ(ring(0, c), 0) << "the update clears its input";
   }
 }
 
@@ -45,12 +44,7 @@ template <class P>
 void expect_dc_closed_form(const P& p, double dt, int steps) {
   std::vector<double> v;
   std::vector<int> spikes;
-  if constexpr (std::is_same_v<P, iaf_psc_delta_params>)
-    simulate<iaf_psc_delta_neurons<exec>>(p, dt, steps, v, spikes);
-  else if constexpr (std::is_same_v<P, iaf_psc_exp_params>)
-    simulate<iaf_psc_exp_neurons<exec>>(p, dt, steps, v, spikes);
-  else
-    simulate<iaf_psc_alpha_neurons<exec>>(p, dt, steps, v, spikes);
+  simulate(p, dt, steps, v, spikes);
   const double v_inf = p.E_L + p.I_e * p.tau_m / p.C_m;
   const int ref = static_cast<int>(std::llround(p.t_ref / dt));
   double t0 = 0, v0 = p.E_L;  // start of the current free trajectory
@@ -114,7 +108,7 @@ TEST(neuron_models, iaf_psc_alpha_postsynaptic_potential_matches_closed_form) {
     input[10][0] = std::llround(std::ldexp(J, 30));
     std::vector<double> v;
     std::vector<int> spikes;
-    simulate<iaf_psc_alpha_neurons<exec>>(p, 0.1, 300, v, spikes, input);
+    simulate(p, 0.1, 300, v, spikes, input);
     // I(t) = J e/tau_s t exp(-t/tau_s) from t_a = 1.1 ms; V = J e/(tau_s C) exp(-t/tau_m) (1 - exp(-a t)(1 + a t))/a^2
     // with a = 1/tau_s - 1/tau_m.
     const double a = 1 / tau_syn - 1 / p.tau_m;
@@ -135,7 +129,7 @@ TEST(neuron_models, iaf_psc_delta_input_is_a_voltage_jump) {
   input[5][0] = std::llround(std::ldexp(0.5, 30));  // 0.5 mV arriving in step 5
   std::vector<double> v;
   std::vector<int> spikes;
-  simulate<iaf_psc_delta_neurons<exec>>(p, 0.1, 20, v, spikes, input);
+  simulate(p, 0.1, 20, v, spikes, input);
   for (int s = 0; s < 5; ++s) EXPECT_EQ(v[s], 0.0);
   for (int s = 5; s < 20; ++s) EXPECT_NEAR(v[s], 0.5 * std::exp(-(s - 5) * 0.1 / p.tau_m), 1e-9) << s;
 }
@@ -149,7 +143,7 @@ TEST(neuron_models, iaf_psc_exp_postsynaptic_potential_matches_closed_form) {
     input[10][0] = std::llround(std::ldexp(J, 30));
     std::vector<double> v;
     std::vector<int> spikes;
-    simulate<iaf_psc_exp_neurons<exec>>(p, 0.1, 400, v, spikes, input);
+    simulate(p, 0.1, 400, v, spikes, input);
     // The input read in step 10 enters I_syn at the end of that step, t_a = 1.1 ms, and moves V from then on.
     const double t_a = 1.1;
     for (int s = 0; s < 400; ++s) {
@@ -169,14 +163,14 @@ TEST(neuron_models, iaf_psc_exp_postsynaptic_potential_matches_closed_form) {
 TEST(neuron_models, iaf_psc_exp_negative_input_goes_to_the_inhibitory_channel) {
   iaf_psc_exp_params p;
   p.tau_syn_ex = 0.5, p.tau_syn_in = 5.0;
-  iaf_psc_exp_neurons<exec> neuron(p, 0.1, 1);
+  model_neurons<exec, iaf_psc_exp> neuron(p, 0.1, 1, std::ldexp(1.0, -30));
   ring_buffer_view<mem> ring("ring", 1, 2);
   Kokkos::View<std::uint8_t*, mem> spiked("spiked", 1);
   ring(0, 1) = -std::llround(std::ldexp(100.0, 30));
-  neuron.update(exec(), Kokkos::subview(ring, 0, Kokkos::ALL), 0, std::ldexp(1.0, -30), spiked);
+  neuron.update(exec(), Kokkos::subview(ring, 0, Kokkos::ALL), 0, spiked);
   Kokkos::fence();
-  EXPECT_EQ(neuron.current_ex()(0), 0.0);
-  EXPECT_NEAR(neuron.current_in()(0), -100.0, 1e-12);
+  EXPECT_EQ(neuron.variable<2>()(0), 0.0);              // I_syn_ex
+  EXPECT_NEAR(neuron.variable<3>()(0), -100.0, 1e-12);  // I_syn_in
 }
 
 TEST(neuron_models, refractory_period_discards_input_as_nest_does) {
@@ -188,7 +182,7 @@ TEST(neuron_models, refractory_period_discards_input_as_nest_does) {
   input[8][0] = std::llround(std::ldexp(0.3, 30));  // after: integrated
   std::vector<double> v;
   std::vector<int> spikes;
-  simulate<iaf_psc_delta_neurons<exec>>(p, 0.1, 12, v, spikes, input);
+  simulate(p, 0.1, 12, v, spikes, input);
   EXPECT_EQ(spikes, std::vector<int>{0});
   for (int s = 0; s <= 5; ++s) EXPECT_EQ(v[s], 0.0) << s;
   EXPECT_EQ(v[6], 0.0);

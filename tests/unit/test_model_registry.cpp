@@ -1,0 +1,125 @@
+// Every registered model, through its description only: positive and negative weights reach its receptors (the
+// kernel's state moves, and the builder's classes point at those receptors' columns), its parameters read back as
+// their defaults, and its state variables are all checkpointed by name.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kernels/model_neurons.hpp"
+#include "kernels/neuron_models.hpp"
+#include "partition/synapse_classes.hpp"
+
+namespace hetspike {
+namespace {
+
+using exec = Kokkos::DefaultHostExecutionSpace;
+using mem = exec::memory_space;
+
+/// Every state variable of neuron 0, integers as doubles.
+template <class Neurons>
+std::vector<double> state_of(const Neurons& n) {
+  std::vector<double> out;
+  n.for_each_variable([&](const auto&, const auto& view) { out.push_back(static_cast<double>(view(0))); });
+  return out;
+}
+
+/// The state of one neuron of model M after two steps with `units` of ring input at receptor `receptor` in the
+/// first (none if receptor < 0), at 2^-20 weight units per ring unit.
+template <class M>
+std::vector<double> after_input(int receptor, fixed_type units) {
+  model_neurons<exec, M> n(typename M::params{}, 0.1, 1, std::ldexp(1.0, -20));
+  ring_buffer_view<mem> ring("ring", 1, M::receptors.size());
+  Kokkos::View<std::uint8_t*, mem> spiked("spiked", 1);
+  if (receptor >= 0) ring(0, receptor) = units;
+  for (int step = 0; step < 2; ++step) {
+    n.update(exec(), Kokkos::subview(ring, 0, Kokkos::ALL), 0, spiked);
+    Kokkos::fence();
+  }
+  return state_of(n);
+}
+
+TEST(model_registry, positive_and_negative_weights_reach_every_model) {
+  for_each_model([](auto model) {
+    using M = decltype(model);
+    const auto quiet = after_input<M>(-1, 0);
+    for (const double weight : {1.0, -1.0}) {
+      const int receptor = default_receptor<M>(weight);
+      ASSERT_GE(receptor, 0) << M::name << " takes no weight " << weight;
+      const auto moved = after_input<M>(receptor, static_cast<fixed_type>(weight * (1 << 20)));
+      EXPECT_NE(moved, quiet) << M::name << ": a weight of " << weight << " into receptor " << receptor
+                              << " changed nothing";
+    }
+  });
+}
+
+TEST(model_registry, classes_send_each_sign_to_its_default_receptor) {
+  // One source population, and one target population of each model, each receiving a positive and a negative
+  // projection; three neurons each, on one rank.
+  network_spec net;
+  net.populations.push_back({"source", iaf_psc_delta_params{}, 3, value_distribution::constant(-70)});
+  for_each_model([&](auto model) {
+    using M = decltype(model);
+    net.populations.push_back({std::string(M::name), typename M::params{}, 3, value_distribution::constant(-70)});
+  });
+  for (std::size_t target = 1; target < net.populations.size(); ++target)
+    for (const double weight : {2.0, -3.0}) {
+      projection_spec p;
+      p.source = 0, p.target = target, p.rule = connection_rule::all_to_all;
+      p.weight = value_distribution::constant(weight), p.delay = value_distribution::constant(1.0);
+      net.projections.push_back(p);
+    }
+  std::vector<std::uint64_t> sizes;
+  for (const auto& p : net.populations) sizes.push_back(p.size);
+  const block_partition part(sizes, 1);
+  const auto layout = make_local_layout(net, part, 0);
+  const auto table = make_class_table(net, layout);
+  ASSERT_EQ(table.classes.size(), net.projections.size());
+  for (const auto& c : table.classes) {
+    const auto& spec = net.projections[c.projection];
+    const auto& target = layout.populations[spec.target];
+    const int receptor = visit_model(net.populations[spec.target].params, [&](auto model, const auto&) {
+      return default_receptor<decltype(model)>(spec.weight.a);
+    });
+    // The delivery's column for this class's weight: the class column, plus the offset for weights <= 0.
+    const std::uint32_t column = c.column + (spec.weight.a > 0 ? 0u : c.inhibitory_offset);
+    EXPECT_EQ(column, target.first_column + static_cast<std::uint32_t>(receptor) * target.count)
+        << model_name(net.populations[spec.target].params) << ", weight " << spec.weight.a;
+  }
+}
+
+TEST(model_registry, descriptions_are_consistent) {
+  for_each_model([](auto model) {
+    using M = decltype(model);
+    const typename M::params defaults{};
+    std::set<std::string_view> names;
+    for (const auto& p : M::parameters) {
+      EXPECT_TRUE(names.insert(p.name).second) << M::name << ": parameter " << p.name << " twice";
+      if (const auto v = p.get(defaults)) {
+        EXPECT_EQ(range_violation(p.name, p.unit, p.range, p.is_integer(), *v), "")
+            << M::name << ": the default of " << p.name << " is outside its range";
+      }
+    }
+    EXPECT_FALSE(M::check(defaults).has_value()) << M::name << ": the defaults break a rule between parameters";
+    std::set<std::string_view> state;
+    for (const auto& v : M::state_variables)
+      EXPECT_TRUE(state.insert(v.name).second) << M::name << ": state variable " << v.name << " twice";
+    EXPECT_GE(M::receptors.size(), 1u) << M::name;
+  });
+}
+
+TEST(model_registry, range_violations_name_what_is_allowed) {
+  EXPECT_EQ(range_violation("C_m", "pF", value_range::positive(), false, 0), "0 pF is not positive; allowed: C_m > 0");
+  EXPECT_EQ(range_violation("t_ref", "ms", value_range::non_negative(), false, -1),
+            "-1 ms is negative; allowed: t_ref >= 0");
+  EXPECT_EQ(range_violation("du", "", value_range::between(0, 4095), true, 2.5),
+            "2.5 is not a whole number from 0 to 4095; allowed: du from 0 to 4095");
+  EXPECT_EQ(range_violation("du", "", value_range::between(0, 4095), true, 4095), "");
+  EXPECT_EQ(range_violation("E", "mV", value_range::between(-1, 1), false, 2),
+            "2 mV is not from -1 to 1; allowed: E from -1 to 1");
+}
+
+}  // namespace
+}  // namespace hetspike
