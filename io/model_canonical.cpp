@@ -68,6 +68,8 @@ void write_projection(line_writer& line, const std::string& key, const projectio
   line(key + ".multapses", p.multapses);
   line(key + ".weight", distribution_text(p.weight));
   line(key + ".delay", distribution_text(p.delay));
+  // Only when named: a model file without receptors keeps the hash it had before they existed.
+  if (p.receptor) line(key + ".receptor", std::string(receptor_names(net.populations[p.target].params)[*p.receptor]));
   if (p.plasticity) {
     line(key + ".synapse.model", std::string("stdp_pl_synapse_hom"));
     line(key + ".synapse.alpha", p.plasticity->alpha);
@@ -84,6 +86,8 @@ void write_input(line_writer& line, const std::string& key, const input_spec& in
     line(key + ".rate", in.rate_hz);
     line(key + ".weight", in.weight);
     line(key + ".delay", in.delay);
+    if (in.receptor)
+      line(key + ".receptor", std::string(receptor_names(net.populations[in.target].params)[*in.receptor]));
   } else {
     line(key + ".amplitude", in.amplitude);
   }

@@ -35,7 +35,7 @@ void read_input(const model_reader& reader, const toml::table& table, const std:
   const std::string type = reader.string(reader.required(table, path, "type", types), type_path, types);
   input_spec proto;
   if (type == "poisson") {
-    reader.check_keys(table, path, {"target", "type", "rate", "weight", "delay"}, "for type \"poisson\"");
+    reader.check_keys(table, path, {"target", "type", "rate", "weight", "delay", "receptor"}, "for type \"poisson\"");
     proto.type = input_spec::kind::poisson;
   } else if (type == "dc") {
     reader.check_keys(table, path, {"target", "type", "amplitude"}, "for type \"dc\"");
@@ -56,6 +56,9 @@ void read_input(const model_reader& reader, const toml::table& table, const std:
     reader.check_count(network.inputs.size() + 1, max_inputs, target.path, "inputs", targets_count_one_each);
     input_spec input = proto;
     input.target = reader.population_index(target.name, target.path);
+    if (const toml::node* receptor = table.get("receptor"))
+      input.receptor =
+          read_receptor(reader, *receptor, member_path(path, "receptor"), network.populations[input.target]);
     network.inputs.push_back(input);
   }
 }

@@ -110,6 +110,17 @@ population_spec read_population(const model_reader& reader, const toml::table& t
 
 }  // namespace
 
+std::uint32_t read_receptor(const model_reader& reader, const toml::node& node, const std::string& path,
+                            const population_spec& target) {
+  const auto names = receptor_names(target.params);
+  const std::string allowed = hetspike::join(names);
+  const std::string name = reader.string(node, path, "a receptor name: " + allowed);
+  for (std::size_t r = 0; r < names.size(); ++r)
+    if (names[r] == name) return static_cast<std::uint32_t>(r);
+  reader.fail(path, in_quotes(name) + " is not a receptor of " + std::string(model_name(target.params)) +
+                        " (population " + target.name + "); allowed: " + allowed);
+}
+
 void read_populations(const model_reader& reader, const toml::node* node, network_spec& network) {
   const auto tables = reader.table_array(node, "populations");
   if (tables.empty()) {

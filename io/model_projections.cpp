@@ -126,7 +126,8 @@ void read_projection(const model_reader& reader, const toml::table& table, const
   std::vector<std::string_view> allowed{"source", "target", "rule"};
   if (!rule.key.empty()) allowed.push_back(rule.key);
   // One push_back at a time: insert() of an initializer list trips g++ 12's -Wstringop-overflow at -O3.
-  for (std::string_view key : {"autapses", "multapses", "weight", "delay", "synapse"}) allowed.push_back(key);
+  for (std::string_view key : {"autapses", "multapses", "weight", "delay", "synapse", "receptor"})
+    allowed.push_back(key);
   reader.check_keys(table, path, allowed, "for rule \"" + std::string(rule.name) + "\"");
 
   projection_spec proto;
@@ -163,6 +164,8 @@ void read_projection(const model_reader& reader, const toml::table& table, const
     projection_spec& p = network.projections.back();
     p.target = reader.population_index(target.name, target.path);
     check_sizes(reader, path, p, network, target);
+    if (const toml::node* receptor = table.get("receptor"))
+      p.receptor = read_receptor(reader, *receptor, member_path(path, "receptor"), network.populations[p.target]);
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Private to io/: one reader per top-level table of a model file, called by parse_model_text in file-format
 // order, since each depends on the ones before (parameters -> dt -> populations -> projections, inputs).
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,9 @@ std::vector<std::pair<std::string, double>> read_parameters(const model_reader& 
 void read_simulation(const model_reader& reader, const toml::node* node, const model_overrides& overrides,
                      run_spec& spec);
 void read_populations(const model_reader& reader, const toml::node* node, network_spec& network);
+/// A `receptor` key (at `path`): the index of the named port among the receptors of `target`'s model.
+std::uint32_t read_receptor(const model_reader& reader, const toml::node& node, const std::string& path,
+                            const population_spec& target);
 void read_projections(const model_reader& reader, const toml::node* node, network_spec& network);
 void read_inputs(const model_reader& reader, const toml::node* node, network_spec& network);
 void read_recorders(const model_reader& reader, const toml::node* node, run_spec& spec);

@@ -32,7 +32,7 @@ struct iaf_psc_delta : iaf_model<iaf_psc_delta_params, iaf_psc_delta_propagators
       {"V_rel", &state::V_rel, "mV"},
       {"refractory", &state::refractory, "steps"},
   }};
-  static constexpr std::array<receptor_port, 1> receptors{{{"in", default_weights::every}}};
+  static constexpr std::array<receptor_port, 1> receptors{{{"spikes", default_weights::every}}};
 
   HETSPIKE_MODEL_FUNCTION static bool step(const constants& p, state& s, const fixed_type* input) {
     const double in = static_cast<double>(input[0]) * p.input_scale;

@@ -100,7 +100,7 @@ struct loihi_lif {
       {"u", &state::u, "chip units"},
       {"v", &state::v, "chip units"},
   }};
-  static constexpr std::array<receptor_port, 1> receptors{{{"in", default_weights::every}}};
+  static constexpr std::array<receptor_port, 1> receptors{{{"spikes", default_weights::every}}};
   static constexpr bool transcendental = false;
   static constexpr bool neuromorphic = true;
 

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "kernels/iaf_psc_alpha.hpp"
 #include "kernels/iaf_psc_delta.hpp"
@@ -94,6 +95,15 @@ inline default_receptors default_receptors_of(const neuron_params& p) {
   return visit_model(p, [](auto model, const auto&) {
     using M = decltype(model);
     return default_receptors{default_receptor<M>(1.0), default_receptor<M>(0.0)};
+  });
+}
+
+/// The names of a model's receptor ports, in order ("ex", "in").
+inline std::vector<std::string_view> receptor_names(const neuron_params& p) {
+  return visit_model(p, [](auto model, const auto&) {
+    std::vector<std::string_view> names;
+    for (const auto& r : decltype(model)::receptors) names.push_back(r.name);
+    return names;
   });
 }
 

@@ -24,6 +24,7 @@ struct population_poisson_input {
   double rate_hz = 0;
   double weight = 0;  ///< mV or pA, before fixed-point conversion
   step_type first_step = 0;
+  int receptor = -1;  ///< the model's receptor it reaches; -1: the one that takes its weight's sign
 };
 
 namespace detail {
@@ -76,8 +77,12 @@ class neuron_population {
     p.first_gid = first_gid_;
     p.count = static_cast<std::uint32_t>(size());
     p.weight = scale_.to_fixed(in.weight);
-    const int receptor = std::visit(
-        [&](const auto& m) { return default_receptor<typename std::decay_t<decltype(m)>::model>(in.weight); }, model_);
+    const int receptor =
+        in.receptor >= 0
+            ? in.receptor
+            : std::visit(
+                  [&](const auto& m) { return default_receptor<typename std::decay_t<decltype(m)>::model>(in.weight); },
+                  model_);
     if (receptor < 0)
       throw std::invalid_argument("no receptor takes a Poisson input of weight " + std::to_string(in.weight));
     p.column = first_column_ + static_cast<std::uint32_t>(receptor) * p.count;

@@ -189,8 +189,7 @@ double received_weight(const neuron_params& target, const value_distribution& sp
                        loihi_quantization_summary* summary) {
   const auto* chip = std::get_if<loihi_lif_params>(&target);
   if (chip == nullptr) return weight;
-  const double lo = spec.is_constant() ? spec.a : spec.type == value_distribution::kind::uniform ? spec.a : spec.lower;
-  const double hi = spec.is_constant() ? spec.a : spec.type == value_distribution::kind::uniform ? spec.b : spec.upper;
+  const double lo = spec.lowest(), hi = spec.highest();
   const auto q = quantize_loihi_weight(weight, chip->weight_unit_exp, loihi_sign_mode_of(lo, hi));
   if (summary) summary->add(weight, q);
   return q.value;

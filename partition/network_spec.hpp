@@ -25,6 +25,9 @@ struct value_distribution {
 
   static value_distribution constant(double v) { return {kind::constant, v, 0.0}; }
   bool is_constant() const { return type == kind::constant; }
+  /// The least and the greatest value a draw can take (a normal's are its redraw bounds).
+  double lowest() const { return type == kind::normal ? lower : a; }
+  double highest() const { return type == kind::normal ? upper : type == kind::uniform ? b : a; }
 };
 
 struct population_spec {
@@ -77,6 +80,9 @@ struct projection_spec {
   value_distribution weight;                 ///< mV for iaf_psc_delta targets, pA for current-based models
   value_distribution delay;                  ///< ms; constants are whole multiples of dt, draws are rounded to steps
   std::optional<stdp_pl_params> plasticity;  ///< absent: static synapses
+  /// The target model's receptor (index into its description's receptors) that every weight reaches, as NEST's
+  /// receptor_type; absent: the receptor that takes the weight's sign (receptor_port::takes).
+  std::optional<std::uint32_t> receptor;
 };
 
 /// An independent Poisson spike train into every neuron of a population (NEST: one poisson_generator
@@ -85,10 +91,11 @@ struct input_spec {
   enum class kind { poisson, dc };
   kind type = kind::poisson;
   std::size_t target = 0;
-  double rate_hz = 0.0;    ///< poisson: rate of each neuron's train
-  double weight = 0.0;     ///< poisson: weight of each input spike (mV or pA, as projections)
-  double delay = 0.0;      ///< poisson: ms; no input arrives before this time
-  double amplitude = 0.0;  ///< dc: pA
+  double rate_hz = 0.0;                   ///< poisson: rate of each neuron's train
+  double weight = 0.0;                    ///< poisson: weight of each input spike (mV or pA, as projections)
+  double delay = 0.0;                     ///< poisson: ms; no input arrives before this time
+  double amplitude = 0.0;                 ///< dc: pA
+  std::optional<std::uint32_t> receptor;  ///< poisson: as projection_spec::receptor
 };
 
 struct network_spec {

@@ -4,7 +4,6 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
-#include <utility>
 
 #include "partition/error.hpp"
 
@@ -23,18 +22,10 @@ void throw_weight_beyond(const std::range_error& e, std::size_t projection) {
 
 namespace {
 
-/// Whether a projection's weights may be positive, and whether they may be zero or negative.
-std::pair<bool, bool> weight_signs(const value_distribution& w) {
-  using kind = value_distribution::kind;
-  const double lo = w.type == kind::constant ? w.a : w.type == kind::uniform ? w.a : w.lower;
-  const double hi = w.type == kind::constant ? w.a : w.type == kind::uniform ? w.b : w.upper;
-  return {hi > 0, !(lo > 0)};
-}
-
 /// Throws input_error if the target's model has no receptor for weights of a sign the projection may draw.
 void check_default_receptors(const network_spec& net, std::size_t i, const neuron_params& target) {
   const auto& p = net.projections[i];
-  const auto [positive, non_positive] = weight_signs(p.weight);
+  const bool positive = p.weight.highest() > 0, non_positive = !(p.weight.lowest() > 0);
   const auto receptors = default_receptors_of(target);
   if ((positive && receptors.positive < 0) || (non_positive && receptors.non_positive < 0))
     throw input_error("projections[" + std::to_string(i) + "]: no receptor of " + std::string(model_name(target)) +
@@ -57,18 +48,22 @@ class_table make_class_table(const network_spec& net, const local_layout& layout
       const auto& p = net.projections[i];
       const local_population& target = layout.populations[p.target];
       t.projection_first[i] = static_cast<std::uint32_t>(t.classes.size());
-      check_default_receptors(net, i, t.target_params[i]);
+      if (!p.receptor) check_default_receptors(net, i, t.target_params[i]);
       synapse_class c;
       c.projection = static_cast<std::uint32_t>(i);
       c.plastic = p.plasticity ? 1 : 0;
       c.has_weights = p.weight.is_constant() || c.plastic ? 0 : 1;
       c.has_delays = p.delay.is_constant() ? 0 : 1;
-      c.inhibitory_offset = target.non_positive_offset - target.positive_offset;  // modulo 2^32, as columns add
+      // A named receptor takes every weight; otherwise each sign reaches its own (an offset modulo 2^32, as columns
+      // add).
+      const std::uint32_t positive_column =
+          p.receptor ? *p.receptor * static_cast<std::uint32_t>(target.count) : target.positive_offset;
+      c.inhibitory_offset = p.receptor ? 0u : target.non_positive_offset - target.positive_offset;
       if (!c.has_weights && !c.plastic)
         c.weight = fixed_weight(target, received_weight(t.target_params[i], p.weight, p.weight.a), i);
       if (!c.has_delays) c.delay = checked_delay(delay_steps(p.delay.a, net.dt), false, i, net.dt);
       for (std::uint64_t b = 0; b * segment_block_size < target.count; ++b) {
-        c.column = target.first_column + target.positive_offset + static_cast<std::uint32_t>(b * segment_block_size);
+        c.column = target.first_column + positive_column + static_cast<std::uint32_t>(b * segment_block_size);
         t.classes.push_back(c);
       }
     }

@@ -27,7 +27,8 @@ std::vector<std::vector<population_poisson_input>> poisson_inputs(const network_
     // A silent source draws nothing; its stream is keyed by its own index, so leaving it out changes no other draw.
     if (in.rate_hz == 0.0) continue;
     const double w = received_weight(params[in.target], value_distribution::constant(in.weight), in.weight);
-    out[in.target].push_back({static_cast<std::uint32_t>(i), in.rate_hz, w, delay_steps(in.delay, net.dt)});
+    out[in.target].push_back({static_cast<std::uint32_t>(i), in.rate_hz, w, delay_steps(in.delay, net.dt),
+                              in.receptor ? static_cast<int>(*in.receptor) : -1});
   }
   return out;
 }

@@ -210,6 +210,16 @@ TEST(model_file, hash_ignores_how_numbers_are_written_and_what_is_recorded) {
   for (const auto& text : different) EXPECT_NE(a.hash, parse(text).hash) << text;
 }
 
+TEST(model_file, named_receptors_enter_the_canonical_text) {
+  const model_file plain = parse(patch("+", ""));
+  const model_file named = parse(patch("projections", "target = \"I\"\nreceptor = \"in\""));
+  EXPECT_EQ(named.spec.network.projections[0].receptor, std::optional<std::uint32_t>(1));
+  EXPECT_NE(canonical_network_text(named.spec).find("projections[0].receptor = in\n"), std::string::npos);
+  EXPECT_EQ(canonical_network_text(plain.spec).find(".receptor"), std::string::npos);
+  const model_file input = parse(patch("inputs", "receptor = \"spikes\""));
+  EXPECT_NE(canonical_network_text(input.spec).find("inputs[0].receptor = spikes\n"), std::string::npos);
+}
+
 TEST(model_file, canonical_text_has_one_item_per_line) {
   const model_file m = load_model_file(HETSPIKE_SOURCE_DIR "/apps/models/brunel.toml");
   const std::string text = canonical_network_text(m.spec);

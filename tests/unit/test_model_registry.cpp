@@ -4,12 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/model_neurons.hpp"
 #include "kernels/neuron_models.hpp"
+#include "kernels/neuron_population.hpp"
 #include "partition/synapse_classes.hpp"
 
 namespace hetspike {
@@ -87,6 +90,48 @@ TEST(model_registry, classes_send_each_sign_to_its_default_receptor) {
     const std::uint32_t column = c.column + (spec.weight.a > 0 ? 0u : c.inhibitory_offset);
     EXPECT_EQ(column, target.first_column + static_cast<std::uint32_t>(receptor) * target.count)
         << model_name(net.populations[spec.target].params) << ", weight " << spec.weight.a;
+  }
+}
+
+TEST(model_registry, a_named_receptor_takes_every_weight) {
+  // iaf_psc_exp targets: a negative weight named into "ex" lands in the excitatory column, a positive one named into
+  // "in" in the inhibitory column; unnamed, each sign keeps NEST's rule.
+  network_spec net;
+  net.populations.push_back({"source", iaf_psc_delta_params{}, 3, value_distribution::constant(-70)});
+  net.populations.push_back({"target", iaf_psc_exp_params{}, 5, value_distribution::constant(-70)});
+  const std::pair<double, std::optional<std::uint32_t>> cases[] = {{-3.0, 0u}, {2.0, 1u}, {-3.0, std::nullopt}};
+  for (const auto& [weight, receptor] : cases) {
+    projection_spec p;
+    p.source = 0, p.target = 1, p.rule = connection_rule::all_to_all, p.receptor = receptor;
+    p.weight = value_distribution::constant(weight), p.delay = value_distribution::constant(1.0);
+    net.projections.push_back(p);
+  }
+  const block_partition part({3, 5}, 1);
+  const auto layout = make_local_layout(net, part, 0);
+  const auto table = make_class_table(net, layout);
+  const auto& target = layout.populations[1];
+  auto column = [&](std::size_t projection) {
+    const auto& c = table.classes[projection];
+    return c.column + (net.projections[projection].weight.a > 0 ? 0u : c.inhibitory_offset) - target.first_column;
+  };
+  EXPECT_EQ(column(0), 0u);  // "ex"
+  EXPECT_EQ(column(1), 5u);  // "in"
+  EXPECT_EQ(column(2), 5u);  // unnamed, negative: "in"
+}
+
+TEST(model_registry, a_poisson_input_reaches_its_named_receptor) {
+  // A positive Poisson input named into "in" raises the inhibitory current of every neuron, not the excitatory one.
+  const fixed_point_scale scale = fixed_point_scale::for_max_weight(100.0);
+  neuron_population<exec> pop(iaf_psc_exp_params{}, 0.1, 4, 0, 0, 0, scale);
+  pop.add_poisson_input(1, {0, 1e6, 50.0, 0, 1}, 0.1);  // 100 spikes per step on average
+  ring_buffer_view<mem> ring("ring", 1, 8);
+  Kokkos::View<std::uint8_t*, mem> spiked("spiked", 4);
+  pop.update(exec(), Kokkos::subview(ring, 0, Kokkos::ALL), 0, spiked);
+  Kokkos::fence();
+  const auto& m = std::get<model_neurons<exec, iaf_psc_exp>>(pop.model());
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(m.variable<2>()(i), 0.0) << i;  // I_syn_ex
+    EXPECT_GT(m.variable<3>()(i), 0.0) << i;  // I_syn_in
   }
 }
 
