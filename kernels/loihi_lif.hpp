@@ -141,6 +141,11 @@ struct loihi_lif {
     if (q.from_float) q.from_float->I_e += r.dc;
     return resolve_loihi_lif_params(q, r.dt, r.largest_weight);
   }
+  /// A chip holds 8-bit weights: each weight into the population becomes whole chip weight units, clipped and
+  /// truncated as Lava's Dense does for weights drawn from [lowest, highest].
+  static loihi_quantized_weight quantize_weight(const params& p, double weight, double lowest, double highest) {
+    return quantize_loihi_weight(weight, p.weight_unit_exp, loihi_sign_mode_of(lowest, highest));
+  }
   /// A chip population sums its 8-bit weights exactly: one ring unit per chip weight unit.
   static int input_exponent(const params& p) { return -p.weight_unit_exp; }
   static double resting_potential(const params& p) { return p.E_L; }

@@ -21,9 +21,11 @@
 //        one step of one neuron: input[r] is what receptor r received for this step (the ring's fixed-point sum;
 //        constants hold the scale), returns whether it spiked (and has reset itself)
 //
-// Optional: `static constexpr bool neuromorphic = true` for a chip's model (run on ranks that emulate chips), and
+// Optional: `static constexpr bool neuromorphic = true` for a chip's model (run on ranks that emulate chips),
 // `static int input_exponent(const params&)` for a model whose ring input must be summed at a fixed point scale
-// of its own (2^exponent units per weight unit) instead of one fitted to its largest weight.
+// of its own (2^exponent units per weight unit) instead of one fitted to its largest weight, and
+// `static loihi_quantized_weight quantize_weight(const params&, double weight, double lowest, double highest)` for
+// a model that holds its weights at a fixed width (what a weight drawn from [lowest, highest] becomes).
 //
 // Everything outside the model's own file reads these generically: io/ (parsing, defaults, range errors, the
 // canonical text), partition/ (ring columns, delivery routing), runtime/ (checkpoint state, memory estimate).

@@ -125,6 +125,19 @@ inline std::optional<int> own_input_exponent(const neuron_params& p) {
   });
 }
 
+/// What `weight` (drawn from [lowest, highest]) becomes in a model that holds fixed-width weights; none for the
+/// others, which receive weights as they are.
+inline std::optional<loihi_quantized_weight> quantized_weight(const neuron_params& p, double weight, double lowest,
+                                                              double highest) {
+  return visit_model(p, [&](auto model, const auto& params) -> std::optional<loihi_quantized_weight> {
+    if constexpr (requires { decltype(model)::quantize_weight(params, weight, lowest, highest); })
+      return decltype(model)::quantize_weight(params, weight, lowest, highest);
+    else
+      return std::nullopt;
+  });
+}
+inline bool quantizes_weights(const neuron_params& p) { return quantized_weight(p, 0.0, 0.0, 0.0).has_value(); }
+
 /// Whether a model is a neuromorphic chip's (run on ranks that emulate such nodes).
 inline bool is_neuromorphic(const neuron_params& p) {
   return visit_model(p, [](auto model, const auto&) { return runs_on_chips<decltype(model)>(); });

@@ -97,16 +97,17 @@ void add_constant_values(const network_spec& net, const class_table& table, cons
       out.min_delay = std::min<std::int64_t>(out.min_delay, steps);
       out.max_delay = std::max<std::int64_t>(out.max_delay, steps);
     }
-    const auto* chip = std::get_if<loihi_lif_params>(&table.target_params[i]);
-    if (chip == nullptr || !p.weight.is_constant() || p.plasticity) continue;
-    // A constant weight into a chip population: quantised once, counted for each of its local synapses.
+    if (!p.weight.is_constant() || p.plasticity) continue;
+    // A constant weight into a population with fixed-width weights: quantised once, counted for each of its local
+    // synapses.
     const double w = p.weight.a;
-    const auto q = quantize_loihi_weight(w, chip->weight_unit_exp, loihi_sign_mode_of(w, w));
+    const auto q = quantized_weight(table.target_params[i], w, w, w);
+    if (!q) continue;
     loihi_quantization_summary all;
     all.count = n;
-    all.saturated = q.saturated ? n : 0;
-    all.max_abs_error = std::abs(q.error);
-    all.sum_abs_error = std::abs(q.error) * static_cast<double>(n);
+    all.saturated = q->saturated ? n : 0;
+    all.max_abs_error = std::abs(q->error);
+    all.sum_abs_error = std::abs(q->error) * static_cast<double>(n);
     all.sum_abs_weight = std::abs(w) * static_cast<double>(n);
     out.quantization.merge(all);
   }

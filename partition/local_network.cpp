@@ -187,12 +187,10 @@ std::vector<neuron_params> effective_params(const network_spec& net) {
 
 double received_weight(const neuron_params& target, const value_distribution& spec, double weight,
                        loihi_quantization_summary* summary) {
-  const auto* chip = std::get_if<loihi_lif_params>(&target);
-  if (chip == nullptr) return weight;
-  const double lo = spec.lowest(), hi = spec.highest();
-  const auto q = quantize_loihi_weight(weight, chip->weight_unit_exp, loihi_sign_mode_of(lo, hi));
-  if (summary) summary->add(weight, q);
-  return q.value;
+  const auto q = quantized_weight(target, weight, spec.lowest(), spec.highest());
+  if (!q) return weight;
+  if (summary) summary->add(weight, *q);
+  return q->value;
 }
 
 }  // namespace hetspike

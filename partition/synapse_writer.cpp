@@ -26,7 +26,7 @@ synapse_writer::synapse_writer(const network_spec& net, const class_table& table
                                                                                     : std::nullopt);
   }
   for (const std::size_t i : table.by_source.of(population)) {
-    if (!std::holds_alternative<loihi_lif_params>(table.target_params[i])) continue;
+    if (!quantizes_weights(table.target_params[i])) continue;
     std::uint64_t targets = 0;
     for (const auto& c : table.classes)
       if (c.projection == i) targets += segment_block_size;
