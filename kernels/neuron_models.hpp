@@ -11,6 +11,7 @@
 #include "kernels/iaf_psc_alpha.hpp"
 #include "kernels/iaf_psc_delta.hpp"
 #include "kernels/iaf_psc_exp.hpp"
+#include "kernels/izhikevich.hpp"
 #include "kernels/loihi_lif.hpp"
 
 namespace hetspike {
@@ -19,7 +20,7 @@ template <class... Models>
 struct model_list {};
 
 /// Every model a model file may name, in this order (the order of neuron_params' alternatives).
-using registered_models = model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, loihi_lif>;
+using registered_models = model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, loihi_lif, izhikevich>;
 
 namespace detail {
 
