@@ -236,7 +236,12 @@ TEST(device_parity, neuron_updates_equal_on_device_and_host) {
   exp.I_e = 300.0;
   iaf_psc_alpha_params alpha;
   alpha.tau_syn_ex = 0.5, alpha.tau_syn_in = 0.5, alpha.I_e = 420.0;
-  for (const neuron_params& params : {neuron_params(delta), neuron_params(exp), neuron_params(alpha)}) {
+  izhikevich_params izh;
+  izh.I_e = 10.0;
+  loihi_lif_params chip;  // raw registers: u keeps 2047/4096 per step, v 3/4; the ring's input scale is 2^-e
+  chip.du = 2048, chip.dv = 1024, chip.vth = 100;
+  for (const neuron_params& params :
+       {neuron_params(delta), neuron_params(exp), neuron_params(alpha), neuron_params(izh), neuron_params(chip)}) {
     const auto device = run_population<device_exec>(params, 777, 300);
     const auto host = run_population<host_exec>(params, 777, 300);
     EXPECT_GT(host.spikes.size(), 777u) << model_name(params);
