@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "kernels/iaf_cond_exp.hpp"
 #include "kernels/iaf_psc_alpha.hpp"
 #include "kernels/iaf_psc_delta.hpp"
 #include "kernels/iaf_psc_exp.hpp"
@@ -20,7 +21,7 @@ template <class... Models>
 struct model_list {};
 
 /// Every model a model file may name, in this order (the order of neuron_params' alternatives).
-using registered_models = model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, loihi_lif, izhikevich>;
+using registered_models = model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, loihi_lif, izhikevich, iaf_cond_exp>;
 
 namespace detail {
 

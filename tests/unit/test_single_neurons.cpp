@@ -4,6 +4,7 @@
 // registered models' descriptions, as the model file does.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -24,9 +25,10 @@ struct neuron_run {
   std::map<std::string, std::vector<double>> trace;  ///< per state variable, after each of the first steps
 };
 
-/// `steps` steps of one neuron of model M with the parameters named in `given` (the rest default), no input.
+/// `steps` steps of one neuron of model M with the parameters named in `given` (the rest default) and the input
+/// spikes in `inputs` ([step, weight] pairs, each to the receptor its sign reaches).
 template <class M>
-neuron_run run(const nlohmann::json& given, long steps, std::size_t traced) {
+neuron_run run(const nlohmann::json& given, const nlohmann::json& inputs, long steps, std::size_t traced) {
   typename M::params p{};
   for (const auto& [key, value] : given.items()) {
     bool found = false;
@@ -34,11 +36,17 @@ neuron_run run(const nlohmann::json& given, long steps, std::size_t traced) {
       if (f.name == key) f.set(p, value.template get<double>()), found = true;
     EXPECT_TRUE(found) << M::name << " has no parameter " << key;
   }
-  model_neurons<exec, M> neuron(p, 0.1, 1, 1.0);
+  const double scale = std::ldexp(1.0, -20);  // weight units per ring unit
+  model_neurons<exec, M> neuron(p, 0.1, 1, scale);
   ring_buffer_view<mem> ring("ring", 1, M::receptors.size());
   Kokkos::View<std::uint8_t*, mem> spiked("spiked", 1);
   neuron_run out;
   for (long step = 0; step < steps; ++step) {
+    for (const auto& in : inputs)
+      if (in.at(0).template get<long>() == step) {
+        const double w = in.at(1).template get<double>();
+        ring(0, default_receptor<M>(w)) += std::llround(w / scale);
+      }
     neuron.update(exec(), Kokkos::subview(ring, 0, Kokkos::ALL), 0, spiked);
     Kokkos::fence();
     if (spiked(0)) out.spike_steps.push_back(step);
@@ -65,7 +73,7 @@ TEST(single_neurons, equal_nest_bit_for_bit) {
       if (M::name != model) return;
       known = true;
       const auto& trace = c.at("trace");
-      const auto got = run<M>(c.at("params"), 10000, trace.begin()->size());
+      const auto got = run<M>(c.at("params"), c.value("inputs", nlohmann::json::array()), 10000, trace.begin()->size());
       EXPECT_EQ(got.spike_steps, expected_spikes) << model << " " << c.at("params").dump();
       for (const auto& [variable, values] : trace.items()) {
         ASSERT_TRUE(got.trace.count(variable)) << model << " has no state variable " << variable;
