@@ -1,6 +1,8 @@
 set(HETSPIKE_IO_OUTPUT_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/hdf5_handle.cpp
   ${CMAKE_CURRENT_LIST_DIR}/output_path.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/partial_output_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sonata_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sonata_spike_writer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sonata_spike_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run_report.cpp
