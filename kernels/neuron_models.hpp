@@ -6,6 +6,7 @@
 #include <string_view>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "kernels/iaf_psc_alpha.hpp"
 #include "kernels/iaf_psc_delta.hpp"
@@ -123,6 +124,12 @@ inline bool is_neuromorphic(const neuron_params& p) {
 /// Where a neuron starts unless the model file says otherwise: the model's resting potential, mV.
 inline double resting_potential(const neuron_params& p) {
   return visit_model(p, [](auto model, const auto& params) { return decltype(model)::resting_potential(params); });
+}
+
+/// The variables a state recorder may name for a population of these parameters (model_recordable_variables).
+inline std::vector<recordable_variable> recordable_variables(const neuron_params& p) {
+  return visit_model(
+      p, [](auto model, const auto& params) { return model_recordable_variables<decltype(model)>(params); });
 }
 
 }  // namespace hetspike

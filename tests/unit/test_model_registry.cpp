@@ -3,6 +3,7 @@
 // their defaults, and its state variables are all checkpointed by name.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <string>
@@ -107,6 +108,40 @@ TEST(model_registry, descriptions_are_consistent) {
     for (const auto& v : M::state_variables)
       EXPECT_TRUE(state.insert(v.name).second) << M::name << ": state variable " << v.name << " twice";
     EXPECT_GE(M::receptors.size(), 1u) << M::name;
+  });
+}
+
+TEST(model_registry, recordable_variables_are_the_state_and_v_m_where_the_state_has_v_rel) {
+  for_each_model([](auto model) {
+    using M = decltype(model);
+    typename M::params p{};
+    const auto recordable = model_recordable_variables<M>(p);
+    std::set<std::string_view> names;
+    for (const auto& v : recordable) EXPECT_TRUE(names.insert(v.name).second) << M::name << ": " << v.name << " twice";
+    for (std::size_t j = 0; j < M::state_variables.size(); ++j) {
+      const auto& s = M::state_variables[j];
+      EXPECT_TRUE(std::any_of(
+          recordable.begin(), recordable.end(),
+          [&](const auto& v) { return v.name == s.name && v.state_index == j && v.offset == 0 && v.unit == s.unit; }))
+          << M::name << ": state variable " << s.name << " is not recordable as it is";
+    }
+    const bool has_v_rel = std::any_of(M::state_variables.begin(), M::state_variables.end(),
+                                       [](const auto& s) { return s.name == "V_rel"; });
+    const auto v_m = std::find_if(recordable.begin(), recordable.end(), [](const auto& v) { return v.name == "V_m"; });
+    ASSERT_EQ(has_v_rel, v_m != recordable.end()) << M::name;
+    if (v_m == recordable.end()) return;
+    // V_m recorded is the potential the neurons were set to: their V_rel plus the offset.
+    model_neurons<exec, M> n(p, 0.1, 1, 1.0);
+    const double v_init = -61.25;
+    n.set_membrane_potentials(std::span<const double>(&v_init, 1));
+    std::size_t j = 0;
+    n.for_each_variable([&](const auto&, const auto& view) {
+      if (j++ == v_m->state_index) {
+        EXPECT_EQ(static_cast<double>(view(0)) + v_m->offset, v_init) << M::name;
+      }
+    });
+    EXPECT_EQ(v_m->unit, "mV");
+    EXPECT_EQ(recordable.front().name, "V_m") << M::name << ": V_m, the name users expect, comes first";
   });
 }
 
