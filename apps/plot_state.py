@@ -65,8 +65,9 @@ def columns(report: Report, neurons: list[int] | None, max_traces: int) -> list[
     where = {int(n): i for i, n in enumerate(report.node_ids)}
     missing = [n for n in neurons if n not in where]
     if missing:
+        ids = report.node_ids
         raise SystemExit(f"{report.population}: neurons {missing} are not recorded in {report.variable} "
-                         f"(recorded: {len(report.node_ids)} nodes, ids {report.node_ids.min()}..{report.node_ids.max()})")
+                         f"(recorded: {len(ids)} nodes, ids {ids.min()}..{ids.max()})")
     return [where[n] for n in neurons]
 
 

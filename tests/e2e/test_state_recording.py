@@ -146,8 +146,8 @@ def test_libsonata_reads_the_float32_reports(straight):
 
 def test_plot_state_writes_a_png(straight, tmp_path):
     script = SOURCE_DIR / "apps" / "plot_state.py"
-    r = subprocess.run([sys.executable, str(script), straight[1], "--out-prefix", tmp_path / "run"], capture_output=True,
-                       text=True, timeout=120, env=mpi_env())
+    r = subprocess.run([sys.executable, str(script), straight[1], "--out-prefix", tmp_path / "run"],
+                       capture_output=True, text=True, timeout=120, env=mpi_env())
     assert r.returncode == 0, r.stdout + r.stderr
     data = (tmp_path / "run_state.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
