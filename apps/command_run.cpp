@@ -19,6 +19,7 @@
 #include "io/output_path.hpp"
 #include "io/run_report.hpp"
 #include "io/sonata_spike_writer.hpp"
+#include "io/sonata_state_writer.hpp"
 #include "io/weight_file.hpp"
 #include "partition/error.hpp"
 #include "runtime/build_info.hpp"
@@ -56,12 +57,30 @@ void prepare_output_directory(const distributed_context& ctx, const fs::path& di
   });
 }
 
-/// Where a run's outputs go in --out (named here only).
+/// Where a run's outputs go in --out (named here only; the state files' names are sonata_state_writer's).
 struct run_outputs {
   fs::path dir, spikes, report, weights;
-  explicit run_outputs(const fs::path& d)
-      : dir(d), spikes(d / "spikes.h5"), report(d / "report.json"), weights(d / "weights.h5") {}
+  std::vector<fs::path> states;  ///< this run's state files
+  run_outputs(const fs::path& d, const run_spec& spec)
+      : dir(d),
+        spikes(d / "spikes.h5"),
+        report(d / "report.json"),
+        weights(d / "weights.h5"),
+        states(state_file_paths(d, state_reports(spec))) {}
 };
+
+/// Every state file (and partial one) in `dir`, whatever run wrote it: rank 0.
+std::vector<fs::path> state_files_in(const fs::path& dir) {
+  std::vector<fs::path> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("state_") && (name.ends_with(".h5") || name.ends_with(".h5.partial")))
+      found.push_back(entry.path());
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
 
 /// The names every rank opens through MPI-IO, checked before anything is created: one too long for MPI-IO aborts
 /// every rank when the spike file is opened, or at the first checkpoint, hours into the run.
@@ -69,10 +88,12 @@ void check_mpi_io_names(const distributed_context& ctx, const run_options& o, co
                         const fs::path& checkpoint_dir) {
   agree_on_input_errors(ctx, [&] {
     const bool own_dir = !o.checkpoint_dir.empty();
-    const std::string problems[] = {
+    std::vector<std::string> problems = {
         mpi_io_path_problem("--out", o.out_dir, partial_path_of(out.spikes), "the spike file"),
         mpi_io_path_problem(own_dir ? "--checkpoint-dir" : "--out", own_dir ? o.checkpoint_dir : o.out_dir,
                             longest_partial_checkpoint_path(checkpoint_dir), "a checkpoint")};
+    for (const auto& state : out.states)
+      problems.push_back(mpi_io_path_problem("--out", o.out_dir, partial_path_of(state), "a state file"));
     for (const auto& problem : problems)
       if (!problem.empty()) throw input_error(problem);
   });
@@ -86,6 +107,7 @@ void check_output_names(const distributed_context& ctx, const run_outputs& out, 
     if (ctx.rank() != 0) return;
     std::vector<std::pair<fs::path, std::string>> outputs{{out.spikes, "spike file"}, {out.report, "run report"}};
     if (weights) outputs.emplace_back(out.weights, "weight file");
+    for (const auto& state : out.states) outputs.emplace_back(state, "state file");
     for (const auto& [path, what] : outputs)
       if (const auto problem = output_path_problem(path, what); !problem.empty()) throw input_error(problem);
     std::error_code ec;
@@ -101,6 +123,7 @@ std::vector<fs::path> earlier_results(const run_outputs& out, const fs::path& ch
   std::error_code ec;
   for (const auto& path : {out.spikes, partial_path_of(out.spikes), out.report, out.weights})
     if (fs::exists(path, ec)) found.push_back(path);
+  for (const auto& s : state_files_in(out.dir)) found.push_back(s);
   for (const auto& c : list_checkpoints(checkpoint_dir)) found.push_back(c);
   return found;
 }
@@ -117,7 +140,9 @@ void claim_output_directory(const distributed_context& ctx, const run_outputs& o
     if (resumed == nullptr) {
       foreign = earlier_results(out, checkpoint_dir);
     } else {
-      for (const auto& path : {out.spikes, partial_path_of(out.spikes)})
+      std::vector<fs::path> continued = state_files_in(dir);
+      continued.insert(continued.begin(), {out.spikes, partial_path_of(out.spikes)});
+      for (const auto& path : continued)
         if (const auto id = spike_file_run_id(path); id && *id != resumed->run_id) foreign.push_back(path);
     }
     if (foreign.empty()) return;
@@ -163,6 +188,13 @@ std::string inputs_every_rank_shares(const model_file& model, const run_options&
   for (const auto& r : model.spec.recorders)
     text << "recorders = " << model.spec.network.populations[r.population].name << " first "
          << (r.first ? std::to_string(*r.first) : "all") << "\n";
+  for (const auto& r : model.spec.state_recorders) {
+    text << "state_recorders = " << model.spec.network.populations[r.population].name << " first "
+         << (r.first ? std::to_string(*r.first) : "all") << " interval " << r.interval << " precision "
+         << static_cast<int>(r.precision) << " variables";
+    for (const auto& v : r.variables) text << " " << v;
+    text << "\n";
+  }
   for (const auto& w : model.spec.weight_recorders)
     text << "weight_recorders = projections[" << w.projection << "] targets " << w.targets << " interval " << w.interval
          << "\n";
@@ -224,6 +256,24 @@ checkpoint_header checkpoint_identity(const model_file& model, const model_optio
   return h;
 }
 
+/// The writer of the run's state files (none without state recorders); a resumed run continues those of the run
+/// it resumes, warning about any it cannot.
+std::unique_ptr<sonata_state_writer> open_state_files(const distributed_context& ctx, const run_outputs& out,
+                                                      const run_spec& spec, const std::string& run_id,
+                                                      const checkpoint_header* resumed) {
+  if (out.states.empty()) return nullptr;
+  std::optional<state_file_resume> continue_from;
+  if (resumed) continue_from = state_file_resume{resumed->step, run_id};
+  auto writer =
+      std::make_unique<sonata_state_writer>(ctx, out.dir, state_reports(spec), spec.network.dt, run_id, continue_from);
+  if (resumed && !writer->resume_problem().empty() && ctx.rank() == 0)
+    std::fprintf(stderr,
+                 "hetspike: warning: a state file does not hold this run's samples up to the checkpoint (%s); the "
+                 "new file holds the samples from %.1f ms on\n",
+                 writer->resume_problem().c_str(), static_cast<double>(resumed->step) * spec.network.dt);
+  return writer;
+}
+
 }  // namespace
 
 int run_command(const distributed_context& ctx, const run_options& options, const stop_signal_handler& signals) {
@@ -250,7 +300,7 @@ int run_command(const distributed_context& ctx, const run_options& options, cons
   const fs::path out(options.out_dir);
   const fs::path checkpoint_dir =
       options.checkpoint_dir.empty() ? out / "checkpoints" : fs::path(options.checkpoint_dir);
-  const run_outputs outputs(out);
+  const run_outputs outputs(out, model.spec);
   check_mpi_io_names(ctx, options, outputs, checkpoint_dir);
   prepare_output_directory(ctx, out);
   check_output_names(ctx, outputs, checkpoint_dir, !model.spec.weight_recorders.empty());
@@ -283,7 +333,9 @@ int run_command(const distributed_context& ctx, const run_options& options, cons
                    "hetspike: warning: %s does not hold this run's spikes up to the checkpoint; the new file "
                    "holds the spikes from %.1f ms on\n",
                    spikes_path.c_str(), static_cast<double>(resumed->step) * net.dt);
-    outcome = sim.run(writer, &store, checkpoint_identity(model, options.model, run_id, resumed ? &*resumed : nullptr));
+    const auto states = open_state_files(ctx, outputs, model.spec, run_id, resumed ? &*resumed : nullptr);
+    outcome = sim.run(writer, &store, checkpoint_identity(model, options.model, run_id, resumed ? &*resumed : nullptr),
+                      states.get());
   }
   run_summary summary = sim.summarize();
   summary.hetspike_version = HETSPIKE_VERSION;
@@ -292,6 +344,7 @@ int run_command(const distributed_context& ctx, const run_options& options, cons
   summary.parameters = model.parameters;
   const auto& report_path = outputs.report;
   summary.outputs = {spikes_path.string(), report_path.string()};
+  for (const auto& state : outputs.states) summary.outputs.push_back(state.string());
   const auto& weights_path = outputs.weights;
   if (!model.spec.weight_recorders.empty()) summary.outputs.push_back(weights_path.string());
   on_rank_0_agreed(ctx, [&] {

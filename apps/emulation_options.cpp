@@ -43,6 +43,9 @@ std::optional<emulation_options> parse_emulation_options(const distributed_conte
                       " (--emulate-ranks " + std::to_string(e.ranks) + ")");
   if (!run.resume.empty() || run.checkpoint_every > 0)
     throw input_error("--emulate-ranks cannot --resume or --checkpoint-every: an emulated rank writes no checkpoints");
+  if (!model.spec.state_recorders.empty())
+    throw input_error("--emulate-ranks cannot record state: " + model.path +
+                      " has [[recorders]] of type \"state\", whose files hold every rank's neurons; drop them");
   if (!run.placement.backend_map.empty() || !run.placement.rank_weights.empty() ||
       !run.placement.rank_weights_file.empty())
     throw input_error("--emulate-ranks emulates a job of equal ranks of one kind; drop --backend-map and rank weights");

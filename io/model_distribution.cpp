@@ -117,15 +117,17 @@ void model_reader::check_redraw_bounds(const value_distribution& d, std::string_
                  ", so redrawing would not end; allowed: bounds that overlap mean +- 5 std");
 }
 
+double model_reader::whole_steps(double t, std::string_view path, std::string_view rule) const {
+  if (t < dt_ * (1 - delay_tolerance)) fail(path, ms(t) + " is below dt = " + ms(dt_) + std::string(rule));
+  const double steps = std::round(t / dt_);
+  if (std::fabs(t / dt_ - steps) > delay_tolerance * steps) {
+    fail(path, ms(t) + " is not a whole multiple of dt = " + ms(dt_) + std::string(rule));
+  }
+  return steps;
+}
+
 double model_reader::constant_delay(double delay, std::string_view path) const {
-  constexpr std::string_view rule = "; a delay must be a whole multiple of dt, at least dt";
-  if (delay < dt_ * (1 - delay_tolerance)) {
-    fail(path, ms(delay) + " is below dt = " + ms(dt_) + std::string(rule));
-  }
-  const double steps = std::round(delay / dt_);
-  if (std::fabs(delay / dt_ - steps) > delay_tolerance * steps) {
-    fail(path, ms(delay) + " is not a whole multiple of dt = " + ms(dt_) + std::string(rule));
-  }
+  const double steps = whole_steps(delay, path, "; a delay must be a whole multiple of dt, at least dt");
   if (steps > max_constant_delay_steps) {
     fail(path, ms(delay) + " is " + format_number(steps) + " steps of dt = " + ms(dt_) + "; allowed: at most " +
                    format_number(max_constant_delay_steps) + " steps (" + ms(max_constant_delay_steps * dt_) +

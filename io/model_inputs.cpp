@@ -1,5 +1,5 @@
-// [[inputs]] (Poisson spike trains and constant currents into whole populations), [[recorders]] and
-// [[weight_recorders]].
+// [[inputs]] (Poisson spike trains and constant currents into whole populations) and [[weight_recorders]]
+// ([[recorders]] are io/model_recorders.cpp's).
 #include "io/expression.hpp"
 #include "io/message_text.hpp"
 #include "io/model_sections.hpp"
@@ -81,35 +81,6 @@ void read_inputs(const model_reader& reader, const toml::node* node, network_spe
                       format_number(reader.dt()) + " ms (each input counted once per target); allowed: at most " +
                       format_number(max_poisson_mean_total) +
                       " in all (every rank holds a table of about 4 bytes per spike of each input's mean)");
-    }
-  }
-}
-
-void read_recorders(const model_reader& reader, const toml::node* node, run_spec& spec) {
-  const auto& populations = spec.network.populations;
-  // Each population's spikes go to one SONATA group, so a second recorder for it would have nowhere to go.
-  std::vector<std::string> recorded_by(populations.size());
-  const auto tables = reader.table_array(node, "recorders");
-  for (std::size_t i = 0; i < tables.size(); ++i) {
-    const std::string path = element_path("recorders", i);
-    const toml::table& table = *tables[i];
-    reader.check_keys(table, path, {"populations", "first"});
-    const auto names = reader.names(reader.required(table, path, "populations", "a population name or a list of names"),
-                                    member_path(path, "populations"), max_populations);
-    const toml::node* first = table.get("first");
-    for (const auto& name : names) {
-      recorder_spec recorder;
-      recorder.population = reader.population_index(name.name, name.path);
-      const population_spec& pop = populations[recorder.population];
-      if (!recorded_by[recorder.population].empty()) {
-        reader.fail(name.path, "population " + pop.name + " is already recorded by " +
-                                   recorded_by[recorder.population] + "; allowed: each population in one recorder");
-      }
-      recorded_by[recorder.population] = path;
-      if (first != nullptr) {
-        recorder.first = reader.integer(*first, member_path(path, "first"), 1, pop.size, "the size of " + pop.name);
-      }
-      spec.recorders.push_back(recorder);
     }
   }
 }

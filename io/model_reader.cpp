@@ -214,9 +214,9 @@ std::string model_reader::string(const toml::node& node, std::string_view path, 
   return s->get();
 }
 
-std::vector<named_element> model_reader::names(const toml::node& node, std::string_view path,
-                                               std::size_t max_names) const {
-  constexpr std::string_view allowed = "a population name or a non-empty list of names";
+std::vector<named_element> model_reader::names(const toml::node& node, std::string_view path, std::size_t max_names,
+                                               std::string_view what) const {
+  const std::string allowed = std::string(what) + " or a non-empty list of names";
   std::vector<named_element> out;
   if (const auto* s = node.as_string()) {
     out.push_back({s->get(), std::string(path)});
@@ -231,7 +231,7 @@ std::vector<named_element> model_reader::names(const toml::node& node, std::stri
   }
   for (std::size_t i = 0; i < array->size(); ++i) {
     const std::string element = element_path(path, i);
-    out.push_back({string((*array)[i], element, "a population name (a string)"), element});
+    out.push_back({string((*array)[i], element, std::string(what) + " (a string)"), element});
   }
   return out;
 }

@@ -67,6 +67,8 @@ inline constexpr std::size_t max_inputs = 65536;
 /// The largest sum of the mean spike counts per step of all Poisson inputs: each input's table takes about 4 bytes
 /// per unit of its mean, on every rank (40 MB in all at the limit).
 inline constexpr double max_poisson_mean_total = 1e7;
+/// The most variables one state recorder may name (a model has a handful; this only bounds a hostile list).
+inline constexpr std::size_t max_recorded_variables = 64;
 /// What the limits on projections and inputs count, for their messages.
 inline constexpr std::string_view targets_count_one_each = " (a list of targets counts one each)";
 
@@ -125,8 +127,10 @@ class model_reader {
                         std::string_view range_note = {}) const;
   bool boolean(const toml::node& node, std::string_view path) const;
   std::string string(const toml::node& node, std::string_view path, std::string_view allowed) const;
-  /// "E" or ["E", "I"]: one element per name, in order; never empty, at most `max_names` long.
-  std::vector<named_element> names(const toml::node& node, std::string_view path, std::size_t max_names) const;
+  /// "E" or ["E", "I"]: one element per name, in order; never empty, at most `max_names` long. `what` says what
+  /// one name is, for messages.
+  std::vector<named_element> names(const toml::node& node, std::string_view path, std::size_t max_names,
+                                   std::string_view what = "a population name") const;
   /// Fails at `path` when it makes `count` of something (`what`, e.g. "projections") beyond `max`; `note`
   /// follows the limit in the message.
   void check_count(std::size_t count, std::size_t max, std::string_view path, std::string_view what,
@@ -137,6 +141,9 @@ class model_reader {
   /// A time of `t` ms that the run counts in steps of dt: fails unless t / dt <= max_steps, saying what limits
   /// them (`counter`, e.g. "the refractory counter is 32-bit").
   void check_steps(double t, std::string_view path, double max_steps, std::string_view counter) const;
+  /// `t` ms as a whole number of steps of dt (to 1e-9 relative), at least one; else fails at `path`, the message
+  /// ending in `rule` ("; a delay must be ...").
+  double whole_steps(double t, std::string_view path, std::string_view rule) const;
   /// A constant delay: at least dt and a whole multiple of dt (to 1e-9 relative).
   double constant_delay(double delay, std::string_view path) const;
 

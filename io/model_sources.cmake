@@ -9,4 +9,5 @@ set(HETSPIKE_IO_MODEL_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/model_populations.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_projections.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_inputs.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_recorders.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_canonical.cpp)

@@ -1,8 +1,13 @@
 set(HETSPIKE_IO_OUTPUT_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/hdf5_handle.cpp
   ${CMAKE_CURRENT_LIST_DIR}/output_path.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/partial_output_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sonata_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sonata_spike_writer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sonata_spike_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sonata_state_writer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sonata_state_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sonata_state_resume.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run_report.cpp
   ${CMAKE_CURRENT_LIST_DIR}/weight_file.cpp
   ${CMAKE_CURRENT_LIST_DIR}/checkpoint_file.cpp

@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "io/hdf5_handle.hpp"
+#include "io/sonata_file.hpp"
 #include "partition/error.hpp"
 
 namespace hetspike {
@@ -50,9 +51,7 @@ std::string qualifies(const fs::path& file, const std::vector<sonata_population>
   const hdf5_checker check(file);
   if (H5Fis_hdf5(file.c_str()) <= 0) return "not an HDF5 file";
   h5_file f(check(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen"));
-  if (H5Aexists(f.get(), "run_id") <= 0) return "it has no run_id";
-  const std::string run_id = h5_read_string_attribute(check, f.get(), "run_id", "/ attribute run_id");
-  if (run_id != resume.run_id) return "it belongs to run " + run_id + ", not " + resume.run_id;
+  if (std::string problem = run_id_problem(check, f.get(), resume.run_id); !problem.empty()) return problem;
   for (std::size_t p = 0; p < populations.size(); ++p) {
     const std::string where = "/spikes/" + populations[p].name;
     if (H5Lexists(f.get(), "spikes", H5P_DEFAULT) <= 0 || H5Lexists(f.get(), where.c_str(), H5P_DEFAULT) <= 0)
@@ -144,48 +143,24 @@ std::vector<std::size_t> order_by_first_gid(const std::vector<sonata_population>
 }
 
 void spike_file_space::opened(std::uint64_t base, std::vector<std::uint64_t> counts) {
-  base_ = base;
+  reservation_.opened(base);
   start_ = std::move(counts);
-  reserved_ = 0;
 }
 
 std::string spike_file_space::reserve(const fs::path& file, const std::vector<std::uint64_t>& counts) {
-  // HDF5 allocates whole chunks as a dataset grows: ceil(new bytes / chunk) of them, for both datasets. The
-  // chunk indexes grow far slower (tens of bytes a chunk), headers not at all; 64 KiB covers HDF5's metadata
-  // blocks and a flush's worth of dirty metadata.
+  // Whole chunks for the spikes since the file was opened: ceil(new bytes / chunk) of them, for both datasets.
   std::uint64_t data = 0;
   for (std::size_t p = 0; p < counts.size(); ++p)
     data += 2 * ((counts[p] - start_[p]) * 8 + chunk_bytes_ - 1) / chunk_bytes_ * chunk_bytes_;
-  const std::uint64_t growth = data + data / 64 + (std::uint64_t{64} << 10) + counts.size() * (16u << 10);
-  if (base_ + growth <= reserved_) return {};
-  const std::uint64_t target = base_ + growth + growth / 4;  // a quarter more: one fallocate() per many appends
-  std::string problem = reserve_file_space(file, target);
-  if (problem.empty()) reserved_ = target;
-  return problem;
+  return reservation_.reserve(file, data, 2 * counts.size());
 }
 
 std::string prepare_spike_file_continuation(const fs::path& final_path, const fs::path& partial,
                                             const std::vector<sonata_population>& populations,
                                             const spike_file_resume& resume) {
-  const hdf5_quiet_scope quiet;
-  std::string reasons;
-  for (const fs::path& candidate : {partial, final_path}) {
-    std::string problem;
-    std::error_code ec;
-    try {
-      if (!fs::is_regular_file(candidate, ec)) continue;
-      problem = qualifies(candidate, populations, resume);
-      if (problem.empty() && candidate != partial)
-        fs::copy_file(candidate, partial, fs::copy_options::overwrite_existing, ec);
-      if (ec) problem = "cannot copy it to '" + partial.string() + "': " + ec.message();
-      if (problem.empty()) truncate_to_positions(partial, populations, resume.positions);
-    } catch (const std::exception& e) {
-      problem = e.what();
-    }
-    if (problem.empty()) return {};
-    reasons += (reasons.empty() ? "" : "; ") + candidate.string() + ": " + problem;
-  }
-  return reasons.empty() ? "neither '" + partial.string() + "' nor '" + final_path.string() + "' exists" : reasons;
+  return prepare_continuation(
+      final_path, partial, [&](const fs::path& file) { return qualifies(file, populations, resume); },
+      [&](const fs::path& file) { truncate_to_positions(file, populations, resume.positions); });
 }
 
 }  // namespace hetspike

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "io/hdf5_handle.hpp"
+#include "io/partial_output_file.hpp"
 #include "io/sonata_spike_writer.hpp"
 
 namespace hetspike {
@@ -30,10 +31,8 @@ void validate(const std::vector<sonata_population>& populations, double dt_ms, c
 std::vector<std::size_t> order_by_first_gid(const std::vector<sonata_population>& pops,
                                             const std::filesystem::path& path);
 
-/// Rank 0's account of the disk space a spike file needs, so that each append can reserve it first (see
-/// reserve_file_space; parallel HDF5 cannot tell its end of allocation while a file is open). The estimate
-/// bounds HDF5's allocation from above: whole chunks for the spikes written since the file was opened, plus
-/// room for chunk indexes and headers, on top of the file's size when it was opened.
+/// Rank 0's account of the disk space a spike file needs (file_space_reservation): whole chunks for the spikes
+/// written since the file was opened.
 class spike_file_space {
  public:
   /// Every population has two datasets of 8-byte elements in chunks of `chunk_elements`.
@@ -46,19 +45,18 @@ class spike_file_space {
   std::string reserve(const std::filesystem::path& file, const std::vector<std::uint64_t>& counts);
 
   /// HDF5 cut the file back to its end of allocation (a flush): reserve again before the next append.
-  void flushed() { reserved_ = 0; }
+  void flushed() { reservation_.flushed(); }
 
  private:
   std::uint64_t chunk_bytes_;
-  std::uint64_t base_ = 0;
   std::vector<std::uint64_t> start_;
-  std::uint64_t reserved_ = 0;
+  file_space_reservation reservation_;
 };
 
 /// Rank 0 only, serial (HDF5's POSIX driver), before any collective call: finds the file to continue (`partial`,
-/// then `final_path`; see sonata_spike_writer's constructor), copies a final file to `partial`, and cuts every
-/// population of `partial` back to `resume.positions`. Returns "" when `partial` is ready to be continued,
-/// else why no candidate qualified (each candidate's reason). Never throws for a bad candidate.
+/// then `final_path`; see sonata_spike_writer's constructor and prepare_continuation), copies a final file to
+/// `partial`, and cuts every population of `partial` back to `resume.positions`. Returns "" when `partial` is ready to
+/// be continued, else why no candidate qualified (each candidate's reason). Never throws for a bad candidate.
 std::string prepare_spike_file_continuation(const std::filesystem::path& final_path,
                                             const std::filesystem::path& partial,
                                             const std::vector<sonata_population>& populations,

@@ -1,14 +1,12 @@
 #include "io/sonata_spike_writer.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cmath>
-#include <exception>
 #include <iterator>
 #include <system_error>
 
 #include "io/hdf5_handle.hpp"
-#include "io/output_path.hpp"
+#include "io/partial_output_file.hpp"
+#include "io/sonata_file.hpp"
 #include "io/sonata_spike_file.hpp"
 #include "partition/error.hpp"
 #include "runtime/collective_errors.hpp"
@@ -23,17 +21,7 @@ namespace {
 // that hardly spikes does not cost megabytes of file.
 constexpr hsize_t chunk_elements = hsize_t{1} << 14;
 
-// SONATA asks every HDF5 file for these two root attributes (developer guide, "Common conventions: HDF5").
-constexpr std::uint32_t sonata_magic = 0x0A7A;
-constexpr std::uint32_t sonata_version[2] = {0, 1};
-
 constexpr std::size_t no_population = static_cast<std::size_t>(-1);
-
-/// Whole steps per ms when dt divides 1 ms exactly (dt = 0.1 gives 10), else 0.
-double whole_steps_per_ms(double dt_ms) {
-  const double k = std::round(1.0 / dt_ms);
-  return k >= 1 && k * dt_ms == 1.0 ? k : 0.0;
-}
 
 h5_plist chunked_dataset_plist(const hdf5_checker& check) {
   h5_plist dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate dataset creation"));
@@ -56,40 +44,16 @@ struct sonata_spike_writer::impl {
        std::optional<spike_file_resume> resume_from)
       : ctx(std::move(c)),
         final_path(std::move(final_p)),
-        partial_path(partial_path_of(final_path)),
         populations(std::move(pops)),
         dt(dt_ms),
-        steps_per_ms(whole_steps_per_ms(dt_ms)),
         run_id(std::move(id)),
         resume(std::move(resume_from)),
-        // A local context has no MPI (and maybe no MPI_Init): it writes through HDF5's POSIX driver.
-        parallel(h5_uses_mpio(ctx)),
-        uncaught_at_start(std::uncaught_exceptions()),
-        check(partial_path),
+        file(ctx, final_path, "spike file"),
+        check(file.check()),
         written(populations.size(), 0) {
     validate(populations, dt, final_path, resume);
+    clock.emplace(dt);
     by_first_gid = order_by_first_gid(populations, final_path);
-  }
-
-  ~impl() {
-    if (finished) return;
-    const hdf5_quiet_scope quiet;
-    datasets.clear();
-    if (parallel && ctx.size() > 1 && std::uncaught_exceptions() > uncaught_at_start) {
-      // NOTE: closing an MPI-IO file is collective, and while an exception unwinds the other ranks may be
-      // anywhere; closing here could hang the job instead of letting main() abort it. So the file stays open:
-      // HDF5 closes it at MPI_Finalize if every rank got here, and an aborted job needs no close.
-      file.release();
-    } else {
-      file.close();
-    }
-    remove_partial_unless_kept();
-  }
-
-  /// Rank 0. A partial file that a checkpoint may name positions in is what a resumed run continues: it stays.
-  void remove_partial_unless_kept() const {
-    std::error_code ignored;
-    if (ctx.rank() == 0 && !keep_partial) fs::remove(partial_path, ignored);
   }
 
   void open() {
@@ -97,54 +61,25 @@ struct sonata_spike_writer::impl {
     if (resume) {
       // Decided on rank 0 alone (it reads and edits files serially), then shared: every rank takes the same path.
       resume_problem = ctx.broadcast(
-          ctx.rank() == 0 ? prepare_spike_file_continuation(final_path, partial_path, populations, *resume) : "");
+          ctx.rank() == 0 ? prepare_spike_file_continuation(final_path, file.partial_path(), populations, *resume)
+                          : "");
       continued = resume_problem.empty();
     }
-    if (!continued) {
-      const std::string problem =
-          agree_on_failure(ctx, ctx.rank() == 0 ? output_path_problem(final_path, "spike file", true) : std::string());
-      if (!problem.empty()) throw input_error(problem);
-    }
-    open_file(continued ? H5F_ACC_RDWR : H5F_ACC_TRUNC);
+    file.open(continued);
     if (continued) {
-      keep_partial = true;  // from here on it holds the spikes of earlier runs
       agree_on_input_errors(ctx, [&] { open_layout(); });
       written = resume->positions;
     } else {
       create_layout();
     }
-    transfer = h5_collective_transfer(check, ctx);
     std::error_code ec;
-    if (ctx.rank() == 0) space.opened(fs::file_size(partial_path, ec), written);
-  }
-
-  /// Creates (H5F_ACC_TRUNC) or opens for appending (H5F_ACC_RDWR) the partial file, on every rank.
-  void open_file(unsigned flags) {
-    const h5_plist fapl = h5_collective_file_access(check, ctx);
-    h5_file created(flags == H5F_ACC_TRUNC ? H5Fcreate(partial_path.c_str(), flags, H5P_DEFAULT, fapl.get())
-                                           : H5Fopen(partial_path.c_str(), flags, fapl.get()));
-    const std::string problem = created ? std::string()
-                                        : std::string(flags == H5F_ACC_TRUNC ? "cannot create" : "cannot open") +
-                                              " spike file '" + partial_path.string() + "': " + hdf5_error_stack_text();
-    const std::string agreed = agree_on_failure(ctx, problem);
-    if (agreed.empty()) {
-      file = std::move(created);
-      return;
-    }
-    // NOTE: a rank whose create succeeded while another's failed cannot close the file (collective); it
-    // leaves it open and throws with the others.
-    created.release();
-    throw input_error(agreed);
+    if (ctx.rank() == 0) space.opened(fs::file_size(file.partial_path(), ec), written);
   }
 
   void create_layout() {
-    h5_dataspace pair(check(H5Screate_simple(1, std::array<hsize_t, 1>{2}.data(), nullptr), "H5Screate_simple"));
-    h5_write_scalar_attribute(check, file.get(), "magic", H5T_NATIVE_UINT32, &sonata_magic, "/ attribute magic");
-    h5_write_attribute(check, file.get(), "version", H5T_NATIVE_UINT32, pair.get(), sonata_version,
-                       "/ attribute version");
-    h5_write_string_attribute(check, file.get(), "run_id", run_id.c_str(), "/ attribute run_id");
+    write_sonata_root(check, file.id(), run_id);
     h5_group spikes(
-        check(H5Gcreate2(file.get(), "spikes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2 /spikes"));
+        check(H5Gcreate2(file.id(), "spikes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2 /spikes"));
     const h5_datatype sorting = sorting_enum_type(check);
     const h5_plist dcpl = chunked_dataset_plist(check);
     const auto none = sonata_sorting::none;
@@ -168,7 +103,7 @@ struct sonata_spike_writer::impl {
     for (const auto& pop : populations) {
       const std::string where = "/spikes/" + pop.name;
       population_datasets d;
-      d.group = h5_group(check(H5Gopen2(file.get(), where.c_str(), H5P_DEFAULT), "H5Gopen2 " + where));
+      d.group = h5_group(check(H5Gopen2(file.id(), where.c_str(), H5P_DEFAULT), "H5Gopen2 " + where));
       d.timestamps =
           h5_dataset(check(H5Dopen2(d.group.get(), "timestamps", H5P_DEFAULT), "H5Dopen2 " + where + "/timestamps"));
       d.node_ids =
@@ -186,7 +121,8 @@ struct sonata_spike_writer::impl {
   }
 
   void write(std::span<const recorded_spike> spikes) {
-    if (finished) throw internal_error("sonata_spike_writer: write() after close() of '" + final_path.string() + "'");
+    if (file.finished())
+      throw internal_error("sonata_spike_writer: write() after close() of '" + final_path.string() + "'");
     const hdf5_quiet_scope quiet;
     const std::size_t n = populations.size();
     std::vector<std::vector<std::uint64_t>> ids(n);
@@ -202,7 +138,7 @@ struct sonata_spike_writer::impl {
         continue;
       }
       ids[p].push_back(s.gid - populations[p].first_gid);
-      times[p].push_back(time_ms(s.step));
+      times[p].push_back(clock->at(s.step + 1));  // NEST's stamp: the end of the step
       ++mine[p];
     }
     const auto all = ctx.allgather(std::span<const std::uint64_t>(mine));
@@ -227,17 +163,10 @@ struct sonata_spike_writer::impl {
     if (ctx.rank() == 0) {
       std::vector<std::uint64_t> after = written;
       for (std::size_t p = 0; p < after.size(); ++p) after[p] += totals[p];
-      problem = space.reserve(partial_path, after);
+      problem = space.reserve(file.partial_path(), after);
     }
     problem = agree_on_failure(ctx, problem);
     if (!problem.empty()) throw hdf5_error("cannot write spike file '" + final_path.string() + "': " + problem);
-  }
-
-  /// NEST's stamp: the end of the step, (step + 1) * dt. When dt is 1/k ms it divides by k instead, which gives
-  /// the double nearest the decimal time (0.3, not 3 * 0.1 = 0.30000000000000004), as NEST's integer tics do.
-  double time_ms(step_type step) const {
-    const auto steps = static_cast<double>(step + 1);
-    return steps_per_ms > 0 ? steps / steps_per_ms : steps * dt;
   }
 
   void throw_if_stray_gid(const std::vector<std::uint64_t>& all, std::size_t stride) const {
@@ -262,100 +191,48 @@ struct sonata_spike_writer::impl {
       check(H5Dset_extent(datasets[p].timestamps.get(), &new_size), "H5Dset_extent " + where + "/timestamps");
       check(H5Dset_extent(datasets[p].node_ids.get(), &new_size), "H5Dset_extent " + where + "/node_ids");
     });
+    const hsize_t count[1] = {times.size()};
     agree_on_input_errors(ctx, [&] {
-      write_slab(datasets[p].timestamps, H5T_NATIVE_DOUBLE, times.data(), first, times.size(), where + "/timestamps");
+      file.write_block(datasets[p].timestamps, H5T_NATIVE_DOUBLE, times.data(), {&first, 1}, count,
+                       where + "/timestamps");
     });
     agree_on_input_errors(ctx, [&] {
-      write_slab(datasets[p].node_ids, H5T_NATIVE_UINT64, ids.data(), first, ids.size(), where + "/node_ids");
+      file.write_block(datasets[p].node_ids, H5T_NATIVE_UINT64, ids.data(), {&first, 1}, count, where + "/node_ids");
     });
     written[p] = new_size;
   }
 
-  void write_slab(const h5_dataset& ds, hid_t mem_type, const void* data, hsize_t first, hsize_t count,
-                  const std::string& where) {
-    h5_dataspace file_space(check(H5Dget_space(ds.get()), "H5Dget_space " + where));
-    if (count > 0) {
-      check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &first, nullptr, &count, nullptr),
-            "H5Sselect_hyperslab " + where);
-    } else {
-      // A rank with nothing to write still joins the collective transfer, with empty selections.
-      check(H5Sselect_none(file_space.get()), "H5Sselect_none " + where);
-    }
-    h5_dataspace mem_space(check(H5Screate_simple(1, &count, nullptr), "H5Screate_simple " + where));
-    const std::uint64_t unused = 0;  // HDF5 wants a buffer even for an empty selection
-    check(H5Dwrite(ds.get(), mem_type, mem_space.get(), file_space.get(), transfer.get(), data ? data : &unused),
-          "H5Dwrite " + where);
-  }
-
   void close() {
-    if (finished) return;
-    const hdf5_quiet_scope quiet;
-    finished = true;
     datasets.clear();  // objects first: while the file is open, closing them is local
-    const bool closed = file.close() >= 0;
-    std::string problem = agree_on_failure(
-        ctx, closed ? std::string() : "closing spike file '" + partial_path.string() + "': " + hdf5_error_stack_text());
-    if (ctx.rank() == 0) {
-      std::error_code ec;
-      if (problem.empty()) {
-        trim_file_to_allocation(partial_path);     // best effort: a file with unused reserved space is still whole
-        fs::rename(partial_path, final_path, ec);  // atomic on POSIX: the final name never holds a partial file
-        if (ec)
-          problem = "cannot rename '" + partial_path.string() + "' to '" + final_path.string() + "': " + ec.message();
-      }
-      if (!problem.empty() && !keep_partial) fs::remove(partial_path, ec);
-    }
-    // The broadcast also holds every rank until the rename is done: once close() returns, the file is there.
-    problem = ctx.broadcast(problem);
-    if (!problem.empty()) throw hdf5_error(problem);
+    file.close();
   }
 
   void discard() {
-    if (finished) return;
-    const hdf5_quiet_scope quiet;
-    finished = true;
     datasets.clear();
-    file.close();  // a failure is moot: the file is removed next, or kept only for a resume that checks it
-    remove_partial_unless_kept();
-    ctx.barrier();
+    file.discard();
   }
 
   void sync() {
-    if (finished) throw internal_error("sonata_spike_writer: sync() after close() of '" + final_path.string() + "'");
-    const hdf5_quiet_scope quiet;
-    // H5Fflush writes HDF5's caches (and calls MPI_File_sync under MPI-IO); the fsync covers the POSIX driver
-    // and rank 0's page cache.
-    const bool flushed = H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0;
-    std::string problem = agree_on_failure(
-        ctx,
-        flushed ? std::string() : "flushing spike file '" + partial_path.string() + "': " + hdf5_error_stack_text());
+    if (file.finished())
+      throw internal_error("sonata_spike_writer: sync() after close() of '" + final_path.string() + "'");
+    file.sync();
     space.flushed();  // the flush cut the file back to HDF5's end of allocation
-    if (problem.empty() && ctx.rank() == 0) problem = sync_to_disk(partial_path);
-    problem = ctx.broadcast(problem);
-    if (!problem.empty()) throw hdf5_error(problem);
-    keep_partial = true;  // a checkpoint may name these positions from now on
   }
 
   distributed_context ctx;
   fs::path final_path;
-  fs::path partial_path;
   std::vector<sonata_population> populations;
   double dt;
-  double steps_per_ms;  ///< 1/dt when that is whole, else 0
+  std::optional<sonata_clock> clock;  ///< once dt is checked
   std::string run_id;
   std::optional<spike_file_resume> resume;
-  bool parallel;  ///< MPI-IO driver with collective transfers, else HDF5's POSIX driver
-  int uncaught_at_start;
-  hdf5_checker check;
+  partial_output_file file;
+  const hdf5_checker& check;
   std::vector<std::uint64_t> written;  ///< per population, all ranks together
   std::vector<std::size_t> by_first_gid;
-  h5_file file;
-  h5_plist transfer;
-  std::vector<population_datasets> datasets;
-  spike_file_space space{chunk_elements};  ///< rank 0's reservations
-  bool finished = false;
-  bool continued = false;     ///< appending to an earlier run's file
-  bool keep_partial = false;  ///< a checkpoint may name positions in the partial file: never remove it
+  std::vector<population_datasets> datasets;  ///< after `file`: destroyed before it
+  spike_file_space space{chunk_elements};     ///< rank 0's reservations
+  bool continued = false;                     ///< appending to an earlier run's file
   std::string resume_problem;
 };
 

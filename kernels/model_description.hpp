@@ -28,7 +28,8 @@
 // a model that holds its weights at a fixed width (what a weight drawn from [lowest, highest] becomes).
 //
 // Everything outside the model's own file reads these generically: io/ (parsing, defaults, range errors, the
-// canonical text), partition/ (ring columns, delivery routing), runtime/ (checkpoint state, memory estimate).
+// canonical text, the variables a state recorder may name), partition/ (ring columns, delivery routing), runtime/
+// (checkpoint state, memory estimate, state recording: model_recordable_variables).
 // This header holds no Kokkos, so that io/ can read descriptions; kernels/model_neurons.hpp runs step() on views.
 #include <array>
 #include <cstddef>
@@ -40,6 +41,7 @@
 #include <tuple>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "kernels/number_text.hpp"
 #include "kernels/types.hpp"
@@ -133,6 +135,37 @@ struct state_variable {
 
   constexpr bool is_integer() const { return std::holds_alternative<std::int32_t State::*>(member); }
 };
+
+/// A variable recorders offer that the state holds only relative to the resting potential: `name` = state variable
+/// `base` + Model::resting_potential(params). Every model whose state has V_rel (V_m - E_L, as NEST's iaf models
+/// keep it) thus offers NEST's absolute V_m without saying so itself.
+struct derived_variable {
+  std::string_view name;
+  std::string_view base;
+  std::string_view unit;
+};
+inline constexpr std::array<derived_variable, 1> derived_variables{{{"V_m", "V_rel", "mV"}}};
+
+/// A variable a state recorder may name: the value of state variable `state_index` plus `offset`.
+struct recordable_variable {
+  std::string_view name;
+  std::string_view unit;
+  std::size_t state_index = 0;
+  double offset = 0;
+};
+
+/// What recorders may ask of a model with parameters `p`: its derived variables first (V_m, the name users expect),
+/// then every state variable as it is.
+template <class Model>
+std::vector<recordable_variable> model_recordable_variables(const typename Model::params& p) {
+  std::vector<recordable_variable> out;
+  for (const auto& d : derived_variables)
+    for (std::size_t j = 0; j < Model::state_variables.size(); ++j)
+      if (Model::state_variables[j].name == d.base) out.push_back({d.name, d.unit, j, Model::resting_potential(p)});
+  for (std::size_t j = 0; j < Model::state_variables.size(); ++j)
+    out.push_back({Model::state_variables[j].name, Model::state_variables[j].unit, j, 0.0});
+  return out;
+}
 
 /// Which weights reach a receptor when a projection names none: NEST's sign rule for models with an excitatory
 /// and an inhibitory port (weight > 0 to the first, the others to the second), every weight for a model's only

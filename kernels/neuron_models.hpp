@@ -150,4 +150,10 @@ inline double resting_potential(const neuron_params& p) {
   return visit_model(p, [](auto model, const auto& params) { return decltype(model)::resting_potential(params); });
 }
 
+/// The variables a state recorder may name for a population of these parameters (model_recordable_variables).
+inline std::vector<recordable_variable> recordable_variables(const neuron_params& p) {
+  return visit_model(
+      p, [](auto model, const auto& params) { return model_recordable_variables<decltype(model)>(params); });
+}
+
 }  // namespace hetspike

@@ -21,8 +21,9 @@ simulation::simulation(const distributed_context& ctx, const run_spec& spec, sim
 simulation::~simulation() = default;
 
 void simulation::restore(checkpoint_source& source) { engine_->restore(source); }
-run_outcome simulation::run(spike_sink& sink, checkpoint_store* store, const checkpoint_header& identity) {
-  return engine_->run(sink, store, identity);
+run_outcome simulation::run(spike_sink& sink, checkpoint_store* store, const checkpoint_header& identity,
+                            state_sink* states) {
+  return engine_->run(sink, store, identity, states);
 }
 run_summary simulation::summarize() const { return engine_->summarize(); }
 std::int64_t simulation::min_delay_steps() const { return engine_->d_min(); }

@@ -12,6 +12,7 @@
 #include "runtime/run_spec.hpp"
 #include "runtime/run_summary.hpp"
 #include "runtime/spike_sink.hpp"
+#include "runtime/state_sink.hpp"
 #include "runtime/weight_recording.hpp"
 
 namespace hetspike {
@@ -72,8 +73,11 @@ class simulation {
   /// Simulates up to t_presim + t_sim (from the restored step, if any). Spikes of recorded neurons in the
   /// recorded window go to `sink`, which is closed at the end (collective). With a store, writes checkpoints
   /// every options.checkpoint_every_ms and when asked to stop; `identity` supplies the checkpoint header's
-  /// texts (model, version, run id), the engine the rest. Returns whether it ran to the end or stopped.
-  run_outcome run(spike_sink& sink, checkpoint_store* store = nullptr, const checkpoint_header& identity = {});
+  /// texts (model, version, run id), the engine the rest. With `states`, the state recorders' samples
+  /// (state_reports of the run spec) go there, and it is closed at the end too; without, nothing is sampled.
+  /// Returns whether it ran to the end or stopped.
+  run_outcome run(spike_sink& sink, checkpoint_store* store = nullptr, const checkpoint_header& identity = {},
+                  state_sink* states = nullptr);
 
   /// The run's figures, the same on every rank (collective; after run()).
   run_summary summarize() const;

@@ -95,6 +95,7 @@ void simulation_engine<ExecSpace>::write_checkpoint(step_type step, spike_sink& 
   scoped_timer t(timers_.checkpoint);
   flush(sink);  // the spike file must hold every recorded spike before `step` when the checkpoint names it
   sink.sync();
+  if (states_) states_->sync();  // and the state files every sample up to `step`, which a resume keeps
   checkpoint_header h = identity;
   const auto& net = spec_.network;
   h.step = step;

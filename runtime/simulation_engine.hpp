@@ -31,6 +31,7 @@
 #include "runtime/run_summary.hpp"
 #include "runtime/simulation.hpp"
 #include "runtime/spike_exchange.hpp"
+#include "runtime/state_recorder.hpp"
 #include "runtime/weight_recording.hpp"
 #include "runtime/weight_sampler.hpp"
 
@@ -41,7 +42,8 @@ class simulation::engine {
  public:
   virtual ~engine() = default;
   virtual void restore(checkpoint_source& source) = 0;
-  virtual run_outcome run(spike_sink& sink, checkpoint_store* store, const checkpoint_header& identity) = 0;
+  virtual run_outcome run(spike_sink& sink, checkpoint_store* store, const checkpoint_header& identity,
+                          state_sink* states) = 0;
   virtual run_summary summarize() const = 0;
   virtual std::int64_t d_min() const = 0;
   virtual std::int64_t d_max() const = 0;
@@ -70,7 +72,8 @@ class simulation_engine final : public simulation::engine {
   simulation_engine(const distributed_context& ctx, const run_spec& spec, const simulation_options& options);
 
   void restore(checkpoint_source& source) override;
-  run_outcome run(spike_sink& sink, checkpoint_store* store, const checkpoint_header& identity) override;
+  run_outcome run(spike_sink& sink, checkpoint_store* store, const checkpoint_header& identity,
+                  state_sink* states) override;
   run_summary summarize() const override;
   std::int64_t d_min() const override { return d_min_; }
   std::int64_t d_max() const override { return d_max_; }
@@ -137,6 +140,7 @@ class simulation_engine final : public simulation::engine {
   std::vector<weight_recording> weight_records_;  ///< filled on rank 0
   std::vector<std::uint8_t> recorded_;            ///< per local neuron
   std::vector<recorded_spike> pending_;
+  std::unique_ptr<state_recorder<ExecSpace>> states_;  ///< during run(), with state recorders and a state sink
   phase_timers timers_;
   double simulate_seconds_ = 0;
   std::uint64_t events_ = 0;

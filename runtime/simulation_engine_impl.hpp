@@ -144,6 +144,7 @@ std::uint64_t simulation_engine<ExecSpace>::update_interval(step_type start, ste
       if constexpr (on_host) space_.fence();
     }
     for (auto& pop : populations_) pop.update_neurons(space_, row, spiked_);
+    if (states_) states_->after_step(space_, populations_, step + 1);
     collector_.collect(space_, Kokkos::View<const std::uint8_t*, memory_space>(spiked_),
                        static_cast<std::uint32_t>(lag));
   }
@@ -282,6 +283,7 @@ template <class ExecSpace>
 void simulation_engine<ExecSpace>::flush(spike_sink& sink) {
   sink.write(pending_);
   pending_.clear();
+  if (states_) states_->flush();
 }
 
 template <class ExecSpace>
@@ -297,10 +299,13 @@ bool simulation_engine<ExecSpace>::poll_stop(std::uint64_t& intervals_since_poll
 
 template <class ExecSpace>
 run_outcome simulation_engine<ExecSpace>::run(spike_sink& sink, checkpoint_store* store,
-                                              const checkpoint_header& identity) {
+                                              const checkpoint_header& identity, state_sink* states) {
   const auto wall_start = std::chrono::steady_clock::now();
   const double dt = spec_.network.dt;
   run_start_step_ = current_step_;
+  if (states != nullptr && !spec_.state_recorders.empty())
+    states_ = std::make_unique<state_recorder<ExecSpace>>(state_reports(spec_), partition_, layout_, populations_,
+                                                          current_step_, d_min_, *states);
   progress_line progress(static_cast<double>(total_steps_) * dt, options_.show_progress && ctx_.rank() == 0);
   auto host_spikes = Kokkos::create_mirror_view(collector_.spikes());
   // Flushes and checkpoints fall on the same steps whatever step the run (re)starts from.
@@ -363,6 +368,7 @@ run_outcome simulation_engine<ExecSpace>::run(spike_sink& sink, checkpoint_store
         flush(sink);
         while (next_flush <= end) next_flush += flush_steps;
       }
+      if (states_) states_->make_room();  // the next interval's samples must fit
     }
     current_step_ = end;
     // Samples fall on interval ends of the d_min grid (and on the run's last step, after the loop), so that a run
@@ -384,6 +390,8 @@ run_outcome simulation_engine<ExecSpace>::run(spike_sink& sink, checkpoint_store
     if (!sampled_.empty()) sample_weights(current_step_, true);
     flush(sink);
     sink.close();
+    if (states_) states_->close();
+    states_.reset();
   }
   simulate_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   progress.finish(static_cast<double>(current_step_) * dt);

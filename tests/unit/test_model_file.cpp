@@ -11,6 +11,7 @@
 #include "io/model_reader.hpp"
 #include "kernels/synapse_store.hpp"
 #include "partition/error.hpp"
+#include "runtime/state_reports.hpp"
 
 namespace hetspike {
 namespace {
@@ -158,6 +159,50 @@ TEST(model_file, brunel_resolves_as_nest_example) {
   EXPECT_FALSE(m.spec.recorders[0].first.has_value());
   EXPECT_EQ(m.hash.size(), 16u);
   EXPECT_EQ(m.hash.find_first_not_of("0123456789abcdef"), std::string::npos);
+}
+
+TEST(model_file, reads_state_recorders_beside_spike_recorders) {
+  const run_spec spec = parse(patch("+",
+                                    "[[recorders]]\ntype = \"state\"\npopulations = [\"E\", \"I\"]\n"
+                                    "variables = \"V_m\"\ninterval = 0.5\nfirst = 5\n"
+                                    "[[recorders]]\ntype = \"state\"\npopulations = \"I\"\n"
+                                    "variables = [\"I_syn_ex\", \"refractory\"]\nprecision = \"float64\"\n"))
+                            .spec;
+  ASSERT_EQ(spec.recorders.size(), 1u);  // the base model's spike recorder of E, unchanged
+  EXPECT_EQ(spec.recorders[0].population, 0u);
+  ASSERT_EQ(spec.state_recorders.size(), 3u);
+  const auto& e = spec.state_recorders[0];
+  EXPECT_EQ(e.population, 0u);
+  EXPECT_EQ(e.variables, std::vector<std::string>{"V_m"});
+  EXPECT_EQ(e.interval, 0.5);
+  EXPECT_EQ(e.first, 5u);
+  EXPECT_EQ(e.precision, state_precision::float32);
+  EXPECT_EQ(spec.state_recorders[1].population, 1u);
+  const auto& i = spec.state_recorders[2];
+  EXPECT_EQ(i.variables, (std::vector<std::string>{"I_syn_ex", "refractory"}));
+  EXPECT_EQ(i.interval, 0.1);  // dt
+  EXPECT_FALSE(i.first.has_value());
+  EXPECT_EQ(i.precision, state_precision::float64);
+
+  // The reports the run writes: one per (population, variable), sampled from t_presim + interval.
+  run_spec presim = spec;
+  presim.t_presim = 2.0;
+  const auto reports = state_reports(presim);
+  ASSERT_EQ(reports.size(), 4u);
+  EXPECT_EQ(reports[0].population, "E");
+  EXPECT_EQ(reports[0].variable, "V_m");
+  EXPECT_EQ(reports[0].unit, "mV");
+  EXPECT_EQ(reports[0].nodes, 5u);
+  EXPECT_EQ(reports[0].first_sample, 25);
+  EXPECT_EQ(reports[0].every, 5);
+  EXPECT_EQ(reports[0].samples_until(24), 0u);
+  EXPECT_EQ(reports[0].samples_until(25), 1u);
+  EXPECT_EQ(reports[0].samples_until(34), 2u);
+  EXPECT_EQ(reports[0].sample_boundary(2), 35);
+  EXPECT_EQ(reports[3].variable, "refractory");
+  EXPECT_EQ(reports[3].unit, "steps");
+  EXPECT_EQ(reports[3].nodes, 25u);
+  EXPECT_EQ(reports[3].first_sample, 21);
 }
 
 TEST(model_file, parameters_resolve_in_any_order_and_keep_file_order) {

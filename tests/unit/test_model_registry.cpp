@@ -3,6 +3,7 @@
 // their defaults, and its state variables are all checkpointed by name.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -152,6 +153,46 @@ TEST(model_registry, descriptions_are_consistent) {
     for (const auto& v : M::state_variables)
       EXPECT_TRUE(state.insert(v.name).second) << M::name << ": state variable " << v.name << " twice";
     EXPECT_GE(M::receptors.size(), 1u) << M::name;
+  });
+}
+
+TEST(model_registry, recordable_variables_are_the_state_and_v_m_where_the_state_has_v_rel) {
+  for_each_model([](auto model) {
+    using M = decltype(model);
+    typename M::params p{};
+    const auto recordable = model_recordable_variables<M>(p);
+    std::set<std::string_view> names;
+    for (const auto& v : recordable) EXPECT_TRUE(names.insert(v.name).second) << M::name << ": " << v.name << " twice";
+    for (std::size_t j = 0; j < M::state_variables.size(); ++j) {
+      const auto& s = M::state_variables[j];
+      EXPECT_TRUE(std::any_of(
+          recordable.begin(), recordable.end(),
+          [&](const auto& v) { return v.name == s.name && v.state_index == j && v.offset == 0 && v.unit == s.unit; }))
+          << M::name << ": state variable " << s.name << " is not recordable as it is";
+    }
+    auto in_state = [](std::string_view name) {
+      return std::any_of(M::state_variables.begin(), M::state_variables.end(),
+                         [&](const auto& s) { return s.name == name; });
+    };
+    const auto v_m = std::find_if(recordable.begin(), recordable.end(), [](const auto& v) { return v.name == "V_m"; });
+    // V_m is offered where the state holds it, absolute or relative to rest.
+    ASSERT_EQ(in_state("V_m") || in_state("V_rel"), v_m != recordable.end()) << M::name;
+    if (v_m == recordable.end()) return;
+    // V_m recorded is the potential the neurons were set to (V_rel plus the offset, where it is derived).
+    model_neurons<exec, M> n(p, 0.1, 1, 1.0);
+    const double v_init = -61.25;
+    n.set_membrane_potentials(std::span<const double>(&v_init, 1));
+    std::size_t j = 0;
+    n.for_each_variable([&](const auto&, const auto& view) {
+      if (j++ == v_m->state_index) {
+        EXPECT_EQ(static_cast<double>(view(0)) + v_m->offset, v_init) << M::name;
+      }
+    });
+    EXPECT_EQ(v_m->unit, "mV");
+    EXPECT_EQ(v_m->offset != 0, in_state("V_rel") && M::resting_potential(p) != 0) << M::name;
+    if (in_state("V_rel")) {
+      EXPECT_EQ(recordable.front().name, "V_m") << M::name << ": V_m, the name users expect, comes first";
+    }
   });
 }
 
