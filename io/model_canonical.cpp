@@ -48,7 +48,8 @@ void write_population(line_writer& line, const std::string& key, const populatio
   line(key + ".name", pop.name);
   line(key + ".model", std::string(model_name(pop.params)));
   line(key + ".size", std::uint64_t{pop.size});
-  // In the order of the model's description; a parameter without a value (the other form of loihi_lif's) is left out.
+  // In the order of the model's description; a parameter without a value (of a form the model file did not use) is left
+  // out.
   visit_model(pop.params, [&](auto model, const auto& params) {
     for (const auto& field : decltype(model)::parameters)
       if (const auto value = field.get(params)) line(key + ".params." + std::string(field.name), *value);

@@ -16,7 +16,7 @@ constexpr std::string_view name_rule = "a string of the form [A-Za-z_][A-Za-z0-9
 /// it read. It lives in population_spec, not in the model's parameters.
 constexpr std::string_view tau_minus_key = "tau_minus";
 
-/// The registered models' names, for messages: "iaf_psc_delta, iaf_psc_exp, ...".
+/// The registered models' names, for messages: a comma-separated list.
 std::string model_names() {
   std::vector<std::string_view> names;
   for_each_model([&](auto model) { names.push_back(decltype(model)::name); });

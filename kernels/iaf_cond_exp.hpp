@@ -72,16 +72,8 @@ struct iaf_cond_exp {
   static constants prepare(const params& p, double dt, double input_scale) {
     return {p, dt, input_scale, refractory_steps(p.t_ref, dt)};
   }
-  static std::optional<parameter_error> check(const params& p) {
-    if (p.V_reset < p.V_th) return std::nullopt;
-    return parameter_error{"V_reset", "V_reset = " + format_number(p.V_reset) + " mV is not below V_th = " +
-                                          format_number(p.V_th) + " mV; allowed: V_reset < V_th"};
-  }
-  static params for_run(const params& p, const run_inputs& r) {
-    params out = p;
-    out.I_e += r.dc;
-    return out;
-  }
+  static std::optional<parameter_error> check(const params& p) { return check_reset_below_threshold(p); }
+  static params for_run(const params& p, const run_inputs& r) { return with_dc_in_I_e(p, r); }
   static double resting_potential(const params& p) { return p.E_L; }
   static void set_potential(const params&, state& s, double v) { s.V_m = v; }
 

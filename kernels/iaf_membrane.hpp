@@ -1,5 +1,5 @@
 #pragma once
-// What NEST's three iaf models (iaf_psc_delta.hpp, iaf_psc_exp.hpp, iaf_psc_alpha.hpp) describe alike: the leaky
+// What NEST's current-based integrate-and-fire models describe alike: the leaky
 // membrane's parameters, in NEST's order, and the rule between threshold and reset. Each model adds its synaptic
 // parameters, its state and its step. Voltages in the state are relative to E_L, as in NEST.
 #include <array>
@@ -26,6 +26,25 @@ struct iaf_membrane_params {
 /// The refractory counter is 32-bit: t_ref may span at most this many steps.
 inline constexpr double max_refractory_steps = 2147483647.0;  // 2^31 - 1
 
+/// What every iaf model's update needs of iaf_membrane_params besides its propagators. Plain data, copied to the
+/// device inside each model's propagators.
+struct iaf_membrane_propagators {
+  double I_e = 0;      ///< pA, constant input
+  double V_th = 0;     ///< mV, relative to E_L
+  double V_reset = 0;  ///< mV, relative to E_L
+  std::int32_t refractory_steps = 0;
+};
+
+/// The membrane part of the iaf models' propagators: threshold and reset relative to E_L, refractory steps.
+inline iaf_membrane_propagators make_membrane_propagators(const iaf_membrane_params& p, double dt) {
+  iaf_membrane_propagators r;
+  r.I_e = p.I_e;
+  r.V_th = p.V_th - p.E_L;
+  r.V_reset = p.V_reset - p.E_L;
+  r.refractory_steps = refractory_steps(p.t_ref, dt);
+  return r;
+}
+
 /// The membrane parameters every iaf model starts with, up to V_th, in NEST's order (the canonical text's).
 template <class Params>
 constexpr std::array<parameter<Params>, 6> iaf_membrane_parameters() {
@@ -47,14 +66,15 @@ constexpr std::array<T, N + M> join(const std::array<T, N>& a, const std::array<
   return out;
 }
 
-/// NEST's rule (iaf_psc_*::Parameters_::set): the reset lies below the threshold.
-inline std::optional<parameter_error> check_iaf_membrane(const iaf_membrane_params& p) {
+/// NEST's rule for its integrate-and-fire models (Parameters_::set): the reset lies below the threshold.
+template <class Params>
+std::optional<parameter_error> check_reset_below_threshold(const Params& p) {
   if (p.V_reset < p.V_th) return std::nullopt;
   return parameter_error{"V_reset", "V_reset = " + format_number(p.V_reset) + " mV is not below V_th = " +
                                         format_number(p.V_th) + " mV; allowed: V_reset < V_th"};
 }
 
-/// The time constants of the currents of iaf_psc_exp and iaf_psc_alpha.
+/// The time constants of the current-based models' two synaptic currents.
 template <class Params>
 constexpr std::array<parameter<Params>, 2> iaf_current_parameters() {
   using p = Params;
@@ -62,7 +82,7 @@ constexpr std::array<parameter<Params>, 2> iaf_current_parameters() {
            {"tau_syn_in", &p::tau_syn_in, "ms", value_range::positive()}}};
 }
 
-/// One neuron of iaf_psc_exp, and what iaf_psc_alpha's adds to: the membrane and a current per port.
+/// One neuron of a model with a current per port, and what models with more state add to.
 struct iaf_current_state {
   double V_rel = 0;  ///< V_m - E_L
   std::int32_t refractory = 0;
@@ -96,12 +116,8 @@ struct iaf_model {
   static constants prepare(const params& p, double dt, double input_scale) {
     return {make_propagators(p, dt), input_scale};
   }
-  static std::optional<parameter_error> check(const params& p) { return check_iaf_membrane(p); }
-  static params for_run(const params& p, const run_inputs& r) {
-    params out = p;
-    out.I_e += r.dc;  // NEST's dc_generator is a current into the neuron
-    return out;
-  }
+  static std::optional<parameter_error> check(const params& p) { return check_reset_below_threshold(p); }
+  static params for_run(const params& p, const run_inputs& r) { return with_dc_in_I_e(p, r); }
   static double resting_potential(const params& p) { return p.E_L; }
   template <class State>
   static void set_potential(const params& p, State& s, double v) {

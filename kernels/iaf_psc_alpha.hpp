@@ -5,10 +5,13 @@
 // refractory, the currents evolve, the step's input enters dI (it acts on V from the next step), then threshold and
 // reset.
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numbers>
 #include <optional>
 #include <string_view>
+#include <tuple>
 
 #include "kernels/iaf_membrane.hpp"
 #include "kernels/propagators.hpp"
@@ -20,6 +23,35 @@ struct iaf_psc_alpha_params : iaf_membrane_params {
   double tau_syn_ex = 2.0;                                  ///< ms, rise time of the excitatory alpha current
   double tau_syn_in = 2.0;                                  ///< ms
 };
+
+struct iaf_psc_alpha_propagators : iaf_membrane_propagators {
+  double P11ex = 0, P11in = 0;    ///< exp(-h/tau_syn): dI and I decay alike (P22 = P11)
+  double P21ex = 0, P21in = 0;    ///< h exp(-h/tau_syn): dI into I
+  double P30 = 0;                 ///< -tau_m/C_m expm1(-h/tau_m): constant current to voltage
+  double P31ex = 0, P31in = 0;    ///< dI to voltage (NEST's IAFPropagatorAlpha)
+  double P32ex = 0, P32in = 0;    ///< I to voltage
+  double expm1_tau_m = 0;         ///< expm1(-h/tau_m): V decays as V + expm1 V
+  double psc_ex = 0, psc_in = 0;  ///< e/tau_syn: a weight of 1 pA gives a peak current of 1 pA
+  double V_min = 0;               ///< mV, relative to E_L (may be -inf)
+};
+
+/// NEST's propagators for step dt, operation for operation as its calibrate().
+inline iaf_psc_alpha_propagators make_propagators(const iaf_psc_alpha_params& p, double dt) {
+  iaf_psc_alpha_propagators r;
+  r.P11ex = std::exp(-dt / p.tau_syn_ex);
+  r.P11in = std::exp(-dt / p.tau_syn_in);
+  r.expm1_tau_m = std::expm1(-dt / p.tau_m);
+  r.P30 = -p.tau_m / p.C_m * std::expm1(-dt / p.tau_m);
+  r.P21ex = dt * r.P11ex;
+  r.P21in = dt * r.P11in;
+  std::tie(r.P31ex, r.P32ex) = propagators_alpha_to_voltage(p.tau_syn_ex, p.tau_m, p.C_m, dt);
+  std::tie(r.P31in, r.P32in) = propagators_alpha_to_voltage(p.tau_syn_in, p.tau_m, p.C_m, dt);
+  r.psc_ex = 1.0 * std::numbers::e / p.tau_syn_ex;
+  r.psc_in = 1.0 * std::numbers::e / p.tau_syn_in;
+  static_cast<iaf_membrane_propagators&>(r) = make_membrane_propagators(p, dt);
+  r.V_min = p.V_min - p.E_L;
+  return r;
+}
 
 struct iaf_psc_alpha : iaf_model<iaf_psc_alpha_params, iaf_psc_alpha_propagators> {
   static constexpr std::string_view name = "iaf_psc_alpha";

@@ -4,6 +4,7 @@
 // unless refractory, clamp at V_min, spike and reset at threshold. Input arriving while refractory is discarded
 // (NEST's default, refractory_input = false).
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -17,6 +18,22 @@ namespace hetspike {
 struct iaf_psc_delta_params : iaf_membrane_params {
   double V_min = -std::numeric_limits<double>::infinity();  ///< lower bound of V_m, mV
 };
+
+struct iaf_psc_delta_propagators : iaf_membrane_propagators {
+  double P33 = 0;    ///< exp(-h/tau_m)
+  double P30 = 0;    ///< (1 - P33) tau_m / C_m: current to voltage
+  double V_min = 0;  ///< mV, relative to E_L (may be -inf)
+};
+
+/// NEST's propagators for step dt, operation for operation as its calibrate().
+inline iaf_psc_delta_propagators make_propagators(const iaf_psc_delta_params& p, double dt) {
+  iaf_psc_delta_propagators r;
+  r.P33 = std::exp(-dt / p.tau_m);
+  r.P30 = 1 / p.C_m * (1 - r.P33) * p.tau_m;
+  static_cast<iaf_membrane_propagators&>(r) = make_membrane_propagators(p, dt);
+  r.V_min = p.V_min - p.E_L;
+  return r;
+}
 
 struct iaf_psc_delta : iaf_model<iaf_psc_delta_params, iaf_psc_delta_propagators> {
   static constexpr std::string_view name = "iaf_psc_delta";

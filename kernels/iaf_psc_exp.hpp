@@ -4,6 +4,7 @@
 // operation and branch-free: the membrane integrates the currents of the previous step unless refractory, the
 // currents decay, the step's input is added (it acts on V only from the next step), then threshold and reset.
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -17,6 +18,26 @@ struct iaf_psc_exp_params : iaf_membrane_params {
   double tau_syn_ex = 2.0;  ///< ms
   double tau_syn_in = 2.0;  ///< ms
 };
+
+struct iaf_psc_exp_propagators : iaf_membrane_propagators {
+  double P11ex = 0, P11in = 0;  ///< exp(-h/tau_syn)
+  double P22 = 0;               ///< exp(-h/tau_m)
+  double P21ex = 0, P21in = 0;  ///< synaptic current to voltage (NEST's IAFPropagatorExp)
+  double P20 = 0;               ///< tau_m/C_m (1 - P22): constant current to voltage
+};
+
+/// NEST's propagators for step dt, operation for operation as its calibrate().
+inline iaf_psc_exp_propagators make_propagators(const iaf_psc_exp_params& p, double dt) {
+  iaf_psc_exp_propagators r;
+  r.P11ex = std::exp(-dt / p.tau_syn_ex);
+  r.P11in = std::exp(-dt / p.tau_syn_in);
+  r.P22 = std::exp(-dt / p.tau_m);
+  r.P21ex = propagator_psc_to_voltage(p.tau_syn_ex, p.tau_m, p.C_m, dt);
+  r.P21in = propagator_psc_to_voltage(p.tau_syn_in, p.tau_m, p.C_m, dt);
+  r.P20 = p.tau_m / p.C_m * (1.0 - r.P22);
+  static_cast<iaf_membrane_propagators&>(r) = make_membrane_propagators(p, dt);
+  return r;
+}
 
 struct iaf_psc_exp : iaf_model<iaf_psc_exp_params, iaf_psc_exp_propagators> {
   static constexpr std::string_view name = "iaf_psc_exp";

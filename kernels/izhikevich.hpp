@@ -53,11 +53,7 @@ struct izhikevich {
   };
   static constants prepare(const params& p, double dt, double input_scale) { return {p, dt, input_scale}; }
   static std::optional<parameter_error> check(const params&) { return std::nullopt; }  // NEST checks none
-  static params for_run(const params& p, const run_inputs& r) {
-    params out = p;
-    out.I_e += r.dc;
-    return out;
-  }
+  static params for_run(const params& p, const run_inputs& r) { return with_dc_in_I_e(p, r); }
   static double resting_potential(const params&) { return state{}.V_m; }
   static void set_potential(const params&, state& s, double v) { s.V_m = v; }
 

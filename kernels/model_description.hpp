@@ -1,7 +1,7 @@
 #pragma once
 // The vocabulary in which a neuron model describes itself (DESIGN.md, "Neuron models"): its parameters with units,
 // defaults (the parameter struct's initialisers) and allowed ranges, its state variables, its receptor ports and
-// whether its step calls transcendental functions. A model is one type (kernels/iaf_psc_exp.hpp is one) with
+// whether its step calls transcendental functions. A model is one type in one header of kernels/ with
 //
 //   static constexpr std::string_view name;            the model file's `model`
 //   using params = ...;                                 plain data, NEST's names and defaults
@@ -24,7 +24,8 @@
 // Optional: `static constexpr bool neuromorphic = true` for a chip's model (run on ranks that emulate chips),
 // `static int input_exponent(const params&)` for a model whose ring input must be summed at a fixed point scale
 // of its own (2^exponent units per weight unit) instead of one fitted to its largest weight, and
-// `static loihi_quantized_weight quantize_weight(const params&, double weight, double lowest, double highest)` for
+// `static ... quantize_weight(const params&, double weight, double lowest, double highest)` (a record of the value,
+// its error and whether it saturated) for
 // a model that holds its weights at a fixed width (what a weight drawn from [lowest, highest] becomes).
 //
 // Everything outside the model's own file reads these generically: io/ (parsing, defaults, range errors, the
@@ -76,8 +77,8 @@ struct value_range {
 std::string range_violation(std::string_view name, std::string_view unit, const value_range& range, bool integer,
                             double value);
 
-/// A parameter that is not a plain member: read and written through two functions (loihi_lif's two forms: a
-/// register of the raw form reads as absent when the float form was given, and the other way round).
+/// A parameter that is not a plain member: read and written through two functions (a model with two
+/// forms of parameters: one form's parameter reads as absent when the other form was given).
 template <class Params>
 struct parameter_accessor {
   std::optional<double> (*get)(const Params&) = nullptr;
@@ -184,6 +185,14 @@ struct run_inputs {
   double dt = 0;
   double largest_weight = 0;
 };
+
+/// for_run() of a model whose DC inputs add to its I_e (NEST's dc_generator is a current into the neuron).
+template <class Params>
+Params with_dc_in_I_e(const Params& p, const run_inputs& r) {
+  Params out = p;
+  out.I_e += r.dc;
+  return out;
+}
 
 /// A rule between parameters that check() found broken: the key to blame and what is allowed.
 struct parameter_error {

@@ -1,9 +1,9 @@
 #pragma once
 // Pending synaptic input per (step slot, column): columns are the input channels of the local neurons, laid
-// out population by population, channel by channel (an iaf_psc_exp population of n neurons takes 2n
-// columns: excitatory then inhibitory). Slot-major, so one step's input for all neurons is contiguous: the
-// update of a step reads and clears one row, and delivery of one spike with a constant delay writes one row.
-// The ring holds d_max slots: when an interval ends, every pending delivery lies within the next d_max steps.
+// out population by population, channel by channel (a population of n neurons whose model has two
+// receptors takes 2n columns: the first receptor's, then the second's). Slot-major, so one step's input for all neurons
+// is contiguous: the update of a step reads and clears one row, and delivery of one spike with a constant delay writes
+// one row. The ring holds d_max slots: when an interval ends, every pending delivery lies within the next d_max steps.
 #include <Kokkos_Core.hpp>
 
 #include "kernels/types.hpp"

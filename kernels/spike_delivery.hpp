@@ -193,7 +193,7 @@ class spike_delivery_functor {
   KOKKOS_INLINE_FUNCTION void deliver_constant(const synapse_class& c, std::uint64_t kb, std::uint64_t ke,
                                                std::uint32_t base_slot) const {
     const std::uint32_t slot = slot_after(base_slot, c.delay);
-    // NEST's iaf_psc_exp: weight > 0 goes to the excitatory channel, anything else to the inhibitory one.
+    // The class's column takes weights > 0; the others go inhibitory_offset further (the receptors' default signs).
     const std::uint32_t column = c.column + (c.weight > 0 ? 0u : c.inhibitory_offset);
     for (std::uint64_t k = kb; k < ke; ++k) add(slot, column + store_.target_offset(k), c.weight);
   }

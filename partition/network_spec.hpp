@@ -77,7 +77,7 @@ struct projection_spec {
   std::uint64_t total = 0;                   ///< fixed_total_number
   bool autapses = true;                      ///< NEST's allow_autapses (only matters when source == target)
   bool multapses = true;                     ///< NEST's allow_multapses
-  value_distribution weight;                 ///< mV for iaf_psc_delta targets, pA for current-based models
+  value_distribution weight;                 ///< in the target model's unit (mV, pA or nS)
   value_distribution delay;                  ///< ms; constants are whole multiples of dt, draws are rounded to steps
   std::optional<stdp_pl_params> plasticity;  ///< absent: static synapses
   /// The target model's receptor (index into its description's receptors) that every weight reaches, as NEST's
