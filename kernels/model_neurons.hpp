@@ -32,6 +32,7 @@ class model_neurons {
   model_neurons(const params_type& params, double dt, std::size_t count, double input_scale)
       : params_(params),
         constants_(Model::prepare(params, dt, input_scale)),
+        update_label_(label("update")),
         real_(label("real_state"), count_state<Model>(false), count),
         integer_(label("integer_state"), count_state<Model>(true), count) {
     rewrite(true, [](state&, std::size_t) {});
@@ -66,9 +67,8 @@ class model_neurons {
   /// spiked(i).
   void update(const ExecSpace& space, const ring_row_view<memory_space>& input, std::uint32_t column,
               const Kokkos::View<std::uint8_t*, memory_space>& spiked) const {
-    const std::string name = "hetspike::" + std::string(Model::name) + "::update";
     Kokkos::parallel_for(
-        name, Kokkos::RangePolicy<ExecSpace>(space, 0, size()),
+        update_label_, Kokkos::RangePolicy<ExecSpace>(space, 0, size()),
         step_functor{constants_, real_, integer_, input, column, static_cast<std::uint32_t>(size()), spiked});
   }
 
@@ -165,6 +165,7 @@ class model_neurons {
 
   params_type params_;
   typename Model::constants constants_;
+  std::string update_label_;  ///< made once: the update runs every step
   real_view real_;
   integer_view integer_;
 };
