@@ -21,7 +21,8 @@
 //        one step of one neuron: input[r] is what receptor r received for this step (the ring's fixed-point sum;
 //        constants hold the scale), returns whether it spiked (and has reset itself)
 //
-// Optional: `static constexpr bool neuromorphic = true` for a chip's model (run on ranks that emulate chips),
+// Optional: `static state initial_state(const constants&)` where initial values depend on parameters (generated
+// NESTML models), `static constexpr bool neuromorphic = true` for a chip's model (run on ranks that emulate chips),
 // `static int input_exponent(const params&)` for a model whose ring input must be summed at a fixed point scale
 // of its own (2^exponent units per weight unit) instead of one fitted to its largest weight, and
 // `static ... quantize_weight(const params&, double weight, double lowest, double highest)` (a record of the value,
@@ -206,6 +207,16 @@ constexpr std::size_t count_state(bool integer) {
   std::size_t n = 0;
   for (const auto& v : Model::state_variables) n += v.is_integer() == integer ? 1 : 0;
   return n;
+}
+
+/// A neuron's state before v_init or a checkpoint sets it: the model's initial_state(constants) where it has one (a
+/// generated model's initial values may name parameters and internals), else the state struct's initialisers.
+template <class Model>
+typename Model::state initial_state(const typename Model::constants& k) {
+  if constexpr (requires { Model::initial_state(k); })
+    return Model::initial_state(k);
+  else
+    return {};
 }
 
 /// The receptor a weight reaches when its projection names none (receptor_port::takes); -1 if none takes it.

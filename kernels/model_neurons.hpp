@@ -140,7 +140,7 @@ class model_neurons {
   }
 
   /// Host: f(state, i) applied to every neuron's state, which starts as the current one, or (`from_initial`) as the
-  /// model's initial one (state's initialisers).
+  /// model's initial one (initial_state()).
   template <class F>
   void rewrite(bool from_initial, F&& f) {
     auto real = Kokkos::create_mirror_view(real_);
@@ -149,8 +149,9 @@ class model_neurons {
       Kokkos::deep_copy(real, real_);
       Kokkos::deep_copy(integer, integer_);
     }
+    const state initial = initial_state<Model>(constants_);
     for (std::size_t i = 0; i < size(); ++i) {
-      state s{};
+      state s = initial;
       if (!from_initial) load(s, real, integer, i);
       f(s, i);
       store(s, real, integer, i);

@@ -20,8 +20,34 @@ namespace hetspike {
 template <class... Models>
 struct model_list {};
 
-/// Every model a model file may name, in this order (the order of neuron_params' alternatives).
-using registered_models = model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, loihi_lif, izhikevich, iaf_cond_exp>;
+}  // namespace hetspike
+
+#ifdef HETSPIKE_GENERATED_MODELS
+// The NESTML models this build compiles in (cmake/HetspikeNestml.cmake): `generated_models`.
+#include "hetspike_generated_models.hpp"
+#endif
+
+namespace hetspike {
+
+#ifndef HETSPIKE_GENERATED_MODELS
+using generated_models = model_list<>;
+#endif
+
+namespace detail {
+
+template <class... Lists>
+struct joined_model_lists;
+template <class... A, class... B>
+struct joined_model_lists<model_list<A...>, model_list<B...>> {
+  using type = model_list<A..., B...>;
+};
+
+}  // namespace detail
+
+/// Every model a model file may name, in this order (the order of neuron_params' alternatives): the hand-written
+/// ones, then the generated ones.
+using registered_models = typename detail::joined_model_lists<
+    model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, loihi_lif, izhikevich, iaf_cond_exp>, generated_models>::type;
 
 namespace detail {
 
