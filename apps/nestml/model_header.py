@@ -1,0 +1,349 @@
+"""One NESTML neuron model, analysed by NESTML (analysis.py), printed as a hetspike model type
+(kernels/model_description.hpp): a C++ header with its parameters, state, receptor ports and a per-neuron step.
+
+The step does, per simulation step, what NESTML's NEST target does (its NeuronClass update()):
+  1. convolution variables (a kernel convolved with a spike port) advance by their propagators;
+  2. the update block runs; integrate_odes(vars) advances the named variables: exactly (ODE-toolbox's
+     propagators) where they are linear, otherwise with RKF45 (kernels/rkf45.hpp) as NEST's GSL integration with
+     NESTML's error bounds, the integration step carried in the neuron's state;
+  3. onReceive blocks of ports that received spikes this step;
+  4. convolution variables take their advanced values plus this step's spikes;
+  5. onCondition blocks, in order; emit_spike() makes the step return true.
+Spike ports are the model's receptors, in declaration order: an `excitatory` port takes positive weights by
+default, an `inhibitory` one negative weights, negated (NEST's NESTML models see |w| there).
+"""
+
+import re
+
+from pynestml.symbols.integer_type_symbol import IntegerTypeSymbol
+from pynestml.symbols.boolean_type_symbol import BooleanTypeSymbol
+from pynestml.symbols.symbol import SymbolKind
+from pynestml.symbols.unit_type_symbol import UnitTypeSymbol
+
+from cpp_printers import UnsupportedModel, cpp_name, make_expression_printer, where
+
+# NESTML's default error bounds for its GSL integration in NEST (absolute and relative, on the solution).
+GSL_ABS_ERROR_TOL = 1e-6
+GSL_REL_ERROR_TOL = 1e-6
+INTEGRATION_STEP = "integration_step"  # the state variable that carries RKF45's step size
+TRANSCENDENTAL = re.compile(r"std::(exp|expm1|log|log10|pow|sin|cos|tan|sinh|cosh|tanh|erf|erfc|sqrt)\(")
+
+
+def cpp_type(type_symbol) -> str:
+    if isinstance(type_symbol, (IntegerTypeSymbol, BooleanTypeSymbol)):
+        return "std::int32_t"
+    return "double"
+
+
+def unit_of(type_symbol) -> str:
+    if isinstance(type_symbol, UnitTypeSymbol):
+        return type_symbol.print_symbol().replace(" ", "")
+    return ""
+
+
+class ModelHeader:
+    def __init__(self, analysed):
+        self.model = analysed.model
+        self.ns = analysed.namespace
+        self.source = analysed.source
+        self.name = self.model.get_name()
+        self.printer, self.variables, calls = make_expression_printer()
+        calls.model_functions = {f.get_name() for f in self.model.get_functions()}
+        self.ports = list(self.model.get_spike_input_ports())
+        self.analytic = list(self.ns.get("analytic_state_variables") or [])
+        self.numeric = list(self.ns.get("numeric_state_variables") or [])
+        self.state_symbols = list(self.model.get_state_symbols())
+        self.param_symbols = list(self.model.get_parameter_symbols())
+        state_names = [cpp_name(s.get_symbol_name()) for s in self.state_symbols]
+        if self.numeric and INTEGRATION_STEP in state_names:
+            raise UnsupportedModel(f"a state variable is named {INTEGRATION_STEP}, which hetspike uses for RKF45")
+        if "V_m" not in state_names:
+            raise UnsupportedModel("no state variable V_m (the membrane potential that v_init sets)")
+        if not self.model.get_on_condition_blocks():
+            raise UnsupportedModel("no onCondition block: the model never spikes")
+
+    def expr(self, node) -> str:
+        return self.printer.print(node)
+
+    # -- the step's statements ------------------------------------------------------------------------------
+
+    def statements(self, body, indent: str) -> list[str]:
+        lines = []
+        for stmt in body.get_stmts():
+            if stmt.is_small_stmt():
+                lines += self.small_statement(stmt.small_stmt, indent)
+            else:
+                lines += self.compound_statement(stmt.compound_stmt, indent)
+        return lines
+
+    def small_statement(self, small, indent: str) -> list[str]:
+        if small.is_assignment():
+            return [indent + self.assignment(small.get_assignment())]
+        if small.is_declaration():
+            decl = small.get_declaration()
+            out = []
+            for variable in decl.get_variables():
+                if variable.has_vector_parameter() or decl.size_parameter is not None:
+                    raise UnsupportedModel(f"{where(decl)}: vector declaration")
+                value = self.expr(decl.get_expression()) if decl.has_expression() else "0"
+                out.append(f"{indent}{cpp_type(decl.get_data_type().get_type_symbol())} "
+                           f"{cpp_name(variable.get_complete_name())} = {value};")
+            return out
+        if small.is_function_call():
+            call = small.get_function_call()
+            if call.get_name() == "integrate_odes":
+                return self.integrate_odes(call, indent)
+            if call.get_name() == "emit_spike":
+                if call.get_args():
+                    raise UnsupportedModel(f"{where(call)}: emit_spike() with arguments")
+                return [indent + "spike = true;"]
+            return [indent + self.expr(call) + ";"]
+        statement = small.get_return_stmt()
+        return [indent + ("return " + self.expr(statement.get_expression()) if statement.has_expression() else "return")
+                + ";"]
+
+    def compound_statement(self, compound, indent: str) -> list[str]:
+        inner = indent + "  "
+        if compound.is_if_stmt():
+            stmt = compound.get_if_stmt()
+            clause = stmt.get_if_clause()
+            lines = [f"{indent}if ({self.expr(clause.condition)}) {{"] + self.statements(clause.stmts_body, inner)
+            for elif_clause in stmt.get_elif_clauses():
+                lines += [f"{indent}}} else if ({self.expr(elif_clause.condition)}) {{"]
+                lines += self.statements(elif_clause.stmts_body, inner)
+            if stmt.has_else_clause():
+                lines += [f"{indent}}} else {{"] + self.statements(stmt.get_else_clause().stmts_body, inner)
+            return lines + [indent + "}"]
+        if compound.is_while_stmt():
+            stmt = compound.get_while_stmt()
+            return ([f"{indent}while ({self.expr(stmt.condition)}) {{"] + self.statements(stmt.stmts_body, inner) +
+                    [indent + "}"])
+        stmt = compound.get_for_stmt()
+        var = cpp_name(stmt.variable)
+        step = stmt.step
+        comparison = "<=" if step > 0 else ">="
+        return ([f"{indent}for ({var} = {self.expr(stmt.start_from)}; {var} {comparison} {self.expr(stmt.end_at)}; "
+                 f"{var} += {step!r}) {{"] + self.statements(stmt.stmts_body, inner) + [indent + "}"])
+
+    def assignment(self, node) -> str:
+        operator = "="
+        if node.is_compound_sum:
+            operator = "+="
+        elif node.is_compound_minus:
+            operator = "-="
+        elif node.is_compound_product:
+            operator = "*="
+        elif node.is_compound_quotient:
+            operator = "/="
+        elif node.is_compound_integer_quotient:
+            raise UnsupportedModel(f"{where(node)}: integer division assignment")
+        return f"{self.expr(node.get_variable())} {operator} {self.expr(node.get_expression())};"
+
+    def integrate_odes(self, call, indent: str) -> list[str]:
+        named = [cpp_name(arg.get_variable().get_complete_name()) for arg in call.get_args()]
+        analytic = [v for v in self.analytic if (not named or v in named) and "__X__" not in v]
+        numeric = [v for v in self.numeric if not named or v in named]
+        lines = [f"{indent}// integrate_odes({', '.join(named)})"]
+        update = self.ns.get("update_expressions") or {}
+        for v in analytic:  # from the old values, as NEST's AnalyticIntegrationStep_begin
+            lines.append(f"{indent}const double {v}__tmp = {self.expr(update[v])};")
+        if numeric:
+            lines += self.rkf45(numeric, named, indent)
+        for v in analytic:
+            lines.append(f"{indent}s.{v} = {v}__tmp;")
+        for port_updates in (self.ns.get("spike_updates") or {}).values():
+            for node in port_updates:
+                target = cpp_name(node.get_variable().get_complete_name())
+                if target in analytic + numeric and "__X__" not in target:
+                    lines.append(indent + self.assignment(node))
+        return lines
+
+    def rkf45(self, integrated: list[str], named: list[str], indent: str) -> list[str]:
+        """RKF45 over every numeric variable, as NEST's GSL system: the right-hand side of a variable that this
+        call does not integrate is 0, except convolution variables, which evolve inside the step and are put
+        back afterwards (their own propagators advance them)."""
+        rhs = self.ns["numeric_update_expressions"]
+        index = {v: i for i, v in enumerate(self.numeric)}
+        n = len(self.numeric)
+        inner = indent + "  "
+        lines = [f"{indent}{{", f"{inner}double y[{n}] = {{{', '.join('s.' + v for v in self.numeric)}}};"]
+        lines.append(f"{inner}const auto rhs = [&](const double* y, double* f) {{")
+        self.variables.ode_index = index
+        try:
+            for v in self.numeric:
+                moving = not named or v in named or "__X__" in v
+                lines.append(f"{inner}  f[{index[v]}] = {self.expr(rhs[v]) if moving else '0.0'};")
+        finally:
+            self.variables.ode_index = None
+        lines.append(f"{inner}}};")
+        lines.append(f"{inner}if (!(s.{INTEGRATION_STEP} > 0)) s.{INTEGRATION_STEP} = k.resolution;")
+        lines.append(f"{inner}rkf45_integrate<{n}>(y, s.{INTEGRATION_STEP}, k.resolution, rhs, "
+                     f"rkf45_tolerance{{{GSL_ABS_ERROR_TOL!r}, {GSL_REL_ERROR_TOL!r}}});")
+        restored = set(self.analytic)  # convolutions solved exactly keep their old values here
+        for v in integrated:
+            if "__X__" not in v or v not in restored:
+                lines.append(f"{inner}s.{v} = y[{index[v]}];")
+        return lines + [f"{indent}}}"]
+
+    def step_body(self) -> list[str]:
+        ind = "    "
+        lines = [f"{ind}const params& p = k.p;", f"{ind}bool spike = false;"]
+        for r, port in enumerate(self.ports):
+            sign = "-" if port.is_inhibitory() else ""
+            lines.append(f"{ind}const double in_{cpp_name(port.get_symbol_name())} = "
+                         f"{sign}(static_cast<double>(input[{r}]) * k.input_scale);")
+        update = self.ns.get("update_expressions") or {}
+        convolutions = [v for v in self.analytic if "__X__" in v]
+        for v in convolutions:
+            lines.append(f"{ind}const double {v}__advanced = {self.expr(update[v])};")
+        for block in self.model.get_update_blocks():
+            lines += self.statements(block.get_stmts_body(), ind)
+        ports = {cpp_name(p.get_symbol_name()) for p in self.ports}
+        for block in self.model.get_on_receive_blocks():
+            port = cpp_name(block.get_port_name())
+            if port not in ports:
+                raise UnsupportedModel(f"{where(block)}: onReceive of {port}, which is not a spike port")
+            lines.append(f"{ind}if (in_{port} != 0.0) {{")  # NEST: a spike arrived (hetspike: a nonzero sum)
+            lines += self.statements(block.get_stmts_body(), ind + "  ")
+            lines.append(f"{ind}}}")
+        for v in convolutions:
+            lines.append(f"{ind}s.{v} = {v}__advanced;")
+        for port_updates in (self.ns.get("spike_updates") or {}).values():
+            for node in port_updates:
+                if "__X__" in node.get_variable().get_name():
+                    lines.append(ind + self.assignment(node))
+        for block in self.model.get_on_condition_blocks():
+            lines.append(f"{ind}if ({self.expr(block.get_cond_expr())}) {{")
+            lines += self.statements(block.get_stmts_body(), ind + "  ")
+            lines.append(f"{ind}}}")
+        return lines + [f"{ind}return spike;"]
+
+    # -- the description ------------------------------------------------------------------------------------
+
+    def function_lines(self) -> list[str]:
+        """The model's functions, as static members that may read the constants and the state as a step does."""
+        lines = []
+        for function in self.model.get_functions():
+            returns = cpp_type(function.get_return_type().get_type_symbol()) if function.has_return_type() else "void"
+            arguments = ", ".join(["const constants& k", "[[maybe_unused]] const state& s"] + [
+                f"{cpp_type(a.get_data_type().get_type_symbol())} {cpp_name(a.get_name())}"
+                for a in function.get_parameters()])
+            lines.append(f"  HETSPIKE_MODEL_FUNCTION static {returns} {function.get_name()}({arguments}) {{")
+            lines.append("    [[maybe_unused]] const params& p = k.p;")
+            lines += self.statements(function.get_stmts_body(), "    ")
+            lines.append("  }")
+        return lines
+
+    def parameter_lines(self) -> list[str]:
+        lines = []
+        self.variables.bare_parameters = True  # a default may name an earlier member
+        try:
+            for sym in self.param_symbols:
+                value = self.expr(sym.get_declaring_expression())
+                lines.append(f"  {cpp_type(sym.get_type_symbol())} {cpp_name(sym.get_symbol_name())} = {value};")
+        finally:
+            self.variables.bare_parameters = False
+        return lines
+
+    def internals_lines(self) -> tuple[list[str], list[str]]:
+        members, assignments = [], []
+        for block in self.model.get_internals_blocks():
+            for decl in block.get_declarations():
+                for variable in decl.get_variables():
+                    name = cpp_name(variable.get_complete_name())
+                    value = self.expr(decl.get_expression())
+                    if re.search(r"\bs\.", value):
+                        raise UnsupportedModel(f"{where(decl)}: internal {name} depends on the state")
+                    members.append(f"    {cpp_type(decl.get_data_type().get_type_symbol())} {name} = 0;")
+                    assignments.append(f"    k.{name} = {value};")
+        return members, assignments
+
+    def state_lines(self) -> tuple[list[str], list[str], list[str]]:
+        members, descriptions, initial = [], [], []
+        for sym in self.state_symbols:
+            name = cpp_name(sym.get_symbol_name())
+            members.append(f"    {cpp_type(sym.get_type_symbol())} {name} = 0;")
+            descriptions.append(f'      {{"{name}", &state::{name}, "{unit_of(sym.get_type_symbol())}"}},')
+            expression = sym.get_declaring_expression()
+            if expression is not None:
+                initial.append(f"    s.{name} = {self.expr(expression)};")
+        if self.numeric:
+            members.append(f"    double {INTEGRATION_STEP} = 0;  ///< RKF45's step size, ms (0: the simulation step)")
+            descriptions.append(f'      {{"{INTEGRATION_STEP}", &state::{INTEGRATION_STEP}, "ms"}},')
+        return members, descriptions, initial
+
+    def resting_potential(self) -> str:
+        for sym in self.state_symbols:
+            if sym.get_symbol_name() == "V_m":
+                text = self.expr(sym.get_declaring_expression())
+                if re.search(r"\b[sk]\.", text):
+                    raise UnsupportedModel("V_m's initial value depends on more than the parameters")
+                return text
+        raise UnsupportedModel("no state variable V_m")
+
+    def receptor_lines(self) -> list[str]:
+        lines = []
+        for port in self.ports:
+            if port.has_vector_parameter():
+                raise UnsupportedModel(f"{where(port)}: vector port {port.get_symbol_name()}")
+            if port.is_excitatory() and not port.is_inhibitory():
+                takes = "positive"
+            elif port.is_inhibitory() and not port.is_excitatory():
+                takes = "non_positive"
+            else:
+                takes = "every" if len(self.ports) == 1 else "none"
+            lines.append(f'      {{"{cpp_name(port.get_symbol_name())}", default_weights::{takes}}},')
+        return lines
+
+    def text(self, nestml_version: str, odetoolbox_version: str) -> str:
+        if not self.ports:
+            raise UnsupportedModel("no spike input port")
+        step = self.step_body()
+        params = self.parameter_lines()
+        internal_members, internal_assignments = self.internals_lines()
+        state_members, state_descriptions, initial = self.state_lines()
+        has_I_e = any(s.get_symbol_name() == "I_e" for s in self.param_symbols)
+        transcendental = bool(self.numeric) or any(TRANSCENDENTAL.search(line) for line in step)
+        for_run = ("return with_dc_in_I_e(p, r);" if has_I_e else
+                   'if (r.dc != 0) throw std::invalid_argument("model ' + self.name +
+                   ' has no parameter I_e, which DC inputs add to");\n    return p;')
+        p_names = [f'      {{"{cpp_name(s.get_symbol_name())}", &params::{cpp_name(s.get_symbol_name())}, '
+                   f'"{unit_of(s.get_type_symbol())}"}},' for s in self.param_symbols]
+        description = (self.model.print_comment("// ").splitlines() or [""])[0].strip()
+        n = self.name
+        return "\n".join([
+            "#pragma once",
+            f"// {n}: generated by apps/hetspike-nestml from {self.source.rsplit('/', 1)[-1]} with NESTML "
+            f"{nestml_version} and ODE-toolbox {odetoolbox_version}; do not edit.",
+            f"{description}" if description.startswith("//") else f"// {description}",
+            "#include <array>", "#include <cmath>", "#include <cstdint>", "#include <limits>", "#include <optional>",
+            "#include <stdexcept>", "#include <string_view>", "",
+            '#include "kernels/model_description.hpp"', '#include "kernels/rkf45.hpp"', "",
+            "namespace hetspike::nestml {", "",
+            f"struct {n}_params {{", *params, "};", "",
+            f"struct {n} {{",
+            f'  static constexpr std::string_view name = "{n}";',
+            f"  using params = {n}_params;",
+            f"  static constexpr std::array<parameter<params>, {len(p_names)}> parameters{{{{",
+            *p_names, "  }};",
+            "  struct state {", *state_members, "  };",
+            f"  static constexpr std::array<state_variable<state>, {len(state_descriptions)}> state_variables{{{{",
+            *state_descriptions, "  }};",
+            f"  static constexpr std::array<receptor_port, {len(self.ports)}> receptors{{{{",
+            *self.receptor_lines(), "  }};",
+            f"  static constexpr bool transcendental = {'true' if transcendental else 'false'};", "",
+            "  struct constants {", "    params p;", "    double resolution = 0;  ///< ms",
+            "    double input_scale = 1;  ///< weight units per ring unit", *internal_members, "  };",
+            "  static constants prepare(const params& p, double dt, double input_scale) {",
+            "    constants k;", "    [[maybe_unused]] const state s{};  // what the model's functions take", "    k.p = p;", "    k.resolution = dt;", "    k.input_scale = input_scale;",
+            *internal_assignments, "    return k;", "  }",
+            "  static state initial_state(const constants& k) {",
+            "    [[maybe_unused]] const params& p = k.p;", "    state s;", *initial, "    return s;", "  }",
+            "  static std::optional<parameter_error> check(const params&) { return std::nullopt; }  // NESTML has no rules",
+            "  static params for_run(const params& p, [[maybe_unused]] const run_inputs& r) {",
+            f"    {for_run}", "  }",
+            f"  static double resting_potential([[maybe_unused]] const params& p) {{ return {self.resting_potential()}; }}",
+            "  static void set_potential(const params&, state& s, double v) { s.V_m = v; }", "",
+            *self.function_lines(), "",
+            "  HETSPIKE_MODEL_FUNCTION static bool step(const constants& k, state& s, const fixed_type* input) {",
+            *step, "  }", "};", "", "}  // namespace hetspike::nestml", ""])
