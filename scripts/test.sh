@@ -10,6 +10,9 @@ if [[ ! -x build/venv/bin/python ]]; then
   python3 -m venv build/venv
 fi
 build/venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
-cmake --preset default -DPython3_EXECUTABLE="$PWD/build/venv/bin/python"
+# NESTML's library models that the tests compare with NEST and with hetspike's own models (tests/unit/nestml).
+nestml_models="aeif_cond_exp_neuron;hh_psc_alpha_neuron;iaf_cond_exp_neuron;iaf_psc_exp_neuron;izhikevich_neuron"
+cmake --preset default -DPython3_EXECUTABLE="$PWD/build/venv/bin/python" \
+  -DHETSPIKE_NESTML_PYTHON="$PWD/build/venv/bin/python" -DHETSPIKE_NESTML_LIBRARY_MODELS="$nestml_models"
 cmake --build --preset default
 ctest --preset default "$@"

@@ -1,0 +1,53 @@
+# NESTML models compiled into hetspike: hetspike_add_nestml_models() runs apps/hetspike-nestml on NESTML files
+# and registers the generated model types with every target that reads kernels/neuron_models.hpp, so a model file
+# may name them (`model = "aeif_cond_exp_neuron"`).
+#
+#   hetspike_add_nestml_models(MODELS a.nestml b.nestml ... [LIBRARY aeif_cond_exp_neuron ...] [PYTHON exe])
+#
+# MODELS: NESTML files; LIBRARY: models of NESTML's own library (the `models/neurons` folder the nestml package
+# installs); PYTHON: an interpreter with apps/nestml/requirements.txt (default: HETSPIKE_NESTML_PYTHON, else
+# Python3_EXECUTABLE). Generation runs when CMake configures, and again whenever a NESTML file changes. Call it once,
+# after add_subdirectory(kernels).
+function(hetspike_add_nestml_models)
+  cmake_parse_arguments(ARG "" "PYTHON" "MODELS;LIBRARY" ${ARGN})
+  set(python "${ARG_PYTHON}")
+  if(NOT python)
+    set(python "${HETSPIKE_NESTML_PYTHON}")
+  endif()
+  if(NOT python)
+    find_package(Python3 REQUIRED COMPONENTS Interpreter)
+    set(python "${Python3_EXECUTABLE}")
+  endif()
+  set(files ${ARG_MODELS})
+  if(ARG_LIBRARY)
+    execute_process(
+      COMMAND "${python}" -c "import os, sys, pynestml; print(os.path.join(sys.prefix, 'models', 'neurons'))"
+      OUTPUT_VARIABLE library_dir OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE found)
+    if(NOT found EQUAL 0)
+      message(FATAL_ERROR "hetspike_add_nestml_models: ${python} has no pynestml; install "
+                          "${PROJECT_SOURCE_DIR}/apps/nestml/requirements.txt into it (pip install -r)")
+    endif()
+    foreach(name IN LISTS ARG_LIBRARY)
+      if(NOT EXISTS "${library_dir}/${name}.nestml")
+        message(FATAL_ERROR "hetspike_add_nestml_models: NESTML's library has no ${name} (${library_dir})")
+      endif()
+      list(APPEND files "${library_dir}/${name}.nestml")
+    endforeach()
+  endif()
+  if(NOT files)
+    message(FATAL_ERROR "hetspike_add_nestml_models: no MODELS or LIBRARY given")
+  endif()
+  set(out "${PROJECT_BINARY_DIR}/nestml_models")
+  message(STATUS "hetspike: generating NESTML models into ${out}")
+  execute_process(COMMAND "${python}" "${PROJECT_SOURCE_DIR}/apps/hetspike-nestml" ${files} -o "${out}"
+                  RESULT_VARIABLE generated OUTPUT_VARIABLE log ERROR_VARIABLE log)
+  if(NOT generated EQUAL 0)
+    message(FATAL_ERROR "hetspike_add_nestml_models: apps/hetspike-nestml failed:\n${log}")
+  endif()
+  message(STATUS "${log}")
+  file(GLOB generator_sources "${PROJECT_SOURCE_DIR}/apps/nestml/*.py")
+  set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${files}
+               ${generator_sources} "${PROJECT_SOURCE_DIR}/apps/hetspike-nestml")
+  target_include_directories(hetspike_kernels PUBLIC $<BUILD_INTERFACE:${out}>)
+  target_compile_definitions(hetspike_kernels PUBLIC HETSPIKE_GENERATED_MODELS)
+endfunction()
