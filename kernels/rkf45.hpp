@@ -13,19 +13,12 @@ namespace hetspike {
 
 namespace rkf45_detail {
 
-// Fehlberg's tableau, as GSL writes it.
-inline constexpr double ah[5] = {1.0 / 4.0, 3.0 / 8.0, 12.0 / 13.0, 1.0, 1.0 / 2.0};
-inline constexpr double b3[2] = {3.0 / 32.0, 9.0 / 32.0};
-inline constexpr double b4[3] = {1932.0 / 2197.0, -7200.0 / 2197.0, 7296.0 / 2197.0};
-inline constexpr double b5[4] = {8341.0 / 4104.0, -32832.0 / 4104.0, 29440.0 / 4104.0, -845.0 / 4104.0};
-inline constexpr double b6[5] = {-6080.0 / 20520.0, 41040.0 / 20520.0, -28352.0 / 20520.0, 9295.0 / 20520.0,
-                                 -5643.0 / 20520.0};
+// Fehlberg's weights, as GSL writes them (the tableau's arrays are rkf45_integrate's locals).
 inline constexpr double c1 = 902880.0 / 7618050.0;
 inline constexpr double c3 = 3953664.0 / 7618050.0;
 inline constexpr double c4 = 3855735.0 / 7618050.0;
 inline constexpr double c5 = -1371249.0 / 7618050.0;
 inline constexpr double c6 = 277020.0 / 7618050.0;
-inline constexpr double ec[7] = {0.0, 1.0 / 360.0, 0.0, -128.0 / 4275.0, -2197.0 / 75240.0, 1.0 / 50.0, 2.0 / 55.0};
 inline constexpr int order = 5;
 
 }  // namespace rkf45_detail
@@ -43,6 +36,14 @@ template <int N, class F>
 HETSPIKE_MODEL_FUNCTION void rkf45_integrate(double* y, double& h, double step, const F& f,
                                              const rkf45_tolerance& tol = {}) {
   using namespace rkf45_detail;
+  // Fehlberg's tableau, as GSL writes it (local arrays: a namespace-scope array is host memory to a CUDA kernel).
+  constexpr double ah[5] = {1.0 / 4.0, 3.0 / 8.0, 12.0 / 13.0, 1.0, 1.0 / 2.0};
+  constexpr double b3[2] = {3.0 / 32.0, 9.0 / 32.0};
+  constexpr double b4[3] = {1932.0 / 2197.0, -7200.0 / 2197.0, 7296.0 / 2197.0};
+  constexpr double b5[4] = {8341.0 / 4104.0, -32832.0 / 4104.0, 29440.0 / 4104.0, -845.0 / 4104.0};
+  constexpr double b6[5] = {-6080.0 / 20520.0, 41040.0 / 20520.0, -28352.0 / 20520.0, 9295.0 / 20520.0,
+                            -5643.0 / 20520.0};
+  constexpr double ec[7] = {0.0, 1.0 / 360.0, 0.0, -128.0 / 4275.0, -2197.0 / 75240.0, 1.0 / 50.0, 2.0 / 55.0};
   double t = 0.0;
   while (t < step) {
     // gsl_odeiv_evolve_apply from t to `step`.
