@@ -89,6 +89,10 @@ void write_input(line_writer& line, const std::string& key, const input_spec& in
     line(key + ".delay", in.delay);
     if (in.receptor)
       line(key + ".receptor", std::string(receptor_names(net.populations[in.target].params)[*in.receptor]));
+    // Only where given, so that the hash of every model written before these keys existed stays the same.
+    if (in.start) line(key + ".start", *in.start);
+    if (in.stop) line(key + ".stop", *in.stop);
+    if (in.first) line(key + ".first", *in.first);
   } else {
     line(key + ".amplitude", in.amplitude);
   }

@@ -1,11 +1,29 @@
 // [[inputs]] (Poisson spike trains and constant currents into whole populations) and [[weight_recorders]]
 // ([[recorders]] are io/model_recorders.cpp's).
+#include <cmath>
+
 #include "io/expression.hpp"
 #include "io/message_text.hpp"
 #include "io/model_sections.hpp"
 
 namespace hetspike::model_detail {
 namespace {
+
+std::string ms_text(double t) { return format_number(t) + " ms"; }
+
+/// A Poisson input's start or stop: a time >= 0 ms on the grid of dt, as NEST requires of a device's times.
+double read_time(const model_reader& reader, const toml::node& node, const std::string& path) {
+  const double t = reader.number(node, path);
+  constexpr std::string_view rule = "; allowed: a time >= 0 ms, a whole multiple of dt";
+  if (t < 0) reader.fail(path, ms_text(t) + " is negative" + std::string(rule));
+  if (t > 0) {
+    const double steps = std::round(t / reader.dt());
+    if (steps < 1 || std::fabs(t / reader.dt() - steps) > 1e-9 * steps)
+      reader.fail(path, ms_text(t) + " is not a whole multiple of dt = " + ms_text(reader.dt()) + std::string(rule));
+    reader.check_steps(t, path, max_run_steps, "times are counted in steps");
+  }
+  return t;
+}
 
 void read_poisson(const model_reader& reader, const toml::table& table, std::string_view path, input_spec& input) {
   const std::string rate_path = member_path(path, "rate");
@@ -27,6 +45,14 @@ void read_poisson(const model_reader& reader, const toml::table& table, std::str
     const std::string delay_path = member_path(path, "delay");
     input.delay = reader.constant_delay(reader.number(*delay, delay_path), delay_path);
   }
+  if (const toml::node* start = table.get("start")) input.start = read_time(reader, *start, member_path(path, "start"));
+  if (const toml::node* stop = table.get("stop")) {
+    const std::string stop_path = member_path(path, "stop");
+    input.stop = read_time(reader, *stop, stop_path);
+    if (input.start && *input.stop < *input.start)
+      reader.fail(stop_path, ms_text(*input.stop) + " is before start = " + ms_text(*input.start) +
+                                 "; allowed: stop >= start (NEST's poisson_generator sends in (start, stop])");
+  }
 }
 
 void read_input(const model_reader& reader, const toml::table& table, const std::string& path, network_spec& network) {
@@ -35,7 +61,8 @@ void read_input(const model_reader& reader, const toml::table& table, const std:
   const std::string type = reader.string(reader.required(table, path, "type", types), type_path, types);
   input_spec proto;
   if (type == "poisson") {
-    reader.check_keys(table, path, {"target", "type", "rate", "weight", "delay", "receptor"}, "for type \"poisson\"");
+    reader.check_keys(table, path, {"target", "type", "rate", "weight", "delay", "receptor", "start", "stop", "first"},
+                      "for type \"poisson\"");
     proto.type = input_spec::kind::poisson;
   } else if (type == "dc") {
     reader.check_keys(table, path, {"target", "type", "amplitude"}, "for type \"dc\"");
@@ -56,6 +83,8 @@ void read_input(const model_reader& reader, const toml::table& table, const std:
     reader.check_count(network.inputs.size() + 1, max_inputs, target.path, "inputs", targets_count_one_each);
     input_spec input = proto;
     input.target = reader.population_index(target.name, target.path);
+    if (proto.type == input_spec::kind::poisson)  // per target: a list of targets may differ in size
+      input.first = read_first(reader, table, path, network.populations[input.target]);
     if (const toml::node* receptor = table.get("receptor"))
       input.receptor =
           read_receptor(reader, *receptor, member_path(path, "receptor"), network.populations[input.target]);
@@ -64,6 +93,13 @@ void read_input(const model_reader& reader, const toml::table& table, const std:
 }
 
 }  // namespace
+
+std::optional<std::uint64_t> read_first(const model_reader& reader, const toml::table& table, const std::string& path,
+                                        const population_spec& pop) {
+  const toml::node* first = table.get("first");
+  if (first == nullptr) return std::nullopt;
+  return reader.integer(*first, member_path(path, "first"), 1, pop.size, "the size of " + pop.name);
+}
 
 void read_inputs(const model_reader& reader, const toml::node* node, network_spec& network) {
   const auto tables = reader.table_array(node, "inputs");

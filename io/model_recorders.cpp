@@ -20,14 +20,6 @@ struct recorded_by {
   std::map<std::pair<std::size_t, std::string>, std::string> state;  ///< (population, variable)
 };
 
-/// `first`, where given: 1 .. the population's size.
-std::optional<std::uint64_t> read_first(const model_reader& reader, const toml::table& table, const std::string& path,
-                                        const population_spec& pop) {
-  const toml::node* first = table.get("first");
-  if (first == nullptr) return std::nullopt;
-  return reader.integer(*first, member_path(path, "first"), 1, pop.size, "the size of " + pop.name);
-}
-
 void read_spike_recorder(const model_reader& reader, const toml::table& table, const std::string& path, run_spec& spec,
                          recorded_by& recorded) {
   reader.check_keys(table, path, {"type", "populations", "first"}, "for type \"spikes\"");

@@ -2,6 +2,7 @@
 // Private to io/: one reader per top-level table of a model file, called by parse_model_text in file-format
 // order, since each depends on the ones before (parameters -> dt -> populations -> projections, inputs).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,9 @@ void read_populations(const model_reader& reader, const toml::node* node, networ
 std::uint32_t read_receptor(const model_reader& reader, const toml::node& node, const std::string& path,
                             const population_spec& target);
 void read_projections(const model_reader& reader, const toml::node* node, network_spec& network);
+/// A recorder's or input's `first` (at `path`.first), where given: 1 .. the size of `pop`.
+std::optional<std::uint64_t> read_first(const model_reader& reader, const toml::table& table, const std::string& path,
+                                        const population_spec& pop);
 void read_inputs(const model_reader& reader, const toml::node* node, network_spec& network);
 void read_recorders(const model_reader& reader, const toml::node* node, run_spec& spec);
 void read_weight_recorders(const model_reader& reader, const toml::node* node, run_spec& spec);

@@ -4,7 +4,9 @@
 // looks inside a model.
 #include <Kokkos_Core.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -25,6 +27,8 @@ struct population_poisson_input {
   double weight = 0;  ///< mV or pA, before fixed-point conversion
   step_type first_step = 0;
   int receptor = -1;  ///< the model's receptor it reaches; -1: the one that takes its weight's sign
+  step_type last_step = std::numeric_limits<step_type>::max();  ///< no input arrives after this step
+  gid_type end_gid = std::numeric_limits<gid_type>::max();      ///< neurons from this gid on receive none
 };
 
 namespace detail {
@@ -75,7 +79,9 @@ class neuron_population {
     poisson_input_params p;
     p.key = make_rng_key(seed, rng_purpose::poisson_input, in.input_index);
     p.first_gid = first_gid_;
-    p.count = static_cast<std::uint32_t>(size());
+    // The population's first neurons receive the input: on this rank, a prefix of its local neurons (or none).
+    p.count =
+        static_cast<std::uint32_t>(in.end_gid <= first_gid_ ? 0 : std::min<gid_type>(size(), in.end_gid - first_gid_));
     p.weight = scale_.to_fixed(in.weight);
     const int receptor =
         in.receptor >= 0
@@ -85,8 +91,9 @@ class neuron_population {
                   model_);
     if (receptor < 0)
       throw std::invalid_argument("no receptor takes a Poisson input of weight " + std::to_string(in.weight));
-    p.column = first_column_ + static_cast<std::uint32_t>(receptor) * p.count;
+    p.column = first_column_ + static_cast<std::uint32_t>(receptor * size());  // a column per receptor per neuron
     p.first_step = in.first_step;
+    p.last_step = in.last_step;
     const auto table = poisson_thresholds(in.rate_hz * dt * 1e-3);
     Kokkos::View<std::uint32_t*, memory_space> t("hetspike::poisson_thresholds", table.size());
     auto host = Kokkos::create_mirror_view(t);

@@ -7,6 +7,7 @@
 #include <Kokkos_Core.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 #include "kernels/philox_lanes.hpp"
@@ -23,7 +24,8 @@ struct poisson_input_params {
   std::uint32_t column = 0;  ///< ring column of the first local neuron's receiving channel
   std::uint32_t count = 0;   ///< local neurons
   fixed_type weight = 0;     ///< fixed point, in the target population's scale
-  step_type first_step = 0;  ///< no input arrives before this step (the input's delay)
+  step_type first_step = 0;  ///< no input arrives before this step (the input's delay, or start + delay)
+  step_type last_step = std::numeric_limits<step_type>::max();  ///< nor after this one (stop + delay)
 };
 
 template <class ExecSpace>
@@ -113,7 +115,8 @@ class poisson_source {
   /// Adds the input of `step` to the ring row that the neuron update of that step reads. Steps may come in any
   /// order (a restart): the cache is refilled whenever the step leaves its block of four.
   void add(const ExecSpace& space, const ring_row_view<memory_space>& input, step_type step) {
-    if (step < p_.first_step || p_.count == 0) return;
+    // Outside its window an input draws nothing; inside, each step's draws are those it would be without one.
+    if (step < p_.first_step || step > p_.last_step || p_.count == 0) return;
     const step_type block = step >> 2;
     const bool refill = block != cached_block_;
     cached_block_ = block;

@@ -96,6 +96,10 @@ struct input_spec {
   double delay = 0.0;                     ///< poisson: ms; no input arrives before this time
   double amplitude = 0.0;                 ///< dc: pA
   std::optional<std::uint32_t> receptor;  ///< poisson: as projection_spec::receptor
+  /// poisson: NEST's poisson_generator start and stop (ms, whole multiples of dt): the train is sent only in the
+  /// steps s with start < s dt <= stop, and arrives one delay later. Absent: from the first step, without end.
+  std::optional<double> start, stop;
+  std::optional<std::uint64_t> first;  ///< poisson: only the target's first `first` neurons receive it
 };
 
 struct network_spec {

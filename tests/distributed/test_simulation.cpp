@@ -69,10 +69,10 @@ run_spec small_network(std::uint32_t seed) {
   auto xe = proj(2, 0, connection_rule::all_to_all, {value_distribution::kind::normal, -0.2, 0.02, -inf, 0.0},
                  value_distribution::constant(0.2));
   net.projections = {ee, ie, ei, ex, xe};
-  net.inputs = {{input_spec::kind::poisson, 0, 20000.0, 0.1, 1.5, 0.0, std::nullopt},
-                {input_spec::kind::poisson, 1, 18000.0, 0.1, 1.5, 0.0, std::nullopt},
-                {input_spec::kind::poisson, 2, 8000.0, 87.8, 1.5, 0.0, std::nullopt},
-                {input_spec::kind::dc, 2, 0.0, 0.0, 0.0, 100.0, std::nullopt}};
+  net.inputs = {{input_spec::kind::poisson, 0, 20000.0, 0.1, 1.5, 0.0, std::nullopt, {}, {}, {}},
+                {input_spec::kind::poisson, 1, 18000.0, 0.1, 1.5, 0.0, std::nullopt, {}, {}, {}},
+                {input_spec::kind::poisson, 2, 8000.0, 87.8, 1.5, 0.0, std::nullopt, {}, {}, {}},
+                {input_spec::kind::dc, 2, 0.0, 0.0, 0.0, 100.0, std::nullopt, {}, {}, {}}};
   spec.t_presim = 20.0;
   spec.t_sim = 150.0;
   spec.recorders = {{0, std::nullopt}, {1, 60}, {2, std::nullopt}};

@@ -265,6 +265,26 @@ TEST(model_file, named_receptors_enter_the_canonical_text) {
   EXPECT_NE(canonical_network_text(input.spec).find("inputs[0].receptor = spikes\n"), std::string::npos);
 }
 
+TEST(model_file, poisson_window_and_first_neurons) {
+  const model_file plain = parse(patch("+", ""));
+  const model_file windowed = parse(patch("inputs", "start = 1.0\nstop = \"50 + 1\"\nfirst = \"N / 2\""));
+  const input_spec& in = windowed.spec.network.inputs[0];
+  EXPECT_EQ(in.start, std::optional<double>(1.0));
+  EXPECT_EQ(in.stop, std::optional<double>(51.0));
+  EXPECT_EQ(in.first, std::optional<std::uint64_t>(50));
+  const input_spec& none = plain.spec.network.inputs[0];
+  EXPECT_FALSE(none.start || none.stop || none.first);
+  // The keys enter the canonical text (and the hash) only where given: older models keep their hashes.
+  const std::string text = canonical_network_text(windowed.spec);
+  for (const char* line : {"inputs[0].start = 1\n", "inputs[0].stop = 51\n", "inputs[0].first = 50\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << "in\n" << text;
+  const std::string plain_text = canonical_network_text(plain.spec);
+  for (const char* key : {".start", ".stop", ".first"}) EXPECT_EQ(plain_text.find(key), std::string::npos) << key;
+  EXPECT_NE(plain.hash, windowed.hash);
+  EXPECT_NE(parse(patch("inputs", "start = 0.0")).hash, plain.hash);  // start = 0 leaves out step 0, as NEST
+  EXPECT_EQ(parse(patch("inputs", "stop = 0.0")).spec.network.inputs[0].stop, std::optional<double>(0.0));
+}
+
 TEST(model_file, canonical_text_has_one_item_per_line) {
   const model_file m = load_model_file(HETSPIKE_SOURCE_DIR "/apps/models/brunel.toml");
   const std::string text = canonical_network_text(m.spec);
