@@ -23,18 +23,24 @@ inline constexpr int order = 5;
 
 }  // namespace rkf45_detail
 
-/// Error bounds of GSL's standard control (NEST's GSL models: eps_abs 1e-3, eps_rel 0).
+/// Error bounds of GSL's standard control (NEST's GSL models: eps_abs 1e-3, eps_rel 0): a step is accepted where
+/// every |error_i| <= eps_abs + eps_rel (a_y |y_i| + a_dydt h |y'_i|). gsl_odeiv_control_y_new is a_y = 1,
+/// a_dydt = 0 (the default); gsl_odeiv_control_yp_new (NEST's aeif models) a_y = 0, a_dydt = 1.
 struct rkf45_tolerance {
   double eps_abs = 1e-3;
   double eps_rel = 0.0;
+  double a_y = 1.0;
+  double a_dydt = 0.0;
 };
 
-/// Integrates y' = f(y) (f(const double* y, double* dydt), autonomous: NEST's models do not read t) over one
-/// simulation step of `step` ms from y, in place. `h` is the integration step size carried from the last call
-/// (start with `step`); it is updated as GSL's evolve updates it.
+/// One gsl_odeiv_evolve_apply of y' = f(y) (f(const double* y, double* dydt), autonomous: NEST's models do not
+/// read t) from t towards `step` ms, in place: one accepted RKF45 step, after as many smaller tries as the
+/// control asks for; advances t (to `step` when it arrives) and updates `h`, the integration step size carried
+/// from call to call (start with `step`). A model that acts between applies (NEST's aeif models detect spikes
+/// there) calls this in its own loop; otherwise rkf45_integrate below.
 template <int N, class F>
-HETSPIKE_MODEL_FUNCTION void rkf45_integrate(double* y, double& h, double step, const F& f,
-                                             const rkf45_tolerance& tol = {}) {
+HETSPIKE_MODEL_FUNCTION void rkf45_evolve_apply(double* y, double& t, double& h, double step, const F& f,
+                                                const rkf45_tolerance& tol = {}) {
   using namespace rkf45_detail;
   // Fehlberg's tableau, as GSL writes it (local arrays: a namespace-scope array is host memory to a CUDA kernel).
   constexpr double ah[5] = {1.0 / 4.0, 3.0 / 8.0, 12.0 / 13.0, 1.0, 1.0 / 2.0};
@@ -44,12 +50,11 @@ HETSPIKE_MODEL_FUNCTION void rkf45_integrate(double* y, double& h, double step, 
   constexpr double b6[5] = {-6080.0 / 20520.0, 41040.0 / 20520.0, -28352.0 / 20520.0, 9295.0 / 20520.0,
                             -5643.0 / 20520.0};
   constexpr double ec[7] = {0.0, 1.0 / 360.0, 0.0, -128.0 / 4275.0, -2197.0 / 75240.0, 1.0 / 50.0, 2.0 / 55.0};
-  double t = 0.0;
-  while (t < step) {
+  {
     // gsl_odeiv_evolve_apply from t to `step`.
     const double t0 = t, dt = step - t0;
     double h0 = h;
-    double y0[N], k1[N], k2[N], k3[N], k4[N], k5[N], k6[N], ytmp[N], yerr[N];
+    double y0[N], k1[N], k2[N], k3[N], k4[N], k5[N], k6[N], ytmp[N], yerr[N], dydt_out[N];
     for (int i = 0; i < N; ++i) y0[i] = y[i];
     f(y, k1);  // rkf45 can use dydt_in: evaluated once per apply
     for (;;) {
@@ -73,12 +78,18 @@ HETSPIKE_MODEL_FUNCTION void rkf45_integrate(double* y, double& h, double step, 
       }
       for (int i = 0; i < N; ++i)
         yerr[i] = h0 * (ec[1] * k1[i] + ec[3] * k3[i] + ec[4] * k4[i] + ec[5] * k5[i] + ec[6] * k6[i]);
+      // rkf45 evaluates the derivative at its output for the control (it only matters where a_dydt != 0).
+      if (tol.a_dydt != 0.0)
+        f(y, dydt_out);
+      else
+        for (int i = 0; i < N; ++i) dydt_out[i] = 0.0;
       t = final_step ? step : t0 + h0;
-      // gsl_odeiv_control_hadjust (standard control, a_y = 1, a_dydt = 0).
+      // gsl_odeiv_control_hadjust (standard control).
       const double h_old = h0;
       double rmax = 2.2250738585072014e-308;  // DBL_MIN
       for (int i = 0; i < N; ++i) {
-        const double D0 = tol.eps_rel * std::fabs(y[i]) + tol.eps_abs;  // a_y = 1, a_dydt = 0
+        const double D0 =
+            tol.eps_rel * (tol.a_y * std::fabs(y[i]) + tol.a_dydt * std::fabs(h_old * dydt_out[i])) + tol.eps_abs;
         const double r = std::fabs(yerr[i]) / std::fabs(D0);
         rmax = r > rmax ? r : rmax;
       }
@@ -102,6 +113,15 @@ HETSPIKE_MODEL_FUNCTION void rkf45_integrate(double* y, double& h, double step, 
       break;
     }
   }
+}
+
+/// Integrates y' = f(y) over one simulation step of `step` ms from y, in place: evolve applies until the step is
+/// covered, as NEST's GSL models do.
+template <int N, class F>
+HETSPIKE_MODEL_FUNCTION void rkf45_integrate(double* y, double& h, double step, const F& f,
+                                             const rkf45_tolerance& tol = {}) {
+  double t = 0.0;
+  while (t < step) rkf45_evolve_apply<N>(y, t, h, step, f, tol);
 }
 
 }  // namespace hetspike
