@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 
+#include "kernels/conductance_input.hpp"
 #include "kernels/iaf_membrane.hpp"
 #include "kernels/model_description.hpp"
 #include "kernels/rkf45.hpp"
@@ -91,10 +92,7 @@ struct iaf_cond_exp {
     };
     double h = s.h > 0 ? s.h : k.dt;
     rkf45_integrate<3>(y, h, k.dt, f);
-    // The step's input: excitatory conductance jumps by the weight, inhibitory by |weight| (its port sums weights
-    // <= 0).
-    y[1] += static_cast<double>(input[0]) * k.input_scale;
-    y[2] += -(static_cast<double>(input[1]) * k.input_scale);
+    add_conductance_jumps(y[1], y[2], input, k.input_scale);
     bool spike = false;
     if (s.refractory > 0) {
       --s.refractory;

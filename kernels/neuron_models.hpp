@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "kernels/aeif_cond_exp.hpp"
 #include "kernels/iaf_cond_exp.hpp"
 #include "kernels/iaf_psc_alpha.hpp"
 #include "kernels/iaf_psc_delta.hpp"
@@ -47,7 +48,8 @@ struct joined_model_lists<model_list<A...>, model_list<B...>> {
 /// Every model a model file may name, in this order (the order of neuron_params' alternatives): the hand-written
 /// ones, then the generated ones.
 using registered_models = typename detail::joined_model_lists<
-    model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, loihi_lif, izhikevich, iaf_cond_exp>, generated_models>::type;
+    model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, loihi_lif, izhikevich, iaf_cond_exp, aeif_cond_exp>,
+    generated_models>::type;
 
 namespace detail {
 

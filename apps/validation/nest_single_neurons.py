@@ -28,6 +28,9 @@ CASES = [
     ("izhikevich", {"I_e": 4.0, "a": 0.1, "b": 0.25, "c": -60.0, "d": 2.0, "V_min": -70.0}, ["V_m", "U_m"], []),
     ("iaf_cond_exp", {"I_e": 300.0}, ["V_m", "g_ex", "g_in"], []),
     ("iaf_cond_exp", {"I_e": 245.0}, ["V_m", "g_ex", "g_in"], COBA_INPUT),
+    ("aeif_cond_exp", {"I_e": 700.0}, ["V_m", "g_ex", "g_in", "w"], []),
+    ("aeif_cond_exp", {"I_e": 700.0, "t_ref": 2.0}, ["V_m", "g_ex", "g_in", "w"], []),
+    ("aeif_cond_exp", {"I_e": 640.0, "t_ref": 1.0}, ["V_m", "g_ex", "g_in", "w"], COBA_INPUT),
 ]
 
 # Spike trains into the generated models' cases: excitatory and inhibitory, to both ports.
