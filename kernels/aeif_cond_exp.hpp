@@ -105,7 +105,7 @@ struct aeif_cond_exp {
     if (p.Delta_T > 0 && (p.V_peak - p.V_th) / p.Delta_T >= std::log(1.79769313486231570e308 / 1e20))
       return parameter_error{"Delta_T",
                              "(V_peak - V_th) / Delta_T = " + format_number((p.V_peak - p.V_th) / p.Delta_T) +
-                                 " overflows exp(); allowed: (V_peak - V_th) / Delta_T < 663.6"};
+                                 " overflows exp(); allowed: (V_peak - V_th) / Delta_T < 663.7"};
     return std::nullopt;
   }
   static params for_run(const params& p, const run_inputs& r) { return with_dc_in_I_e(p, r); }

@@ -50,68 +50,66 @@ HETSPIKE_MODEL_FUNCTION void rkf45_evolve_apply(double* y, double& t, double& h,
   constexpr double b6[5] = {-6080.0 / 20520.0, 41040.0 / 20520.0, -28352.0 / 20520.0, 9295.0 / 20520.0,
                             -5643.0 / 20520.0};
   constexpr double ec[7] = {0.0, 1.0 / 360.0, 0.0, -128.0 / 4275.0, -2197.0 / 75240.0, 1.0 / 50.0, 2.0 / 55.0};
-  {
-    // gsl_odeiv_evolve_apply from t to `step`.
-    const double t0 = t, dt = step - t0;
-    double h0 = h;
-    double y0[N], k1[N], k2[N], k3[N], k4[N], k5[N], k6[N], ytmp[N], yerr[N], dydt_out[N];
-    for (int i = 0; i < N; ++i) y0[i] = y[i];
-    f(y, k1);  // rkf45 can use dydt_in: evaluated once per apply
-    for (;;) {
-      const bool final_step = h0 > dt;
-      if (final_step) h0 = dt;
-      // gsl_odeiv_step_apply (rkf45): from y0 (y holds y0 here).
-      for (int i = 0; i < N; ++i) ytmp[i] = y[i] + ah[0] * h0 * k1[i];
-      f(ytmp, k2);
-      for (int i = 0; i < N; ++i) ytmp[i] = y[i] + h0 * (b3[0] * k1[i] + b3[1] * k2[i]);
-      f(ytmp, k3);
-      for (int i = 0; i < N; ++i) ytmp[i] = y[i] + h0 * (b4[0] * k1[i] + b4[1] * k2[i] + b4[2] * k3[i]);
-      f(ytmp, k4);
-      for (int i = 0; i < N; ++i) ytmp[i] = y[i] + h0 * (b5[0] * k1[i] + b5[1] * k2[i] + b5[2] * k3[i] + b5[3] * k4[i]);
-      f(ytmp, k5);
-      for (int i = 0; i < N; ++i)
-        ytmp[i] = y[i] + h0 * (b6[0] * k1[i] + b6[1] * k2[i] + b6[2] * k3[i] + b6[3] * k4[i] + b6[4] * k5[i]);
-      f(ytmp, k6);
-      for (int i = 0; i < N; ++i) {
-        const double d_i = c1 * k1[i] + c3 * k3[i] + c4 * k4[i] + c5 * k5[i] + c6 * k6[i];
-        y[i] += h0 * d_i;
-      }
-      for (int i = 0; i < N; ++i)
-        yerr[i] = h0 * (ec[1] * k1[i] + ec[3] * k3[i] + ec[4] * k4[i] + ec[5] * k5[i] + ec[6] * k6[i]);
-      // rkf45 evaluates the derivative at its output for the control (it only matters where a_dydt != 0).
-      if (tol.a_dydt != 0.0)
-        f(y, dydt_out);
-      else
-        for (int i = 0; i < N; ++i) dydt_out[i] = 0.0;
-      t = final_step ? step : t0 + h0;
-      // gsl_odeiv_control_hadjust (standard control).
-      const double h_old = h0;
-      double rmax = 2.2250738585072014e-308;  // DBL_MIN
-      for (int i = 0; i < N; ++i) {
-        const double D0 =
-            tol.eps_rel * (tol.a_y * std::fabs(y[i]) + tol.a_dydt * std::fabs(h_old * dydt_out[i])) + tol.eps_abs;
-        const double r = std::fabs(yerr[i]) / std::fabs(D0);
-        rmax = r > rmax ? r : rmax;
-      }
-      if (rmax > 1.1) {
-        double r = 0.9 / std::pow(rmax, 1.0 / order);
-        if (r < 0.2) r = 0.2;
-        h0 = r * h_old;
-        if (h0 < h_old) {  // a real decrease: undo the step and try again
-          for (int i = 0; i < N; ++i) y[i] = y0[i];
-          t = t0;
-          continue;
-        }
-        h0 = h_old;
-      } else if (rmax < 0.5) {
-        double r = 0.9 / std::pow(rmax, 1.0 / (order + 1.0));
-        if (r > 5.0) r = 5.0;
-        if (r < 1.0) r = 1.0;
-        h0 = r * h_old;
-      }
-      h = h0;
-      break;
+  // gsl_odeiv_evolve_apply from t to `step`.
+  const double t0 = t, dt = step - t0;
+  double h0 = h;
+  double y0[N], k1[N], k2[N], k3[N], k4[N], k5[N], k6[N], ytmp[N], yerr[N], dydt_out[N];
+  for (int i = 0; i < N; ++i) y0[i] = y[i];
+  f(y, k1);  // rkf45 can use dydt_in: evaluated once per apply
+  for (;;) {
+    const bool final_step = h0 > dt;
+    if (final_step) h0 = dt;
+    // gsl_odeiv_step_apply (rkf45): from y0 (y holds y0 here).
+    for (int i = 0; i < N; ++i) ytmp[i] = y[i] + ah[0] * h0 * k1[i];
+    f(ytmp, k2);
+    for (int i = 0; i < N; ++i) ytmp[i] = y[i] + h0 * (b3[0] * k1[i] + b3[1] * k2[i]);
+    f(ytmp, k3);
+    for (int i = 0; i < N; ++i) ytmp[i] = y[i] + h0 * (b4[0] * k1[i] + b4[1] * k2[i] + b4[2] * k3[i]);
+    f(ytmp, k4);
+    for (int i = 0; i < N; ++i) ytmp[i] = y[i] + h0 * (b5[0] * k1[i] + b5[1] * k2[i] + b5[2] * k3[i] + b5[3] * k4[i]);
+    f(ytmp, k5);
+    for (int i = 0; i < N; ++i)
+      ytmp[i] = y[i] + h0 * (b6[0] * k1[i] + b6[1] * k2[i] + b6[2] * k3[i] + b6[3] * k4[i] + b6[4] * k5[i]);
+    f(ytmp, k6);
+    for (int i = 0; i < N; ++i) {
+      const double d_i = c1 * k1[i] + c3 * k3[i] + c4 * k4[i] + c5 * k5[i] + c6 * k6[i];
+      y[i] += h0 * d_i;
     }
+    for (int i = 0; i < N; ++i)
+      yerr[i] = h0 * (ec[1] * k1[i] + ec[3] * k3[i] + ec[4] * k4[i] + ec[5] * k5[i] + ec[6] * k6[i]);
+    // rkf45 evaluates the derivative at its output for the control (it only matters where a_dydt != 0).
+    if (tol.a_dydt != 0.0)
+      f(y, dydt_out);
+    else
+      for (int i = 0; i < N; ++i) dydt_out[i] = 0.0;
+    t = final_step ? step : t0 + h0;
+    // gsl_odeiv_control_hadjust (standard control).
+    const double h_old = h0;
+    double rmax = 2.2250738585072014e-308;  // DBL_MIN
+    for (int i = 0; i < N; ++i) {
+      const double D0 =
+          tol.eps_rel * (tol.a_y * std::fabs(y[i]) + tol.a_dydt * std::fabs(h_old * dydt_out[i])) + tol.eps_abs;
+      const double r = std::fabs(yerr[i]) / std::fabs(D0);
+      rmax = r > rmax ? r : rmax;
+    }
+    if (rmax > 1.1) {
+      double r = 0.9 / std::pow(rmax, 1.0 / order);
+      if (r < 0.2) r = 0.2;
+      h0 = r * h_old;
+      if (h0 < h_old) {  // a real decrease: undo the step and try again
+        for (int i = 0; i < N; ++i) y[i] = y0[i];
+        t = t0;
+        continue;
+      }
+      h0 = h_old;
+    } else if (rmax < 0.5) {
+      double r = 0.9 / std::pow(rmax, 1.0 / (order + 1.0));
+      if (r > 5.0) r = 5.0;
+      if (r < 1.0) r = 1.0;
+      h0 = r * h_old;
+    }
+    h = h0;
+    break;
   }
 }
 
