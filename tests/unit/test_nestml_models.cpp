@@ -17,14 +17,13 @@
 #include <string>
 #include <vector>
 
-#include "kernels/model_neurons.hpp"
 #include "kernels/neuron_models.hpp"
+#include "single_neuron_run.hpp"
 
 namespace hetspike {
 namespace {
 
-using exec = Kokkos::DefaultHostExecutionSpace;
-using mem = exec::memory_space;
+using testing::model_parameters;
 
 struct neuron_run {
   std::vector<long> spike_steps;
@@ -32,36 +31,12 @@ struct neuron_run {
 };
 
 template <class M>
-typename M::params parameters(const nlohmann::json& given) {
-  typename M::params p{};
-  for (const auto& [key, value] : given.items()) {
-    bool found = false;
-    for (const auto& f : M::parameters)
-      if (f.name == key) f.set(p, value.template get<double>()), found = true;
-    EXPECT_TRUE(found) << M::name << " has no parameter " << key;
-  }
-  return p;
-}
-
-/// `steps` steps of one neuron; `inputs`: [step, weight] pairs, each to the receptor its sign reaches.
-template <class M>
 neuron_run run(const typename M::params& p, const nlohmann::json& inputs, long steps, long every) {
-  const double scale = std::ldexp(1.0, -20);  // weight units per ring unit
-  model_neurons<exec, M> neuron(p, 0.1, 1, scale);
-  ring_buffer_view<mem> ring("ring", 1, M::receptors.size());
-  Kokkos::View<std::uint8_t*, mem> spiked("spiked", 1);
   neuron_run out;
-  for (long step = 0; step < steps; ++step) {
-    for (const auto& in : inputs)
-      if (in.at(0).template get<long>() == step) {
-        const double w = in.at(1).template get<double>();
-        ring(0, default_receptor<M>(w)) += std::llround(w / scale);
-      }
-    neuron.update(exec(), Kokkos::subview(ring, 0, Kokkos::ALL), 0, spiked);
-    Kokkos::fence();
-    if (spiked(0)) out.spike_steps.push_back(step);
+  testing::run_single_neuron<M>(p, inputs, steps, [&](long step, bool spiked, const auto& neuron) {
+    if (spiked) out.spike_steps.push_back(step);
     if ((step + 1) % every == 0) out.v_m.push_back(neuron.template variable<0>()(0));
-  }
+  });
   return out;
 }
 
@@ -89,7 +64,7 @@ TEST(nestml_models, within_tolerance_of_nest_builtins) {
     const bool known = with_model(model, [&](auto m) {
       using M = decltype(m);
       ASSERT_EQ(M::state_variables[0].name, "V_m");
-      const auto got = run<M>(parameters<M>(c.at("params")), c.at("inputs"), 10000, 10);
+      const auto got = run<M>(model_parameters<M>(c.at("params")), c.at("inputs"), 10000, 10);
       const std::size_t first = std::min<std::size_t>(20, nest_spikes.size());
       ASSERT_GE(got.spike_steps.size(), first) << label;
       for (std::size_t i = 0; i < first; ++i, ++compared_spikes)
@@ -129,11 +104,11 @@ TEST(nestml_models, generated_iaf_psc_exp_spikes_as_the_hand_written_one) {
         {"I_e", I_e}, {"V_reset", -70.0}, {"t_ref", 2.0}, {"tau_syn_ex", 2.0}, {"tau_syn_in", 2.0}};
     const nlohmann::json generated = {
         {"I_e", I_e}, {"V_reset", -70.0}, {"refr_T", 2.0}, {"tau_syn_exc", 2.0}, {"tau_syn_inh", 2.0}};
-    const auto a = run<iaf_psc_exp>(parameters<iaf_psc_exp>(ours), inputs, 20000, 20000);
+    const auto a = run<iaf_psc_exp>(model_parameters<iaf_psc_exp>(ours), inputs, 20000, 20000);
     neuron_run b;
     ASSERT_TRUE(with_model("iaf_psc_exp_neuron", [&](auto m) {
       using M = decltype(m);
-      b = run<M>(parameters<M>(generated), inputs, 20000, 20000);
+      b = run<M>(model_parameters<M>(generated), inputs, 20000, 20000);
     }));
     EXPECT_EQ(a.spike_steps, b.spike_steps) << "I_e " << I_e;
     EXPECT_NEAR(a.v_m.at(0) - 70.0, b.v_m.at(0), 1e-9) << "I_e " << I_e;  // ours keeps V_m - E_L

@@ -11,50 +11,29 @@
 #include <string>
 #include <vector>
 
-#include "kernels/model_neurons.hpp"
 #include "kernels/neuron_models.hpp"
+#include "single_neuron_run.hpp"
 
 namespace hetspike {
 namespace {
-
-using exec = Kokkos::DefaultHostExecutionSpace;
-using mem = exec::memory_space;
 
 struct neuron_run {
   std::vector<long> spike_steps;
   std::map<std::string, std::vector<double>> trace;  ///< per state variable, after each of the first steps
 };
 
-/// `steps` steps of one neuron of model M with the parameters named in `given` (the rest default) and the input
-/// spikes in `inputs` ([step, weight] pairs, each to the receptor its sign reaches).
+/// `steps` steps of one neuron of model M with the parameters named in `given` and the input spikes in `inputs`.
 template <class M>
 neuron_run run(const nlohmann::json& given, const nlohmann::json& inputs, long steps, std::size_t traced) {
-  typename M::params p{};
-  for (const auto& [key, value] : given.items()) {
-    bool found = false;
-    for (const auto& f : M::parameters)
-      if (f.name == key) f.set(p, value.template get<double>()), found = true;
-    EXPECT_TRUE(found) << M::name << " has no parameter " << key;
-  }
-  const double scale = std::ldexp(1.0, -20);  // weight units per ring unit
-  model_neurons<exec, M> neuron(p, 0.1, 1, scale);
-  ring_buffer_view<mem> ring("ring", 1, M::receptors.size());
-  Kokkos::View<std::uint8_t*, mem> spiked("spiked", 1);
   neuron_run out;
-  for (long step = 0; step < steps; ++step) {
-    for (const auto& in : inputs)
-      if (in.at(0).template get<long>() == step) {
-        const double w = in.at(1).template get<double>();
-        ring(0, default_receptor<M>(w)) += std::llround(w / scale);
-      }
-    neuron.update(exec(), Kokkos::subview(ring, 0, Kokkos::ALL), 0, spiked);
-    Kokkos::fence();
-    if (spiked(0)) out.spike_steps.push_back(step);
-    if (static_cast<std::size_t>(step) < traced)
-      neuron.for_each_variable([&](const auto& variable, const auto& view) {
-        out.trace[std::string(variable.name)].push_back(static_cast<double>(view(0)));
-      });
-  }
+  testing::run_single_neuron<M>(testing::model_parameters<M>(given), inputs, steps,
+                                [&](long step, bool spiked, const auto& neuron) {
+                                  if (spiked) out.spike_steps.push_back(step);
+                                  if (static_cast<std::size_t>(step) < traced)
+                                    neuron.for_each_variable([&](const auto& variable, const auto& view) {
+                                      out.trace[std::string(variable.name)].push_back(static_cast<double>(view(0)));
+                                    });
+                                });
   return out;
 }
 
