@@ -2,14 +2,16 @@
 # and registers the generated model types with every target that reads kernels/neuron_models.hpp, so a model file
 # may name them (`model = "aeif_cond_exp_neuron"`).
 #
-#   hetspike_add_nestml_models(MODELS a.nestml b.nestml ... [LIBRARY aeif_cond_exp_neuron ...] [PYTHON exe])
+#   hetspike_add_nestml_models(MODELS a.nestml b.nestml ... [LIBRARY aeif_cond_exp_neuron ...] [PYTHON exe]
+#                              [OPTIONS [model:]key=value ...])
 #
 # MODELS: NESTML files; LIBRARY: models of NESTML's own library (the `models/neurons` folder the nestml package
 # installs); PYTHON: an interpreter with apps/nestml/requirements.txt (default: HETSPIKE_NESTML_PYTHON, else
-# Python3_EXECUTABLE). Generation runs when CMake configures, and again whenever a NESTML file changes. Call it once,
-# after add_subdirectory(kernels).
+# Python3_EXECUTABLE); OPTIONS: apps/hetspike-nestml's --option values (solver, numeric_solver, condition_checks;
+# docs/nestml.md). Generation runs when CMake configures, and again whenever a NESTML file or an option changes.
+# Call it once, after add_subdirectory(kernels).
 function(hetspike_add_nestml_models)
-  cmake_parse_arguments(ARG "" "PYTHON" "MODELS;LIBRARY" ${ARGN})
+  cmake_parse_arguments(ARG "" "PYTHON" "MODELS;LIBRARY;OPTIONS" ${ARGN})
   set(python "${ARG_PYTHON}")
   if(NOT python)
     set(python "${HETSPIKE_NESTML_PYTHON}")
@@ -42,7 +44,11 @@ function(hetspike_add_nestml_models)
   list(APPEND generator_sources "${PROJECT_SOURCE_DIR}/apps/hetspike-nestml")
   # Generation takes seconds per model: skip it when the same files generated already and none changed since.
   set(stamp "${out}/generated-from.txt")
-  string(JOIN "\n" wanted "${python}" ${files})
+  set(option_arguments)
+  foreach(option IN LISTS ARG_OPTIONS)
+    list(APPEND option_arguments --option "${option}")
+  endforeach()
+  string(JOIN "\n" wanted "${python}" ${files} ${option_arguments})
   set(fresh FALSE)
   if(EXISTS "${stamp}")
     file(READ "${stamp}" had)
@@ -59,6 +65,7 @@ function(hetspike_add_nestml_models)
     message(STATUS "hetspike: generating NESTML models into ${out}")
     file(REMOVE "${stamp}")
     execute_process(COMMAND "${python}" "${PROJECT_SOURCE_DIR}/apps/hetspike-nestml" ${files} -o "${out}"
+                            ${option_arguments}
                     RESULT_VARIABLE generated OUTPUT_VARIABLE log ERROR_VARIABLE log)
     if(NOT generated EQUAL 0)
       message(FATAL_ERROR "hetspike_add_nestml_models: apps/hetspike-nestml failed:\n${log}")

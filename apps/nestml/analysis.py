@@ -30,14 +30,15 @@ class AnalysedModel:
     model: Any  # pynestml ASTModel, transformed
     namespace: dict  # what NESTML's NEST generator would render the model from
     source: str  # the .nestml file
+    options: dict  # the generator options it was analysed and is printed with (generate.py's OPTIONS)
 
 
-def analyse(files: list[str]) -> list[AnalysedModel]:
-    """The neuron models of `files`, analysed. Raises ModelErrors where NESTML reports errors."""
+def analyse(files: list[str], options_of=lambda name: {}) -> list[AnalysedModel]:
+    """The neuron models of `files`, analysed with the options options_of(model name) gives (NESTML's NEST
+    generator options `solver` and `numeric_solver` among them). Raises ModelErrors where NESTML reports errors."""
     with tempfile.TemporaryDirectory() as scratch:
         configure_front_end(files, "NEST", target_path=scratch, logging_level="ERROR",
                             codegen_opts={"nest_version": NEST_VERSION})
-        transformers, _ = transformers_from_target_name("NEST", options={})
         models = get_parsed_models()
         for model in models:
             if not Logger.has_errors(model):
@@ -46,12 +47,20 @@ def analyse(files: list[str]) -> list[AnalysedModel]:
                   for message in _messages(model)]
         if errors or not models:
             raise ModelErrors("\n".join(errors) or "no model found in " + ", ".join(files))
-        models, metadata = transform_models(transformers, models)
-        generator = NESTCodeGenerator({"nest_version": NEST_VERSION})
-        generator.analyse_transform_neurons(models, metadata)
-        sources = {model.get_name(): _source_of(model, files) for model in models}
-        return [AnalysedModel(model, generator._get_neuron_model_namespace(model, metadata), sources[model.get_name()])
-                for model in sorted(models, key=lambda m: m.get_name())]
+        analysed = []
+        for solver in sorted({options_of(m.get_name()).get("solver", "analytic") for m in models}):
+            # ODE-toolbox's analysis runs per `solver` option (NESTML's transformer option): "numeric" disables
+            # the exact propagators, as NESTML's own NEST tests generate aeif_cond_exp to compare it with NEST's.
+            group = [m for m in models if options_of(m.get_name()).get("solver", "analytic") == solver]
+            transformers, _ = transformers_from_target_name("NEST", options={"solver": solver})
+            group, metadata = transform_models(transformers, group)
+            for model in group:
+                options = options_of(model.get_name())
+                generator = NESTCodeGenerator({"nest_version": NEST_VERSION})
+                generator.analyse_transform_neurons([model], metadata)
+                analysed.append(AnalysedModel(model, generator._get_neuron_model_namespace(model, metadata),
+                                              _source_of(model, files), options))
+        return sorted(analysed, key=lambda a: a.model.get_name())
 
 
 def _messages(model) -> list[str]:

@@ -1,14 +1,16 @@
 """apps/hetspike-nestml: NESTML neuron models -> hetspike model types (C++ headers) and their registration.
 
-    apps/hetspike-nestml MODEL.nestml... -o DIR
+    apps/hetspike-nestml MODEL.nestml... -o DIR [--option [MODEL:]KEY=VALUE]...
 
 writes DIR/<model>.hpp for every neuron model and DIR/hetspike_generated_models.hpp, which includes them and
 names them in `generated_models` (kernels/neuron_models.hpp registers that list). A file is rewritten only when
-its text changes, so that a build that regenerates recompiles only what changed.
+its text changes, so that a build that regenerates recompiles only what changed. Options (OPTIONS) apply to every
+model, or to MODEL only where named.
 """
 
 import argparse
 import os
+import re
 import sys
 from importlib.metadata import version
 
@@ -17,6 +19,39 @@ from cpp_printers import UnsupportedModel
 from model_header import ModelHeader
 
 REGISTRY = "hetspike_generated_models.hpp"
+
+# What --option sets: key -> (allowed values, the default first; what it means).
+OPTIONS = {
+    "solver": (("analytic", "numeric"),
+               "NESTML's: ODE-toolbox's exact propagators where it finds them, or every ODE integrated numerically"),
+    "numeric_solver": (("rk45", "forward-Euler"),
+                       "NESTML's: RKF45 with NESTML's error bounds, or one forward Euler step per simulation step"),
+    "condition_checks": (("step", "substep"),
+                         "onCondition blocks after the step (NESTML's), or also after every RKF45 sub-step "
+                         "(NEST's own aeif models: reset where the threshold is crossed, then go on integrating)"),
+}
+
+
+def parse_options(texts: list[str], known_models) -> dict:
+    """--option texts -> {model name or "": {key: value}}; raises ValueError with what is allowed."""
+    parsed: dict = {}
+    for text in texts:
+        scope, _, setting = text.rpartition(":")
+        key, equals, value = setting.partition("=")
+        if not equals or key not in OPTIONS:
+            raise ValueError(f"--option {text}: expected [MODEL:]KEY=VALUE with KEY one of {', '.join(OPTIONS)}")
+        allowed = OPTIONS[key][0]
+        if value not in allowed:
+            raise ValueError(f"--option {text}: {key} is one of {', '.join(allowed)}")
+        if scope and scope not in known_models:
+            raise ValueError(f"--option {text}: no model {scope} in the given files")
+        parsed.setdefault(scope, {})[key] = value
+    return parsed
+
+
+def options_for(parsed: dict, model: str) -> dict:
+    """A model's options: the defaults, then what applies to every model, then what names it."""
+    return {**{key: spec[0][0] for key, spec in OPTIONS.items()}, **parsed.get("", {}), **parsed.get(model, {})}
 
 
 def write_if_changed(path: str, text: str) -> None:
@@ -28,6 +63,15 @@ def write_if_changed(path: str, text: str) -> None:
     with open(partial, "w", encoding="utf-8") as out:
         out.write(text)
     os.replace(partial, path)
+
+
+def model_names(files: list[str]) -> set[str]:
+    """The names of the models the files declare (`model NAME:` lines), to check --option before NESTML runs."""
+    names = set()
+    for name in files:
+        with open(name, encoding="utf-8") as text:
+            names.update(re.findall(r"^model\s+(\w+)\s*:", text.read(), re.MULTILINE))
+    return names
 
 
 def registry_text(names: list[str]) -> str:
@@ -42,13 +86,20 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="hetspike-nestml", description=__doc__.split("\n\n")[0])
     parser.add_argument("models", nargs="+", metavar="MODEL.nestml")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="where the headers go")
+    parser.add_argument("--option", action="append", default=[], metavar="[MODEL:]KEY=VALUE",
+                        help="; ".join(f"{key}: {' | '.join(spec[0])} ({spec[1]})" for key, spec in OPTIONS.items()))
     args = parser.parse_args(argv)
     for name in args.models:
         if not os.path.isfile(name):
             print(f"hetspike-nestml: {name}: no such file", file=sys.stderr)
             return 2
     try:
-        analysed = analyse([os.path.abspath(name) for name in args.models])
+        parsed = parse_options(args.option, model_names(args.models))
+    except ValueError as error:
+        print(f"hetspike-nestml: {error}", file=sys.stderr)
+        return 2
+    try:
+        analysed = analyse([os.path.abspath(name) for name in args.models], lambda model: options_for(parsed, model))
         versions = version("nestml"), version("odetoolbox")
         headers = {a.model.get_name(): ModelHeader(a).text(*versions) for a in analysed}
     except ModelErrors as error:

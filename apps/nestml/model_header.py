@@ -29,6 +29,15 @@ INTEGRATION_STEP = "integration_step"  # the state variable that carries RKF45's
 TRANSCENDENTAL = re.compile(r"std::(exp|expm1|log|log10|pow|sin|cos|tan|sinh|cosh|tanh|erf|erfc|sqrt)\(")
 
 
+def canonical_order(items, name=lambda item: item) -> list:
+    """The model's own variables in NESTML's order, then the convolution variables NESTML adds (`g__X__port`)
+    sorted by name: NESTML lists those in an order that changes from run to run, and with it the generated
+    model's state layout and y[] indices."""
+    items = list(items)
+    return ([i for i in items if "__X__" not in name(i)] +
+            sorted((i for i in items if "__X__" in name(i)), key=name))
+
+
 def cpp_type(type_symbol) -> str:
     if isinstance(type_symbol, (IntegerTypeSymbol, BooleanTypeSymbol)):
         return "std::int32_t"
@@ -47,12 +56,13 @@ class ModelHeader:
         self.ns = analysed.namespace
         self.source = analysed.source
         self.name = self.model.get_name()
+        self.options = analysed.options
         self.printer, self.variables, calls = make_expression_printer()
         calls.model_functions = {f.get_name() for f in self.model.get_functions()}
         self.ports = list(self.model.get_spike_input_ports())
-        self.analytic = list(self.ns.get("analytic_state_variables") or [])
-        self.numeric = list(self.ns.get("numeric_state_variables") or [])
-        self.state_symbols = list(self.model.get_state_symbols())
+        self.analytic = canonical_order(self.ns.get("analytic_state_variables") or [])
+        self.numeric = canonical_order(self.ns.get("numeric_state_variables") or [])
+        self.state_symbols = canonical_order(self.model.get_state_symbols(), lambda s: s.get_symbol_name())
         self.param_symbols = list(self.model.get_parameter_symbols())
         state_names = [cpp_name(s.get_symbol_name()) for s in self.state_symbols]
         if self.numeric and INTEGRATION_STEP in state_names:
@@ -61,6 +71,8 @@ class ModelHeader:
             raise UnsupportedModel("no state variable V_m (the membrane potential that v_init sets)")
         if not self.model.get_on_condition_blocks():
             raise UnsupportedModel("no onCondition block: the model never spikes")
+        if self.substeps():
+            self.check_substep_model()
 
     def expr(self, node) -> str:
         return self.printer.print(node)
@@ -148,56 +160,129 @@ class ModelHeader:
         for v in analytic:  # from the old values, as NEST's AnalyticIntegrationStep_begin
             lines.append(f"{indent}const double {v}__tmp = {self.expr(update[v])};")
         if numeric:
-            lines += self.rkf45(numeric, named, indent)
+            lines += self.numeric_integration(named, indent)
         for v in analytic:
             lines.append(f"{indent}s.{v} = {v}__tmp;")
-        for port_updates in (self.ns.get("spike_updates") or {}).values():
+        for port_updates in self.spike_updates():
             for node in port_updates:
                 target = cpp_name(node.get_variable().get_complete_name())
                 if target in analytic + numeric and "__X__" not in target:
                     lines.append(indent + self.assignment(node))
         return lines
 
-    def rkf45(self, integrated: list[str], named: list[str], indent: str) -> list[str]:
-        """RKF45 over every numeric variable, as NEST's GSL system: the right-hand side of a variable that this
+    def numeric_integration(self, named: list[str], indent: str) -> list[str]:
+        """One step of every numeric variable, as NEST's GSL system: the right-hand side of a variable that this
         call does not integrate is 0, except convolution variables, which evolve inside the step and are put
-        back afterwards (their own propagators advance them)."""
+        back afterwards (their own propagators advance them). RKF45 (numeric_solver rk45) or one forward Euler
+        step; with condition_checks substep, RKF45 stops after the first sub-step at whose end an onCondition
+        holds (step_body applies it and integrates the rest of the step)."""
         rhs = self.ns["numeric_update_expressions"]
         index = {v: i for i, v in enumerate(self.numeric)}
         n = len(self.numeric)
         inner = indent + "  "
         lines = [f"{indent}{{", f"{inner}double y[{n}] = {{{', '.join('s.' + v for v in self.numeric)}}};"]
         lines.append(f"{inner}const auto rhs = [&](const double* y, double* f) {{")
+        moving = [v for v in self.numeric if not named or v in named or "__X__" in v]
         self.variables.ode_index = index
         try:
             for v in self.numeric:
-                moving = not named or v in named or "__X__" in v
-                lines.append(f"{inner}  f[{index[v]}] = {self.expr(rhs[v]) if moving else '0.0'};")
+                lines.append(f"{inner}  f[{index[v]}] = {self.expr(rhs[v]) if v in moving else '0.0'};")
         finally:
             self.variables.ode_index = None
         lines.append(f"{inner}}};")
-        lines.append(f"{inner}if (!(s.{INTEGRATION_STEP} > 0)) s.{INTEGRATION_STEP} = k.resolution;")
-        lines.append(f"{inner}rkf45_integrate<{n}>(y, s.{INTEGRATION_STEP}, k.resolution, rhs, "
-                     f"rkf45_tolerance{{{GSL_ABS_ERROR_TOL!r}, {GSL_REL_ERROR_TOL!r}}});")
         restored = set(self.analytic)  # convolutions solved exactly keep their old values here
-        for v in integrated:
-            if "__X__" not in v or v not in restored:
-                lines.append(f"{inner}s.{v} = y[{index[v]}];")
-        return lines + [f"{indent}}}"]
+        results = [f"s.{v} = y[{index[v]}];" for v in moving if "__X__" not in v or v not in restored]
+        tolerance = f"rkf45_tolerance{{{GSL_ABS_ERROR_TOL!r}, {GSL_REL_ERROR_TOL!r}}}"
+        if self.options["numeric_solver"] == "forward-Euler":  # NESTML's: y += h f(y), all from the old values
+            lines += [f"{inner}double f[{n}];", f"{inner}rhs(y, f);",
+                      f"{inner}for (int i = 0; i < {n}; ++i) y[i] += k.resolution * f[i];"]
+        elif self.substeps():
+            lines.append(f"{inner}if (!(s.{INTEGRATION_STEP} > 0)) s.{INTEGRATION_STEP} = k.resolution;")
+            lines.append(f"{inner}while (t_ode < k.resolution) {{")
+            lines.append(f"{inner}  rkf45_evolve_apply<{n}>(y, t_ode, s.{INTEGRATION_STEP}, k.resolution, rhs, "
+                         f"{tolerance});")
+            lines += [f"{inner}  {line}" for line in results]
+            lines.append(f"{inner}  if ({self.any_condition()}) break;")
+            return lines + [f"{inner}}}", f"{indent}}}"]
+        else:
+            lines.append(f"{inner}if (!(s.{INTEGRATION_STEP} > 0)) s.{INTEGRATION_STEP} = k.resolution;")
+            lines.append(f"{inner}rkf45_integrate<{n}>(y, s.{INTEGRATION_STEP}, k.resolution, rhs, {tolerance});")
+        return lines + [f"{inner}{line}" for line in results] + [f"{indent}}}"]
+
+    # -- onCondition blocks after RKF45's sub-steps (condition_checks substep) ----------------------------------
+
+    def substeps(self) -> bool:
+        return self.options["condition_checks"] == "substep"
+
+    def any_condition(self) -> str:
+        return " || ".join(f"({self.expr(block.get_cond_expr())})" for block in self.model.get_on_condition_blocks())
+
+    def check_substep_model(self) -> None:
+        """What re-running the update block for the rest of a step needs: nothing but integrate_odes() calls
+        (in if/elif/else), at most one on any path, every variable they advance integrated by RKF45."""
+        if self.options["numeric_solver"] != "rk45":
+            raise UnsupportedModel("condition_checks=substep needs numeric_solver=rk45 (its sub-steps)")
+        if self.analytic:
+            raise UnsupportedModel("condition_checks=substep needs every ODE integrated numerically (solver=numeric); "
+                                   f"ODE-toolbox solved {', '.join(self.analytic)} exactly over whole steps")
+
+        def calls_on_a_path(body) -> int:
+            most = 0
+            for stmt in body.get_stmts():
+                if stmt.is_small_stmt():
+                    small = stmt.small_stmt
+                    if not (small.is_function_call() and small.get_function_call().get_name() == "integrate_odes"):
+                        raise UnsupportedModel(f"{where(small)}: condition_checks=substep needs an update block of "
+                                               "integrate_odes() calls only (it runs again for the rest of a step)")
+                    most += 1
+                elif stmt.compound_stmt.is_if_stmt():
+                    node = stmt.compound_stmt.get_if_stmt()
+                    bodies = [node.get_if_clause().stmts_body] + [c.stmts_body for c in node.get_elif_clauses()]
+                    if node.has_else_clause():
+                        bodies.append(node.get_else_clause().stmts_body)
+                    most += max(calls_on_a_path(b) for b in bodies)
+                else:
+                    raise UnsupportedModel(f"{where(stmt)}: condition_checks=substep needs an update block without "
+                                           "loops")
+            return most
+
+        for block in self.model.get_update_blocks():
+            if calls_on_a_path(block.get_stmts_body()) > 1:
+                raise UnsupportedModel(f"{where(block)}: condition_checks=substep needs at most one integrate_odes() "
+                                       "on any path through the update block")
+
+    def on_conditions(self, indent: str) -> list[str]:
+        lines = []
+        for block in self.model.get_on_condition_blocks():
+            lines.append(f"{indent}if ({self.expr(block.get_cond_expr())}) {{")
+            lines += self.statements(block.get_stmts_body(), indent + "  ")
+            lines.append(f"{indent}}}")
+        return lines
 
     def step_body(self) -> list[str]:
         ind = "    "
         lines = [f"{ind}const params& p = k.p;", f"{ind}bool spike = false;"]
         for r, port in enumerate(self.ports):
-            sign = "-" if port.is_inhibitory() else ""
+            sign = "-" if port.is_inhibitory() and not port.is_excitatory() else ""  # unqualified: both
             lines.append(f"{ind}const double in_{cpp_name(port.get_symbol_name())} = "
                          f"{sign}(static_cast<double>(input[{r}]) * k.input_scale);")
         update = self.ns.get("update_expressions") or {}
         convolutions = [v for v in self.analytic if "__X__" in v]
         for v in convolutions:
             lines.append(f"{ind}const double {v}__advanced = {self.expr(update[v])};")
+        update = []
         for block in self.model.get_update_blocks():
-            lines += self.statements(block.get_stmts_body(), ind)
+            update += self.statements(block.get_stmts_body(), ind + ("  " if self.substeps() else ""))
+        if self.substeps():
+            # The update block integrates until an onCondition holds after a sub-step; that block acts there and
+            # the update block integrates the rest of the step from that time (NEST's aeif models reset inside
+            # their GSL loop). One that holds only at the end of the step acts below, after the inputs, as always.
+            lines += [f"{ind}double t_ode = 0;  // how far into this step the ODEs have come, ms", f"{ind}for (;;) {{",
+                      f"{ind}  const double t_from = t_ode;", *update,
+                      f"{ind}  if (t_ode == t_from) t_ode = k.resolution;  // a branch that integrates nothing",
+                      f"{ind}  if (!(t_ode < k.resolution)) break;", *self.on_conditions(ind + "  "), f"{ind}}}"]
+        else:
+            lines += update
         ports = {cpp_name(p.get_symbol_name()) for p in self.ports}
         for block in self.model.get_on_receive_blocks():
             port = cpp_name(block.get_port_name())
@@ -208,15 +293,11 @@ class ModelHeader:
             lines.append(f"{ind}}}")
         for v in convolutions:
             lines.append(f"{ind}s.{v} = {v}__advanced;")
-        for port_updates in (self.ns.get("spike_updates") or {}).values():
+        for port_updates in self.spike_updates():
             for node in port_updates:
                 if "__X__" in node.get_variable().get_name():
                     lines.append(ind + self.assignment(node))
-        for block in self.model.get_on_condition_blocks():
-            lines.append(f"{ind}if ({self.expr(block.get_cond_expr())}) {{")
-            lines += self.statements(block.get_stmts_body(), ind + "  ")
-            lines.append(f"{ind}}}")
-        return lines + [f"{ind}return spike;"]
+        return lines + self.on_conditions(ind) + [f"{ind}return spike;"]
 
     # -- the description ------------------------------------------------------------------------------------
 
@@ -245,17 +326,27 @@ class ModelHeader:
             self.variables.bare_parameters = False
         return lines
 
+    def spike_updates(self) -> list:
+        """What a spike at each port does, port by port in name order (NESTML's order changes from run to run)."""
+        return [updates for _, updates in sorted((self.ns.get("spike_updates") or {}).items())]
+
     def internals_lines(self) -> tuple[list[str], list[str]]:
         members, assignments = [], []
-        for block in self.model.get_internals_blocks():
-            for decl in block.get_declarations():
-                for variable in decl.get_variables():
-                    name = cpp_name(variable.get_complete_name())
-                    value = self.expr(decl.get_expression())
-                    if re.search(r"\bs\.", value):
-                        raise UnsupportedModel(f"{where(decl)}: internal {name} depends on the state")
-                    members.append(f"    {cpp_type(decl.get_data_type().get_type_symbol())} {name} = 0;")
-                    assignments.append(f"    k.{name} = {value};")
+        declarations = [d for block in self.model.get_internals_blocks() for d in block.get_declarations()]
+        # ODE-toolbox's propagators last and by name (their order changes from run to run): they depend on
+        # parameters, the step and the model's own internals, and nothing depends on them.
+        propagator = [d.get_variables()[0].get_complete_name().startswith("__P__") for d in declarations]
+        declarations = ([d for d, p in zip(declarations, propagator) if not p] +
+                        sorted((d for d, p in zip(declarations, propagator) if p),
+                               key=lambda d: d.get_variables()[0].get_complete_name()))
+        for decl in declarations:
+            for variable in decl.get_variables():
+                name = cpp_name(variable.get_complete_name())
+                value = self.expr(decl.get_expression())
+                if re.search(r"\bs\.", value):
+                    raise UnsupportedModel(f"{where(decl)}: internal {name} depends on the state")
+                members.append(f"    {cpp_type(decl.get_data_type().get_type_symbol())} {name} = 0;")
+                assignments.append(f"    k.{name} = {value};")
         return members, assignments
 
     def state_lines(self) -> tuple[list[str], list[str], list[str]]:
@@ -315,6 +406,7 @@ class ModelHeader:
             "#pragma once",
             f"// {n}: generated by apps/hetspike-nestml from {self.source.rsplit('/', 1)[-1]} with NESTML "
             f"{nestml_version} and ODE-toolbox {odetoolbox_version}; do not edit.",
+            "// options: " + ", ".join(f"{key}={value}" for key, value in self.options.items()),
             f"{description}" if description.startswith("//") else f"// {description}",
             "#include <array>", "#include <cmath>", "#include <cstdint>", "#include <limits>", "#include <optional>",
             "#include <stdexcept>", "#include <string_view>", "",

@@ -1,11 +1,12 @@
 // Models generated from NESTML's own library by apps/hetspike-nestml (scripts/test.sh compiles them in):
 // - against NEST 3.10's built-in models of the same name (tests/unit/data/nest_nestml_neurons.json,
-//   apps/validation/nest_single_neurons.py), where NESTML's library model keeps NEST's timing (hh_psc_alpha,
-//   iaf_cond_exp; NESTML's aeif_cond_exp and izhikevich reset at the end of a step where NEST's reset inside it or
-//   step with Euler, and drift apart from NEST's by about a step per spike, by design): NESTML's equations and error
-//   bounds are not NEST's hand-written code, so the comparison has tolerances: the first 20 spikes each within 0.1 ms
-//   (one step) of NEST's, and V_m within 0.5 mV at every 1 ms sample at least 2 ms away from any spike of either run (a
-//   spike one step apart moves the reset by a step, which no tolerance on V_m between spikes should absorb);
+//   apps/validation/nest_single_neurons.py): hh_psc_alpha and iaf_cond_exp as NESTML's library has them,
+//   izhikevich generated with forward Euler and aeif_cond_exp with every ODE in RKF45 and its reset after the
+//   sub-step that crosses V_peak (scripts/test.sh's options), as NEST's built-ins compute them. NESTML's equations
+//   and error bounds are not NEST's hand-written code, so the comparison has tolerances: the first 20 spikes each
+//   within 0.1 ms (one step) of NEST's, and V_m within 0.5 mV at every 1 ms sample at least 2 ms away from any spike
+//   of either run (a spike one step apart moves the reset by a step, which no tolerance on V_m between spikes should
+//   absorb);
 // - iaf_psc_exp_neuron against hetspike's hand-written iaf_psc_exp: the same spikes, step for step.
 #include <gtest/gtest.h>
 
@@ -86,7 +87,7 @@ TEST(nestml_models, within_tolerance_of_nest_builtins) {
     });
     EXPECT_TRUE(known) << "no registered model " << model << " (scripts/test.sh generates it)";
   }
-  EXPECT_GE(compared_spikes, 60u);     // the cases spike: the comparison is not vacuous
+  EXPECT_GE(compared_spikes, 120u);     // the cases spike: the comparison is not vacuous
   EXPECT_GE(compared_samples, 3000u);  // and most of each trace lies between spikes
 }
 

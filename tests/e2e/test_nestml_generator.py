@@ -1,0 +1,76 @@
+"""apps/hetspike-nestml itself: the same headers from every run (NESTML lists some names in an order that changes
+from run to run), its options and their errors, and the models it refuses with a reason."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SOURCE_DIR
+
+pynestml = pytest.importorskip("pynestml")
+LIBRARY = Path(sys.prefix) / "models" / "neurons"
+GENERATOR = SOURCE_DIR / "apps" / "hetspike-nestml"
+
+
+def generate(out: Path, *arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, GENERATOR, *map(str, arguments), "-o", out], capture_output=True,
+                          text=True, timeout=600)
+
+
+def library(name: str) -> Path:
+    return LIBRARY / f"{name}.nestml"
+
+
+def test_two_runs_write_the_same_headers(tmp_path):
+    # Two models with two convolutions each: their state order and propagators used to change between runs.
+    models = [library("aeif_cond_exp_neuron"), library("iaf_cond_exp_neuron")]
+    texts = []
+    for run in ("a", "b"):
+        result = generate(tmp_path / run, *models)
+        assert result.returncode == 0, result.stderr
+        texts.append({p.name: p.read_text() for p in sorted((tmp_path / run).glob("*.hpp"))})
+    assert len(texts[0]) == 3 and texts[0] == texts[1]
+
+
+def test_options_shape_the_step(tmp_path):
+    result = generate(tmp_path, library("izhikevich_neuron"), library("aeif_cond_exp_neuron"),
+                      "--option", "izhikevich_neuron:numeric_solver=forward-Euler",
+                      "--option", "aeif_cond_exp_neuron:solver=numeric",
+                      "--option", "aeif_cond_exp_neuron:condition_checks=substep")
+    assert result.returncode == 0, result.stderr
+    izhikevich = (tmp_path / "izhikevich_neuron.hpp").read_text()
+    aeif = (tmp_path / "aeif_cond_exp_neuron.hpp").read_text()
+    assert "// options: solver=analytic, numeric_solver=forward-Euler, condition_checks=step" in izhikevich
+    assert "rkf45" not in izhikevich.split("static bool step")[1] and "y[i] += k.resolution * f[i];" in izhikevich
+    assert "// options: solver=numeric, numeric_solver=rk45, condition_checks=substep" in aeif
+    assert "__P__" not in aeif  # no propagators: the conductances are in RKF45's system, as in NEST's aeif
+    assert aeif.count("rkf45_evolve_apply<5>") == 2 and "if (t_ode == t_from)" in aeif
+    # izhikevich's one port is unqualified: it takes every weight as it is (NESTML calls it both kinds).
+    assert "const double in_spikes = (static_cast<double>(input[0]) * k.input_scale);" in izhikevich
+
+
+@pytest.mark.parametrize("option, message", [
+    ("solver=exact", "solver is one of analytic, numeric"),
+    ("numeric_solver=euler", "numeric_solver is one of rk45, forward-Euler"),
+    ("steps=2", "expected [MODEL:]KEY=VALUE with KEY one of solver, numeric_solver, condition_checks"),
+    ("no_such_neuron:solver=numeric", "no model no_such_neuron in the given files"),
+])
+def test_bad_options_are_refused_with_what_is_allowed(tmp_path, option, message):
+    result = generate(tmp_path, library("izhikevich_neuron"), "--option", option)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert not list(tmp_path.glob("*.hpp"))
+
+
+def test_substep_conditions_need_every_ode_numeric(tmp_path):
+    # ODE-toolbox solves aeif's conductances exactly over whole steps: a step cut at a sub-step cannot use them.
+    result = generate(tmp_path, library("aeif_cond_exp_neuron"), "--option", "condition_checks=substep")
+    assert result.returncode == 1
+    assert "condition_checks=substep needs every ODE integrated numerically (solver=numeric)" in result.stderr
+    # izhikevich's update block adds its input after integrate_odes(): running it again would add it twice.
+    result = generate(tmp_path, library("izhikevich_neuron"), "--option", "condition_checks=substep")
+    assert result.returncode == 1
+    assert "needs an update block of integrate_odes() calls only" in result.stderr, result.stderr
