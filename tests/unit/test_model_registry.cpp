@@ -30,15 +30,15 @@ std::vector<double> state_of(const Neurons& n) {
   return out;
 }
 
-/// The state of one neuron of model M after two steps with `units` of ring input at receptor `receptor` in the
+/// The state of one neuron of model M after `steps` steps with `units` of ring input at receptor `receptor` in the
 /// first (none if receptor < 0), at 2^-20 weight units per ring unit.
 template <class M>
-std::vector<double> after_input(int receptor, fixed_type units) {
+std::vector<double> after_input(int receptor, fixed_type units, int steps = 2) {
   model_neurons<exec, M> n(typename M::params{}, 0.1, 1, std::ldexp(1.0, -20));
   ring_buffer_view<mem> ring("ring", 1, M::receptors.size());
   Kokkos::View<std::uint8_t*, mem> spiked("spiked", 1);
   if (receptor >= 0) ring(0, receptor) = units;
-  for (int step = 0; step < 2; ++step) {
+  for (int step = 0; step < steps; ++step) {
     n.update(exec(), Kokkos::subview(ring, 0, Kokkos::ALL), 0, spiked);
     Kokkos::fence();
   }
@@ -55,6 +55,30 @@ TEST(model_registry, positive_and_negative_weights_reach_every_model) {
       const auto moved = after_input<M>(receptor, static_cast<fixed_type>(weight * (1 << 20)));
       EXPECT_NE(moved, quiet) << M::name << ": a weight of " << weight << " into receptor " << receptor
                               << " changed nothing";
+    }
+  });
+}
+
+// Reaching is not enough: a port that negated its weights (a generated model's unqualified port once did) would
+// move the state too. A positive weight into the receptor that takes it by default must raise the membrane
+// potential and a negative one lower it (through a current, a conductance towards its reversal potential or the
+// potential itself), in every model.
+TEST(model_registry, positive_weights_depolarise_and_negative_ones_hyperpolarise) {
+  for_each_model([](auto model) {
+    using M = decltype(model);
+    std::size_t v = M::state_variables.size();
+    for (const std::string_view name : {"V_m", "V_rel", "v"})
+      for (std::size_t j = 0; j < M::state_variables.size() && v == M::state_variables.size(); ++j)
+        if (M::state_variables[j].name == name) v = j;
+    ASSERT_LT(v, M::state_variables.size()) << M::name << " has no membrane potential named V_m, V_rel or v";
+    const int steps = 5;  // alpha-shaped inputs reach the potential a step or two after they arrive
+    const double quiet = after_input<M>(-1, 0, steps)[v];
+    for (const double weight : {2.0, -2.0}) {  // below every threshold: a spike would reset the potential
+      const int receptor = default_receptor<M>(weight);
+      ASSERT_GE(receptor, 0) << M::name << " takes no weight " << weight;
+      const double moved = after_input<M>(receptor, static_cast<fixed_type>(weight * (1 << 20)), steps)[v] - quiet;
+      EXPECT_GT(moved * weight, 0.0) << M::name << ": a weight of " << weight << " into receptor " << receptor
+                                     << " moved " << M::state_variables[v].name << " by " << moved;
     }
   });
 }
