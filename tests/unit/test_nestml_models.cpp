@@ -87,7 +87,7 @@ TEST(nestml_models, within_tolerance_of_nest_builtins) {
     });
     EXPECT_TRUE(known) << "no registered model " << model << " (scripts/test.sh generates it)";
   }
-  EXPECT_GE(compared_spikes, 120u);     // the cases spike: the comparison is not vacuous
+  EXPECT_GE(compared_spikes, 120u);    // the cases spike: the comparison is not vacuous
   EXPECT_GE(compared_samples, 3000u);  // and most of each trace lies between spikes
 }
 
