@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <set>
 #include <sstream>
 #include <utility>
 
@@ -206,17 +205,6 @@ std::string inputs_every_rank_shares(const model_file& model, const run_options&
        << o.emulation.routes << "\n";
   for (const auto& r : o.emulation.rates) text << "--emulated-rate " << r << "\n";
   return text.str();
-}
-
-std::vector<sonata_population> recorded_populations(const run_spec& spec) {
-  std::vector<sonata_population> out;
-  std::set<std::size_t> seen;
-  const auto offsets = spec.network.population_offsets();
-  for (const auto& r : spec.recorders)
-    if (seen.insert(r.population).second)
-      out.push_back({spec.network.populations[r.population].name, offsets[r.population],
-                     spec.network.populations[r.population].size});
-  return out;
 }
 
 /// A new run's id (rank 0 draws it, every rank gets it): ties spike files to the checkpoints of one run.

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <set>
 #include <sstream>
 #include <string_view>
 #include <utility>
@@ -109,7 +110,37 @@ void check_same_network(const model_file& model, const checkpoint_header& h, con
                     "); first difference: " + first_difference(h.model_text, canonical_network_text(model.spec)));
 }
 
+std::string listed(const std::vector<std::string>& names) {
+  if (names.empty()) return "none";
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+/// The spike file continues where the checkpoint left it, population by population: its recorders must be the
+/// same (recorders are not part of the model hash, so check_same_network lets them differ).
+void check_same_spike_recorders(const model_file& model, const checkpoint_header& h, const std::string& file) {
+  std::vector<std::string> now;
+  for (const auto& p : recorded_populations(model.spec)) now.push_back(p.name);
+  if (now == h.recorded_populations) return;
+  throw input_error(file + ": its run recorded the spikes of " + listed(h.recorded_populations) +
+                    ", this model file's spike recorders record " + listed(now) +
+                    "; spike recorders must be those of the run that wrote the checkpoint, in the same order (the "
+                    "spike file continues from it)");
+}
+
 }  // namespace
+
+std::vector<sonata_population> recorded_populations(const run_spec& spec) {
+  std::vector<sonata_population> out;
+  std::set<std::size_t> seen;
+  const auto offsets = spec.network.population_offsets();
+  for (const auto& r : spec.recorders)
+    if (seen.insert(r.population).second)
+      out.push_back({spec.network.populations[r.population].name, offsets[r.population],
+                     spec.network.populations[r.population].size});
+  return out;
+}
 
 checkpoint_header restore_newest_usable(const distributed_context& ctx, simulation& sim, const model_file& model,
                                         const std::vector<fs::path>& candidates, bool fall_back) {
@@ -124,6 +155,7 @@ checkpoint_header restore_newest_usable(const distributed_context& ctx, simulati
       continue;
     }
     check_same_network(model, source->header(), name);  // a mismatch would repeat in every older one: stop
+    check_same_spike_recorders(model, source->header(), name);
     try {
       sim.restore(*source);
       if (ctx.rank() == 0 && i > 0)

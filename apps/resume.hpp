@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "apps/commands.hpp"
+#include "io/sonata_spike_writer.hpp"
 #include "runtime/checkpoint.hpp"
 #include "runtime/simulation.hpp"
 
@@ -29,8 +30,13 @@ std::string stored_overrides(const model_options& m);
 model_file model_from_checkpoint(const distributed_context& ctx, const std::filesystem::path& file,
                                  const checkpoint_header& h, const model_options& m);
 
+/// The populations of the run's spike file, in its order: each one a spike recorder names, once. A checkpoint
+/// holds how many spikes of each the file had; a resumed run continues the file from there.
+std::vector<sonata_population> recorded_populations(const run_spec& spec);
+
 /// Restores the newest candidate that is usable. With a directory, a damaged checkpoint is reported and the
-/// next older one tried; a model that does not match is refused at once, naming the first difference.
+/// next older one tried; a model that does not match, or whose spike recorders are not those of the run that wrote
+/// the checkpoint, is refused at once, naming the first difference.
 checkpoint_header restore_newest_usable(const distributed_context& ctx, simulation& sim, const model_file& model,
                                         const std::vector<std::filesystem::path>& candidates, bool fall_back);
 

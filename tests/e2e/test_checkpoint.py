@@ -105,6 +105,23 @@ def test_a_different_model_is_refused_naming_the_first_difference(tmp_path):
     assert "weight" in line and "-0.5" in line and "-0.45" in line, line
 
 
+def test_other_spike_recorders_are_refused_and_the_spike_file_kept(tmp_path):
+    # Recorders are not part of the model hash, but the spike file continues population by population from the
+    # checkpoint's counts: a resume that records other populations must stop before it touches the file.
+    out = tmp_path / "out"
+    run_ok("run", BRUNEL, *SMALL, "--t-sim", "100", "--checkpoint-every", "100", "--out", out, ranks=2)
+    only_e = tmp_path / "only_e.toml"
+    only_e.write_text(BRUNEL.read_text().replace('populations = ["E", "I"]', 'populations = ["E"]'))
+    assert only_e.read_text() != BRUNEL.read_text()
+    before = (out / "spikes.h5").read_bytes()
+    r = hetspike("run", only_e, *SMALL, "--t-sim", "200", "--resume", out / "checkpoints", "--out", out, ranks=2)
+    assert r.returncode == 2, r.stderr
+    line = [l for l in r.stderr.splitlines() if l.startswith("hetspike: error:")][0]
+    assert "checkpoint-000000001000.h5" in line and "recorded the spikes of E, I" in line, line
+    assert "spike recorders record E;" in line and "must be those of the run that wrote the checkpoint" in line
+    assert (out / "spikes.h5").read_bytes() == before
+
+
 def checkpoints_of(out: Path) -> list[Path]:
     return sorted((out / "checkpoints").glob("checkpoint-*.h5"))
 
