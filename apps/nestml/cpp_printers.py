@@ -13,8 +13,11 @@ from pynestml.codegeneration.printers.cpp_expression_printer import CppExpressio
 from pynestml.codegeneration.printers.cpp_function_call_printer import CppFunctionCallPrinter
 from pynestml.codegeneration.printers.cpp_simple_expression_printer import CppSimpleExpressionPrinter
 from pynestml.codegeneration.printers.cpp_variable_printer import CppVariablePrinter
+from pynestml.meta_model.ast_expression import ASTExpression
+from pynestml.meta_model.ast_simple_expression import ASTSimpleExpression
 from pynestml.symbols.predefined_functions import PredefinedFunctions
 from pynestml.symbols.predefined_variables import PredefinedVariables
+from pynestml.symbols.real_type_symbol import RealTypeSymbol
 from pynestml.symbols.symbol import SymbolKind
 from pynestml.symbols.unit_type_symbol import UnitTypeSymbol
 from pynestml.symbols.variable_symbol import BlockType
@@ -95,12 +98,79 @@ class ModelFunctionCallPrinter(CppFunctionCallPrinter):
         return super()._print_function_call_format_string(function_call)
 
 
+class HoistingExpressionPrinter(CppExpressionPrinter):
+    """NESTML's C++ expression printer that, while `pool` is a dict, prints each largest real-valued subexpression
+    of parameters, internals and literals (`(-p.E_L) * k.__P__V_m__V_m`, `p.I_e * p.tau_m / p.C_m`) as a constant
+    `k.__cN`, computed once in prepare() (pool: its text -> N). A whole subtree is hoisted, evaluated by the same
+    operations in the same order: the step's results stay the same bit for bit, without a neuron's divisions and
+    exponentials of parameters."""
+
+    def __init__(self, simple_expression_printer, model_functions: set):
+        super().__init__(simple_expression_printer=simple_expression_printer)
+        self.pool = None
+        self.model_functions = model_functions
+
+    def print(self, node) -> str:
+        if self.pool is None or not self._worth_hoisting(node):
+            return super().print(node)
+        pool, self.pool = self.pool, None  # the constant's own text is printed whole
+        try:
+            text = super().print(node)
+        finally:
+            self.pool = pool
+        return "k." + pool.setdefault(text, f"__c{len(pool)}")
+
+    def _worth_hoisting(self, node) -> bool:
+        if not isinstance(node, (ASTExpression, ASTSimpleExpression)):
+            return False  # a variable being assigned, ...
+        if isinstance(node, ASTSimpleExpression) and not (node.is_function_call() and node.get_function_call().get_args()):
+            return False  # a variable or a literal is a load already
+        if isinstance(node, ASTExpression) and node.is_encapsulated:
+            return False  # its inner expression is hoisted instead, parentheses kept around the constant
+        # Real-valued only (a constant holds a double); the type is asked last: NESTML logs where it cannot derive one.
+        return self._constant(node) and isinstance(node.type, (RealTypeSymbol, UnitTypeSymbol))
+
+    def _constant(self, node) -> bool:
+        if isinstance(node, ASTSimpleExpression):
+            if node.is_numeric_literal() or node.is_inf_literal:
+                return True
+            if node.is_variable():
+                return self._constant_variable(node.get_variable())
+            if node.is_function_call():
+                call = node.get_function_call()
+                return (call.get_name() not in self.model_functions and not call.get_name().startswith("random_")
+                        and all(self._constant(a) for a in call.get_args()))
+            return False
+        if isinstance(node, ASTExpression):
+            if node.is_expression():
+                return self._constant(node.get_expression())
+            if node.is_compound_expression():
+                return self._constant(node.get_lhs()) and self._constant(node.get_rhs())
+            if node.is_ternary_operator():
+                return all(self._constant(n) for n in (node.get_condition(), node.get_if_true(), node.get_if_not()))
+        return False
+
+    def _constant_variable(self, variable) -> bool:
+        if variable.get_name() in (PredefinedVariables.E_CONSTANT, PredefinedVariables.PI_CONSTANT):
+            return True
+        symbol = variable.get_scope().resolve_to_symbol(variable.get_complete_name(), SymbolKind.VARIABLE)
+        if symbol is None or symbol.has_vector_parameter() or symbol.is_spike_input_port():
+            return False
+        if symbol.is_continuous_input_port():
+            return True  # printed as 0.0 (ModelVariablePrinter)
+        if symbol.is_inline_expression:
+            return self._constant(symbol.get_declaring_expression())
+        return symbol.block_type in (BlockType.PARAMETERS, BlockType.COMMON_PARAMETERS, BlockType.INTERNALS)
+
+
 def make_expression_printer():
-    """One printer, its variable printer (ode_index, bare_parameters) and its function call printer."""
+    """One printer (its `pool` hoists constants), its variable printer (ode_index, bare_parameters) and its function
+    call printer (model_functions, shared with the printer)."""
     variables = ModelVariablePrinter()
     calls = ModelFunctionCallPrinter()
-    printer = CppExpressionPrinter(simple_expression_printer=CppSimpleExpressionPrinter(
-        variable_printer=variables, constant_printer=ConstantPrinter(), function_call_printer=calls))
+    printer = HoistingExpressionPrinter(CppSimpleExpressionPrinter(
+        variable_printer=variables, constant_printer=ConstantPrinter(), function_call_printer=calls),
+        calls.model_functions)
     variables._expression_printer = printer
     calls._expression_printer = printer
     return printer, variables, calls

@@ -58,7 +58,7 @@ class ModelHeader:
         self.name = self.model.get_name()
         self.options = analysed.options
         self.printer, self.variables, calls = make_expression_printer()
-        calls.model_functions = {f.get_name() for f in self.model.get_functions()}
+        calls.model_functions.update(f.get_name() for f in self.model.get_functions())
         self.ports = list(self.model.get_spike_input_ports())
         self.analytic = canonical_order(self.ns.get("analytic_state_variables") or [])
         self.numeric = canonical_order(self.ns.get("numeric_state_variables") or [])
@@ -389,9 +389,15 @@ class ModelHeader:
     def text(self, nestml_version: str, odetoolbox_version: str) -> str:
         if not self.ports:
             raise UnsupportedModel("no spike input port")
-        step = self.step_body()
+        self.printer.pool = {}  # the step's constant subexpressions, computed in prepare() instead
+        try:
+            step = self.step_body()
+        finally:
+            hoisted, self.printer.pool = self.printer.pool, None
         params = self.parameter_lines()
         internal_members, internal_assignments = self.internals_lines()
+        internal_members += [f"    double {name} = 0;" for name in hoisted.values()]
+        internal_assignments += [f"    k.{name} = {text};" for text, name in hoisted.items()]
         state_members, state_descriptions, initial = self.state_lines()
         has_I_e = any(s.get_symbol_name() == "I_e" for s in self.param_symbols)
         transcendental = bool(self.numeric) or any(TRANSCENDENTAL.search(line) for line in step)

@@ -53,6 +53,19 @@ def test_options_shape_the_step(tmp_path):
     assert "const double in_spikes = (static_cast<double>(input[0]) * k.input_scale);" in izhikevich
 
 
+def test_constant_subexpressions_leave_the_step(tmp_path):
+    # ODE-toolbox's propagator expression for iaf_psc_exp's V_m divides parameters by parameters; those subtrees
+    # are computed once, in prepare(), by the same operations (the generated and hand-written models' spikes stay
+    # equal bit for bit: test_nestml_models).
+    result = generate(tmp_path, library("iaf_psc_exp_neuron"))
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "iaf_psc_exp_neuron.hpp").read_text()
+    prepare, step = text.split("static constants prepare")[1].split("return k;")[0], text.split("static bool step")[1]
+    assert "k.__c1 = (-p.E_L) * k.__P__V_m__V_m + p.E_L;" in prepare
+    assert "k.__c3 = p.I_e * p.tau_m / p.C_m;" in prepare
+    assert "k.__c1 + s.I_syn_exc * k.__P__V_m__I_syn_exc" in step and " / " not in step
+
+
 @pytest.mark.parametrize("option, message", [
     ("solver=exact", "solver is one of analytic, numeric"),
     ("numeric_solver=euler", "numeric_solver is one of rk45, forward-Euler"),
