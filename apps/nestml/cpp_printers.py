@@ -123,7 +123,8 @@ class HoistingExpressionPrinter(CppExpressionPrinter):
     def _worth_hoisting(self, node) -> bool:
         if not isinstance(node, (ASTExpression, ASTSimpleExpression)):
             return False  # a variable being assigned, ...
-        if isinstance(node, ASTSimpleExpression) and not (node.is_function_call() and node.get_function_call().get_args()):
+        if isinstance(node, ASTSimpleExpression) and not (node.is_function_call()
+                                                          and node.get_function_call().get_args()):
             return False  # a variable or a literal is a load already
         if isinstance(node, ASTExpression) and node.is_encapsulated:
             return False  # its inner expression is hoisted instead, parentheses kept around the constant
