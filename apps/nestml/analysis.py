@@ -33,7 +33,7 @@ class AnalysedModel:
     options: dict  # the generator options it was analysed and is printed with (generate.py's OPTIONS)
 
 
-def analyse(files: list[str], options_of=lambda name: {}) -> list[AnalysedModel]:
+def analyse(files: list[str], options_of) -> list[AnalysedModel]:
     """The neuron models of `files`, analysed with the options options_of(model name) gives (NESTML's NEST
     generator options `solver` and `numeric_solver` among them). Raises ModelErrors where NESTML reports errors."""
     with tempfile.TemporaryDirectory() as scratch:

@@ -65,7 +65,7 @@ class ModelHeader:
         self.state_symbols = canonical_order(self.model.get_state_symbols(), lambda s: s.get_symbol_name())
         self.param_symbols = list(self.model.get_parameter_symbols())
         state_names = [cpp_name(s.get_symbol_name()) for s in self.state_symbols]
-        if self.numeric and INTEGRATION_STEP in state_names:
+        if self.rkf45() and INTEGRATION_STEP in state_names:
             raise UnsupportedModel(f"a state variable is named {INTEGRATION_STEP}, which hetspike uses for RKF45")
         if "V_m" not in state_names:
             raise UnsupportedModel("no state variable V_m (the membrane potential that v_init sets)")
@@ -210,6 +210,10 @@ class ModelHeader:
         return lines + [f"{inner}{line}" for line in results] + [f"{indent}}}"]
 
     # -- onCondition blocks after RKF45's sub-steps (condition_checks substep) ----------------------------------
+
+    def rkf45(self) -> bool:
+        """Whether the step integrates with RKF45 (and carries its step size in the state)."""
+        return bool(self.numeric) and self.options["numeric_solver"] == "rk45"
 
     def substeps(self) -> bool:
         return self.options["condition_checks"] == "substep"
@@ -358,7 +362,7 @@ class ModelHeader:
             expression = sym.get_declaring_expression()
             if expression is not None:
                 initial.append(f"    s.{name} = {self.expr(expression)};")
-        if self.numeric:
+        if self.rkf45():
             members.append(f"    double {INTEGRATION_STEP} = 0;  ///< RKF45's step size, ms (0: the simulation step)")
             descriptions.append(f'      {{"{INTEGRATION_STEP}", &state::{INTEGRATION_STEP}, "ms"}},')
         return members, descriptions, initial
@@ -400,7 +404,8 @@ class ModelHeader:
         internal_assignments += [f"    k.{name} = {text};" for text, name in hoisted.items()]
         state_members, state_descriptions, initial = self.state_lines()
         has_I_e = any(s.get_symbol_name() == "I_e" for s in self.param_symbols)
-        transcendental = bool(self.numeric) or any(TRANSCENDENTAL.search(line) for line in step)
+        # RKF45's step-size control calls pow(); forward Euler adds only multiplies and adds.
+        transcendental = self.rkf45() or any(TRANSCENDENTAL.search(line) for line in step)
         for_run = ("return with_dc_in_I_e(p, r);" if has_I_e else
                    'if (r.dc != 0) throw std::invalid_argument("model ' + self.name +
                    ' has no parameter I_e, which DC inputs add to");\n    return p;')

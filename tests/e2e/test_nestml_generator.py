@@ -46,6 +46,8 @@ def test_options_shape_the_step(tmp_path):
     aeif = (tmp_path / "aeif_cond_exp_neuron.hpp").read_text()
     assert "// options: solver=analytic, numeric_solver=forward-Euler, condition_checks=step" in izhikevich
     assert "rkf45" not in izhikevich.split("static bool step")[1] and "y[i] += k.resolution * f[i];" in izhikevich
+    # Forward Euler has no step size to carry and no pow(): only multiplies and adds (bitwise on a GPU).
+    assert "integration_step" not in izhikevich and "transcendental = false;" in izhikevich
     assert "// options: solver=numeric, numeric_solver=rk45, condition_checks=substep" in aeif
     assert "__P__" not in aeif  # no propagators: the conductances are in RKF45's system, as in NEST's aeif
     assert aeif.count("rkf45_evolve_apply<5>") == 2 and "if (t_ode == t_from)" in aeif
