@@ -50,10 +50,16 @@ void write_population(line_writer& line, const std::string& key, const populatio
   line(key + ".size", std::uint64_t{pop.size});
   // In the order of the model's description; a parameter without a value (of a form the model file did not use) is left
   // out.
-  visit_model(pop.params, [&](auto model, const auto& params) {
-    for (const auto& field : decltype(model)::parameters)
-      if (const auto value = field.get(params)) line(key + ".params." + std::string(field.name), *value);
-  });
+  visit_model(
+      pop.params,
+      [&](auto model, const auto& params) {
+        for (const auto& field : decltype(model)::parameters)
+          if (const auto value = field.get(params)) line(key + ".params." + std::string(field.name), *value);
+      },
+      [&](const loaded_params& l) {
+        for (std::size_t i = 0; i < l.values.size(); ++i)
+          line(key + ".params." + l.model->info().parameters[i].name, l.values[i]);
+      });
   line(key + ".v_init", distribution_text(pop.v_init));
   line(key + ".params.tau_minus", pop.tau_minus);
 }

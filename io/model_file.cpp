@@ -98,8 +98,9 @@ model_file parse_model_text(std::string_view toml_text, const std::string& path_
   using namespace model_detail;
   const toml::table root = parse_toml(toml_text, path_for_messages);
   model_reader reader(path_for_messages);
-  reader.check_keys(
-      root, "", {"parameters", "simulation", "populations", "projections", "inputs", "recorders", "weight_recorders"});
+  reader.check_keys(root, "",
+                    {"libraries", "parameters", "simulation", "populations", "projections", "inputs", "recorders",
+                     "weight_recorders"});
 
   // Each table depends on the ones read before it: expressions on the parameters, delays on dt, everything
   // after populations on their names and sizes.
@@ -111,7 +112,7 @@ model_file parse_model_text(std::string_view toml_text, const std::string& path_
   reader.set_dt(model.spec.network.dt);
   reader.check_steps(model.spec.t_presim + model.spec.t_sim, overrides.t_sim ? "--t-sim" : "simulation.t_sim",
                      max_run_steps, "t_presim + t_sim; the run counts its steps in 64 bits, spike times in doubles");
-  read_populations(reader, root.get("populations"), model.spec.network);
+  read_populations(reader, root.get("populations"), read_libraries(reader, root.get("libraries")), model.spec.network);
   reader.set_populations(model.spec.network.populations);
   read_projections(reader, root.get("projections"), model.spec.network);
   read_inputs(reader, root.get("inputs"), model.spec.network);

@@ -16,16 +16,18 @@ constexpr std::string_view name_rule = "a string of the form [A-Za-z_][A-Za-z0-9
 /// it read. It lives in population_spec, not in the model's parameters.
 constexpr std::string_view tau_minus_key = "tau_minus";
 
-/// The registered models' names, for messages: a comma-separated list.
-std::string model_names() {
+/// The names of the registered models and of those the model file loaded, for messages: a comma-separated list.
+std::string model_names(const loaded_models& loaded) {
   std::vector<std::string_view> names;
   for_each_model([&](auto model) { names.push_back(decltype(model)::name); });
+  for (const auto& m : loaded) names.push_back(m->info().name);
   return hetspike::join(names);
 }
 
 /// The default parameters of the model the table names.
-neuron_params default_params(const model_reader& reader, const toml::table& table, std::string_view path) {
-  const std::string allowed = model_names();
+neuron_params default_params(const model_reader& reader, const toml::table& table, std::string_view path,
+                             const loaded_models& loaded) {
+  const std::string allowed = model_names(loaded);
   const std::string model_path = member_path(path, "model");
   const std::string model =
       reader.string(reader.required(table, path, "model", allowed), model_path, "a model name: " + allowed);
@@ -33,20 +35,24 @@ neuron_params default_params(const model_reader& reader, const toml::table& tabl
   for_each_model([&](auto m) {
     if (decltype(m)::name == model) params = typename decltype(m)::params{};
   });
+  for (const auto& m : loaded)
+    if (m->info().name == model) params = loaded_params{m, m->info().defaults};
   if (!params) reader.fail(model_path, "unknown neuron model " + in_quotes(model) + "; allowed: " + allowed);
   return *params;
 }
 
-/// The given parameters into `params`, each checked against its range as it is read (a rule between parameters is
-/// checked once all are in: a default can clash with a value given, V_th = -80 below the default V_reset = -70).
-template <class Model>
-void read_params(const model_reader& reader, const toml::table& table, std::string_view path,
-                 typename Model::params& params) {
+/// The given parameters of model `model` (its description: `fields`), each checked against its range as it is read
+/// and passed to set(index, value) (a rule between parameters is checked once all are in: a default can clash with a
+/// value given, V_th = -80 below the default V_reset = -70).
+template <class Fields, class Set>
+void read_params(const model_reader& reader, const toml::table& table, std::string_view path, std::string_view model,
+                 const Fields& fields, Set&& set) {
   std::vector<std::string_view> allowed;
-  for (const auto& f : Model::parameters) allowed.push_back(f.name);
+  for (const auto& f : fields) allowed.push_back(f.name);
   allowed.push_back(tau_minus_key);
-  reader.check_keys(table, path, allowed, "for " + std::string(Model::name));
-  for (const auto& f : Model::parameters) {
+  reader.check_keys(table, path, allowed, "for " + std::string(model));
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto& f = fields[i];
     const toml::node* node = table.get(f.name);
     if (node == nullptr) continue;
     const std::string key_path = member_path(path, f.name);
@@ -55,8 +61,8 @@ void read_params(const model_reader& reader, const toml::table& table, std::stri
       reader.fail(key_path, why);
     if (f.max_steps > 0)
       reader.check_steps(value, key_path, f.max_steps,
-                         std::string(Model::name) + " counts " + std::string(f.name) + " in 32-bit steps");
-    f.set(params, value);
+                         std::string(model) + " counts " + std::string(f.name) + " in 32-bit steps");
+    set(i, value);
   }
 }
 
@@ -77,18 +83,27 @@ std::string read_name(const model_reader& reader, const toml::table& table, std:
 }
 
 population_spec read_population(const model_reader& reader, const toml::table& table, const std::string& path,
-                                name_index& earlier) {
+                                const loaded_models& loaded, name_index& earlier) {
   reader.check_keys(table, path, {"name", "model", "size", "v_init", "params"});
   population_spec pop;
   pop.name = read_name(reader, table, path, earlier);
-  pop.params = default_params(reader, table, path);
+  pop.params = default_params(reader, table, path, loaded);
   pop.size = reader.integer(reader.required(table, path, "size", "an integer >= 1"), member_path(path, "size"), 1);
 
   const std::string params_path = member_path(path, "params");
   if (const toml::node* params = table.get("params")) {
     const toml::table& params_table = reader.table(*params, params_path);
-    visit_model(pop.params,
-                [&](auto model, auto& p) { read_params<decltype(model)>(reader, params_table, params_path, p); });
+    visit_model(
+        pop.params,
+        [&](auto model, auto& p) {
+          using M = decltype(model);
+          read_params(reader, params_table, params_path, M::name, M::parameters,
+                      [&](std::size_t i, double value) { M::parameters[i].set(p, value); });
+        },
+        [&](loaded_params& l) {
+          read_params(reader, params_table, params_path, l.model->info().name, l.model->info().parameters,
+                      [&](std::size_t i, double value) { l.values[i] = value; });
+        });
     if (const toml::node* tau_minus = params_table.get(tau_minus_key)) {
       const std::string tau_path = member_path(params_path, tau_minus_key);
       pop.tau_minus = reader.number(*tau_minus, tau_path);
@@ -96,10 +111,7 @@ population_spec read_population(const model_reader& reader, const toml::table& t
         reader.fail(tau_path, format_number(pop.tau_minus) + " ms is not positive; allowed: tau_minus > 0");
     }
   }
-  visit_model(pop.params, [&](auto model, const auto& p) {
-    if (const auto broken = decltype(model)::check(p))
-      reader.fail(member_path(params_path, broken->key), broken->message);
-  });
+  if (const auto broken = broken_rule(pop.params)) reader.fail(member_path(params_path, broken->key), broken->message);
 
   // NEST starts V_m at E_L unless told otherwise.
   const toml::node* v_init = table.get("v_init");
@@ -121,7 +133,8 @@ std::uint32_t read_receptor(const model_reader& reader, const toml::node& node, 
                         " (population " + target.name + "); allowed: " + allowed);
 }
 
-void read_populations(const model_reader& reader, const toml::node* node, network_spec& network) {
+void read_populations(const model_reader& reader, const toml::node* node, const loaded_models& loaded,
+                      network_spec& network) {
   const auto tables = reader.table_array(node, "populations");
   if (tables.empty()) {
     reader.fail("populations", "there are none; a model needs at least one [[populations]] with name, model and size");
@@ -131,7 +144,7 @@ void read_populations(const model_reader& reader, const toml::node* node, networ
   for (std::size_t i = 0; i < tables.size(); ++i) {
     const std::string path = element_path("populations", i);
     reader.check_count(i + 1, max_populations, path, "populations");
-    population_spec pop = read_population(reader, *tables[i], path, names);
+    population_spec pop = read_population(reader, *tables[i], path, loaded, names);
     if (pop.size > std::numeric_limits<gid_type>::max() - total) {
       reader.fail(member_path(path, "size"), "the total neuron count overflows 64 bits; allowed: smaller sizes");
     }

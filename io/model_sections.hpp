@@ -2,6 +2,7 @@
 // Private to io/: one reader per top-level table of a model file, called by parse_model_text in file-format
 // order, since each depends on the ones before (parameters -> dt -> populations -> projections, inputs).
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -9,6 +10,7 @@
 
 #include "io/model_file.hpp"
 #include "io/model_reader.hpp"
+#include "kernels/loaded_model.hpp"
 
 namespace hetspike::model_detail {
 
@@ -18,7 +20,12 @@ std::vector<std::pair<std::string, double>> read_parameters(const model_reader& 
 /// [simulation] (dt, t_sim, t_presim, seed) with --seed and --t-sim applied.
 void read_simulation(const model_reader& reader, const toml::node* node, const model_overrides& overrides,
                      run_spec& spec);
-void read_populations(const model_reader& reader, const toml::node* node, network_spec& network);
+/// The models of the libraries the model file loads (model_libraries.cpp), each name once with the compiled-in ones.
+using loaded_models = std::vector<std::shared_ptr<const loaded_model>>;
+loaded_models read_libraries(const model_reader& reader, const toml::node* node);
+/// [[populations]]; a population's model is a compiled-in one or one of `loaded`.
+void read_populations(const model_reader& reader, const toml::node* node, const loaded_models& loaded,
+                      network_spec& network);
 /// A `receptor` key (at `path`): the index of the named port among the receptors of `target`'s model.
 std::uint32_t read_receptor(const model_reader& reader, const toml::node& node, const std::string& path,
                             const population_spec& target);

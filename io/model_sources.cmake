@@ -6,6 +6,7 @@ set(HETSPIKE_IO_MODEL_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/model_reader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_distribution.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_parameters.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_libraries.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_populations.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_projections.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model_inputs.cpp

@@ -158,15 +158,19 @@ struct recordable_variable {
 
 /// What recorders may ask of a model with parameters `p`: its derived variables first (V_m, the name users expect),
 /// then every state variable as it is.
-template <class Model>
-std::vector<recordable_variable> model_recordable_variables(const typename Model::params& p) {
+/// `variables`: a model's state variables (anything with name and unit, in order); `resting`: its resting potential.
+template <class Variables>
+std::vector<recordable_variable> recordable_variables_of(const Variables& variables, double resting) {
   std::vector<recordable_variable> out;
   for (const auto& d : derived_variables)
-    for (std::size_t j = 0; j < Model::state_variables.size(); ++j)
-      if (Model::state_variables[j].name == d.base) out.push_back({d.name, d.unit, j, Model::resting_potential(p)});
-  for (std::size_t j = 0; j < Model::state_variables.size(); ++j)
-    out.push_back({Model::state_variables[j].name, Model::state_variables[j].unit, j, 0.0});
+    for (std::size_t j = 0; j < variables.size(); ++j)
+      if (variables[j].name == d.base) out.push_back({d.name, d.unit, j, resting});
+  for (std::size_t j = 0; j < variables.size(); ++j) out.push_back({variables[j].name, variables[j].unit, j, 0.0});
   return out;
+}
+template <class Model>
+std::vector<recordable_variable> model_recordable_variables(const typename Model::params& p) {
+  return recordable_variables_of(Model::state_variables, Model::resting_potential(p));
 }
 
 /// Which weights reach a receptor when a projection names none: NEST's sign rule for models with an excitatory
@@ -220,15 +224,20 @@ typename Model::state initial_state(const typename Model::constants& k) {
 }
 
 /// The receptor a weight reaches when its projection names none (receptor_port::takes); -1 if none takes it.
-template <class Model>
-constexpr int default_receptor(double weight) {
-  for (std::size_t r = 0; r < Model::receptors.size(); ++r) {
-    const default_weights t = Model::receptors[r].takes;
+/// `receptors`: a model's ports, anything with `takes`, in order.
+template <class Receptors>
+constexpr int default_receptor_of(const Receptors& receptors, double weight) {
+  for (std::size_t r = 0; r < receptors.size(); ++r) {
+    const default_weights t = receptors[r].takes;
     if (t == default_weights::every || (t == default_weights::positive && weight > 0) ||
         (t == default_weights::non_positive && !(weight > 0)))
       return static_cast<int>(r);
   }
   return -1;
+}
+template <class Model>
+constexpr int default_receptor(double weight) {
+  return default_receptor_of(Model::receptors, weight);
 }
 
 /// The ring columns a model takes per neuron: one per receptor port.

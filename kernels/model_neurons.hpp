@@ -41,6 +41,9 @@ class model_neurons {
   std::size_t size() const { return real_.extent(1); }
   const params_type& params() const { return params_; }
   const typename Model::constants& constants() const { return constants_; }
+  /// Every state variable of each kind, one row per variable (the order of their kind in Model::state_variables).
+  const real_view& real_state() const { return real_; }
+  const integer_view& integer_state() const { return integer_; }
 
   /// State variable `j` (of Model::state_variables) of every neuron: a view of doubles or of 32-bit integers.
   template <std::size_t J>

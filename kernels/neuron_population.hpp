@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kernels/fixed_point.hpp"
+#include "kernels/loaded_neurons.hpp"
 #include "kernels/model_neurons.hpp"
 #include "kernels/neuron_models.hpp"
 #include "kernels/poisson_input.hpp"
@@ -37,7 +38,7 @@ template <class ExecSpace, class List>
 struct neurons_of_models;
 template <class ExecSpace, class... Models>
 struct neurons_of_models<ExecSpace, model_list<Models...>> {
-  using type = std::variant<model_neurons<ExecSpace, Models>...>;
+  using type = std::variant<model_neurons<ExecSpace, Models>..., loaded_population<ExecSpace>>;
 };
 
 }  // namespace detail
@@ -51,7 +52,8 @@ class neuron_population {
   /// `first_lid`, `first_gid`: of the first local neuron; `first_column`: its first ring column.
   neuron_population(const neuron_params& params, double dt, std::size_t count, lid_type first_lid, gid_type first_gid,
                     std::uint32_t first_column, fixed_point_scale scale)
-      : model_(make_model(params, dt, count, scale)),
+      : params_(params),
+        model_(make_model(params, dt, count, scale)),
         first_lid_(first_lid),
         first_gid_(first_gid),
         first_column_(first_column),
@@ -60,9 +62,9 @@ class neuron_population {
   std::size_t size() const {
     return std::visit([](const auto& m) { return m.size(); }, model_);
   }
-  int num_channels() const {
-    return std::visit([](const auto& m) { return std::decay_t<decltype(m)>::num_receptors; }, model_);
-  }
+  int num_channels() const { return input_channels(params_); }
+  /// The parameters it runs with.
+  const neuron_params& params() const { return params_; }
   lid_type first_lid() const { return first_lid_; }
   gid_type first_gid() const { return first_gid_; }
   std::uint32_t first_column() const { return first_column_; }
@@ -83,12 +85,7 @@ class neuron_population {
     p.count =
         static_cast<std::uint32_t>(in.end_gid <= first_gid_ ? 0 : std::min<gid_type>(size(), in.end_gid - first_gid_));
     p.weight = scale_.to_fixed(in.weight);
-    const int receptor =
-        in.receptor >= 0
-            ? in.receptor
-            : std::visit(
-                  [&](const auto& m) { return default_receptor<typename std::decay_t<decltype(m)>::model>(in.weight); },
-                  model_);
+    const int receptor = in.receptor >= 0 ? in.receptor : default_receptor(params_, in.weight);
     if (receptor < 0)
       throw std::invalid_argument("no receptor takes a Poisson input of weight " + std::to_string(in.weight));
     p.column = first_column_ + static_cast<std::uint32_t>(receptor * size());  // a column per receptor per neuron
@@ -124,11 +121,17 @@ class neuron_population {
 
  private:
   static model_type make_model(const neuron_params& params, double dt, std::size_t count, fixed_point_scale scale) {
-    return visit_model(params, [&](auto model, const auto& p) -> model_type {
-      return model_neurons<ExecSpace, decltype(model)>(p, dt, count, scale.inverse());
-    });
+    return visit_model(
+        params,
+        [&](auto model, const auto& p) -> model_type {
+          return model_neurons<ExecSpace, decltype(model)>(p, dt, count, scale.inverse());
+        },
+        [&](const loaded_params& l) -> model_type {
+          return loaded_population<ExecSpace>(l.model, l.values, dt, count, scale.inverse());
+        });
   }
 
+  neuron_params params_;
   model_type model_;
   lid_type first_lid_;
   gid_type first_gid_;

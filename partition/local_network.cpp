@@ -176,8 +176,7 @@ std::vector<neuron_params> effective_params(const network_spec& net) {
     const auto& pop = net.populations[population];
     const run_inputs inputs{dc[population], net.dt, largest[population]};
     try {
-      out.push_back(visit_model(
-          pop.params, [&](auto model, const auto& p) -> neuron_params { return decltype(model)::for_run(p, inputs); }));
+      out.push_back(params_for_run(pop.params, inputs));
     } catch (const std::invalid_argument& e) {
       throw input_error("population " + pop.name + " (" + std::string(model_name(pop.params)) + "): " + e.what());
     }

@@ -137,14 +137,10 @@ class state_recorder {
   /// The state variable `name` reads and the offset it adds, from the population's model description.
   static std::pair<std::size_t, double> variable_of(const neuron_population<ExecSpace>& population,
                                                     const std::string& name) {
-    return std::visit(
-        [&](const auto& m) {
-          using model = typename std::decay_t<decltype(m)>::model;
-          for (const auto& v : model_recordable_variables<model>(m.params()))
-            if (v.name == name) return std::pair(v.state_index, v.offset);
-          throw internal_error("state recorder: " + name + " is not a variable of " + std::string(model::name));
-        },
-        population.model());
+    for (const auto& v : recordable_variables(population.params()))
+      if (v.name == name) return std::pair(v.state_index, v.offset);
+    throw internal_error("state recorder: " + name + " is not a variable of " +
+                         std::string(model_name(population.params())));
   }
 
   void sample(const ExecSpace& space, const neuron_population<ExecSpace>& population, recorded& r) const {

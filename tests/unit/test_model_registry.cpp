@@ -108,9 +108,7 @@ TEST(model_registry, classes_send_each_sign_to_its_default_receptor) {
   for (const auto& c : table.classes) {
     const auto& spec = net.projections[c.projection];
     const auto& target = layout.populations[spec.target];
-    const int receptor = visit_model(net.populations[spec.target].params, [&](auto model, const auto&) {
-      return default_receptor<decltype(model)>(spec.weight.a);
-    });
+    const int receptor = default_receptor(net.populations[spec.target].params, spec.weight.a);
     // The delivery's column for this class's weight: the class column, plus the offset for weights <= 0.
     const std::uint32_t column = c.column + (spec.weight.a > 0 ? 0u : c.inhibitory_offset);
     EXPECT_EQ(column, target.first_column + static_cast<std::uint32_t>(receptor) * target.count)
