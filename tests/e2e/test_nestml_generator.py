@@ -89,3 +89,14 @@ def test_substep_conditions_need_every_ode_numeric(tmp_path):
     result = generate(tmp_path, library("izhikevich_neuron"), "--option", "condition_checks=substep")
     assert result.returncode == 1
     assert "needs an update block of integrate_odes() calls only" in result.stderr, result.stderr
+
+
+def test_library_writes_the_entry_points_instead_of_the_registry(tmp_path):
+    result = generate(tmp_path, library("iaf_psc_exp_neuron"), library("izhikevich_neuron"), "--library", "mymodels")
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "hetspike_generated_models.hpp").exists()
+    entry = (tmp_path / "mymodels.cpp").read_text()
+    assert '#include "kernels/library_model.hpp"' in entry
+    assert "HETSPIKE_MODEL_LIBRARY(hetspike::nestml::iaf_psc_exp_neuron, hetspike::nestml::izhikevich_neuron)" in entry
+    bad = generate(tmp_path, library("iaf_psc_exp_neuron"), "--library", "my-models")
+    assert bad.returncode == 2 and "--library 'my-models': allowed: a name of the form" in bad.stderr
