@@ -12,7 +12,11 @@ foreach(layer kernels partition runtime io)
           FILES_MATCHING PATTERN "*.hpp")
 endforeach()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/cmake/ DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hetspike
-        FILES_MATCHING PATTERN "FindRandom123.cmake")
+        FILES_MATCHING PATTERN "FindRandom123.cmake" PATTERN "HetspikeNestml.cmake")
+# The NESTML generator, for hetspike_add_nestml_library in projects of their own (hetspikeConfig.cmake).
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/apps/hetspike-nestml DESTINATION ${CMAKE_INSTALL_DATADIR}/hetspike/apps)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/apps/nestml/ DESTINATION ${CMAKE_INSTALL_DATADIR}/hetspike/apps/nestml
+        FILES_MATCHING PATTERN "*.py" PATTERN "requirements.txt" PATTERN "__pycache__" EXCLUDE)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/jobscripts/ DESTINATION ${CMAKE_INSTALL_DATADIR}/hetspike/jobscripts
         USE_SOURCE_PERMISSIONS)
 
