@@ -329,6 +329,7 @@ int run_command(const distributed_context& ctx, const run_options& options, cons
   summary.hetspike_version = HETSPIKE_VERSION;
   summary.model_file = model.path;
   summary.model_hash = model.hash;
+  summary.libraries = model.libraries;
   summary.parameters = model.parameters;
   const auto& report_path = outputs.report;
   summary.outputs = {spikes_path.string(), report_path.string()};

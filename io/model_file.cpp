@@ -112,7 +112,8 @@ model_file parse_model_text(std::string_view toml_text, const std::string& path_
   reader.set_dt(model.spec.network.dt);
   reader.check_steps(model.spec.t_presim + model.spec.t_sim, overrides.t_sim ? "--t-sim" : "simulation.t_sim",
                      max_run_steps, "t_presim + t_sim; the run counts its steps in 64 bits, spike times in doubles");
-  read_populations(reader, root.get("populations"), read_libraries(reader, root.get("libraries")), model.spec.network);
+  read_populations(reader, root.get("populations"), read_libraries(reader, root.get("libraries"), model.libraries),
+                   model.spec.network);
   reader.set_populations(model.spec.network.populations);
   read_projections(reader, root.get("projections"), model.spec.network);
   read_inputs(reader, root.get("inputs"), model.spec.network);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runtime/run_spec.hpp"
+#include "runtime/run_summary.hpp"
 
 namespace hetspike {
 
@@ -23,6 +24,7 @@ struct model_file {
   std::string path;                                        ///< as given
   run_spec spec;                                           ///< fully resolved numbers
   std::vector<std::pair<std::string, double>> parameters;  ///< resolved [parameters], in file order
+  std::vector<library_summary> libraries;                  ///< the model libraries it loaded (`libraries`)
   /// 16 hex digits: FNV-1a 64 of canonical_network_text(spec). Equal for two files that build the same
   /// network with the same dynamics, however they wrote their numbers; t_sim, t_presim and recorders do
   /// not enter it, so a run can be continued with a longer t_sim or other recorders.

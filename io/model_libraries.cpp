@@ -1,17 +1,36 @@
 // `libraries = ["DIR/libmymodels.so", ...]`: shared libraries of neuron models (kernels/model_library.hpp) whose
 // models the populations may name, as compiled-in ones. A relative path is the model file's directory's.
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 
 #include "io/message_text.hpp"
 #include "io/model_sections.hpp"
+#include "kernels/content_hash.hpp"
 #include "kernels/model_library.hpp"
 #include "kernels/neuron_models.hpp"
 
 namespace hetspike::model_detail {
 
-loaded_models read_libraries(const model_reader& reader, const toml::node* node) {
+namespace {
+
+/// content_hash of the file's bytes, 16 hex digits.
+std::string file_hash(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx",
+                static_cast<unsigned long long>(content_hash().add(bytes.data(), bytes.size()).value()));
+  return hex;
+}
+
+}  // namespace
+
+loaded_models read_libraries(const model_reader& reader, const toml::node* node,
+                             std::vector<library_summary>& libraries) {
   loaded_models out;
   if (node == nullptr) return out;
   const toml::array* paths = node->as_array();
@@ -32,11 +51,13 @@ loaded_models read_libraries(const model_reader& reader, const toml::node* node)
     } catch (const std::invalid_argument& e) {
       reader.fail(key, path.string() + " " + e.what());
     }
+    library_summary& summary = libraries.emplace_back(library_summary{path.string(), file_hash(path), {}});
     for (auto& m : models) {
       if (!names.insert(m->info().name).second)
         reader.fail(key, path.string() + " offers model " + in_quotes(m->info().name) +
                              ", which this hetspike already has (compiled in or from an earlier library); allowed: "
                              "each model name once");
+      summary.models.push_back(m->info().name);
       out.push_back(std::move(m));
     }
   }

@@ -22,7 +22,9 @@ void read_simulation(const model_reader& reader, const toml::node* node, const m
                      run_spec& spec);
 /// The models of the libraries the model file loads (model_libraries.cpp), each name once with the compiled-in ones.
 using loaded_models = std::vector<std::shared_ptr<const loaded_model>>;
-loaded_models read_libraries(const model_reader& reader, const toml::node* node);
+/// What each library is goes into `libraries` (the run report's).
+loaded_models read_libraries(const model_reader& reader, const toml::node* node,
+                             std::vector<library_summary>& libraries);
 /// [[populations]]; a population's model is a compiled-in one or one of `loaded`.
 void read_populations(const model_reader& reader, const toml::node* node, const loaded_models& loaded,
                       network_spec& network);

@@ -100,9 +100,13 @@ json summary_json(const run_summary& s) {
   json per_rank = json::array();
   for (const auto& r : s.per_rank) per_rank.push_back(rank_json(r));
   json parameters = object_of(s.parameters);
+  json libraries = json::array();
+  for (const auto& l : s.libraries)
+    libraries.push_back({{"path", l.path}, {"file_hash", l.file_hash}, {"models", l.models}});
   json out = {{"hetspike_version", s.hetspike_version},
               {"model_file", s.model_file},
               {"model_hash", s.model_hash},
+              {"libraries", std::move(libraries)},
               {"parameters", std::move(parameters)},
               {"seed", s.seed},
               {"ranks", s.ranks},

@@ -85,10 +85,18 @@ struct weight_resolution_summary {
   std::string population, where;
 };
 
+/// A library of neuron models the model file loaded (`libraries`): where, which build of it, and its models.
+struct library_summary {
+  std::string path;       ///< absolute
+  std::string file_hash;  ///< 16 hex digits over the file's bytes (content_hash): which build ran
+  std::vector<std::string> models;
+};
+
 struct run_summary {
   std::string hetspike_version;
   std::string model_file;
   std::string model_hash;
+  std::vector<library_summary> libraries;
   std::vector<std::pair<std::string, double>> parameters;  ///< the model file's [parameters] as resolved
   std::uint32_t seed = 0;
   int ranks = 1;

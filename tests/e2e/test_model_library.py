@@ -76,6 +76,12 @@ def test_a_loaded_model_spikes_and_records_as_compiled_in(compiled, loaded):
         assert np.array_equal(x, y), variable
     rates = {p["name"]: p["rate_hz"] for p in report(loaded)["populations"]}
     assert rates == {p["name"]: p["rate_hz"] for p in report(compiled)["populations"]}
+    # The report says which library, which build of it (a hash of its bytes) and which models it gave.
+    assert report(compiled)["libraries"] == []
+    [library] = report(loaded)["libraries"]
+    assert Path(library["path"]) == LIBRARY.resolve()
+    assert library["models"] == ["aeif_cond_exp_neuron_loaded", "iaf_psc_exp_neuron_loaded"]
+    assert len(library["file_hash"]) == 16 and int(library["file_hash"], 16) >= 0
 
 
 def test_two_ranks_and_a_resume_on_another_rank_count_give_the_same_spikes(tmp_path, loaded):
@@ -97,6 +103,8 @@ def test_a_relative_path_is_the_model_files_directory(tmp_path, loaded):
     run_mixed(model, tmp_path / "out", 2, cwd=Path("/"))
     a, b = sorted_spike_list(loaded / "spikes.h5"), sorted_spike_list(tmp_path / "out" / "spikes.h5")
     assert a.shape == b.shape and (a == b).all()
+    [here], [there] = report(tmp_path / "out")["libraries"], report(loaded)["libraries"]
+    assert here["path"] == str(tmp_path / "lib" / LIBRARY.name) and here["file_hash"] == there["file_hash"]
 
 
 def test_loaded_iaf_psc_exp_neuron_spikes_as_the_hand_written_iaf_psc_exp(tmp_path):

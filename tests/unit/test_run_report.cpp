@@ -35,6 +35,7 @@ run_summary example_summary() {
   s.hetspike_version = "0.1.0";
   s.model_file = "apps/models/brunel.toml";
   s.model_hash = "abc123";
+  s.libraries = {{"/opt/models/libmine.so", "0123456789abcdef", {"my_neuron", "other_neuron"}}};
   s.seed = 4294967295u;  // the largest seed must survive as an unsigned number
   s.ranks = 2;
   s.dt = 0.1;
@@ -94,6 +95,10 @@ TEST_F(run_report_test, json_has_every_field_and_round_trips) {
   EXPECT_EQ(j.at("hetspike_version"), s.hetspike_version);
   EXPECT_EQ(j.at("model_file"), s.model_file);
   EXPECT_EQ(j.at("model_hash"), s.model_hash);
+  ASSERT_EQ(j.at("libraries").size(), 1u);
+  EXPECT_EQ(j.at("libraries")[0].at("path"), "/opt/models/libmine.so");
+  EXPECT_EQ(j.at("libraries")[0].at("file_hash"), "0123456789abcdef");
+  EXPECT_EQ(j.at("libraries")[0].at("models"), nlohmann::json({"my_neuron", "other_neuron"}));
   ASSERT_TRUE(j.at("parameters").is_object());
   ASSERT_EQ(j.at("parameters").size(), s.parameters.size());
   for (const auto& [name, value] : s.parameters) EXPECT_EQ(j.at("parameters").at(name).get<double>(), value);
@@ -168,7 +173,7 @@ TEST_F(run_report_test, json_has_every_field_and_round_trips) {
   EXPECT_EQ(j.at("end_step").get<std::int64_t>(), s.end_step);
   EXPECT_EQ(j.at("stopped").get<bool>(), s.stopped);
   EXPECT_EQ(j.at("checkpoints").get<std::vector<std::string>>(), s.checkpoints);
-  EXPECT_EQ(j.size(), 32u);  // every run_summary member, nothing else
+  EXPECT_EQ(j.size(), 33u);  // every run_summary member, nothing else
 }
 
 TEST_F(run_report_test, write_is_atomic_and_replaces_an_old_report) {
