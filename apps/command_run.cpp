@@ -30,12 +30,36 @@ namespace hetspike {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+/// Every rank loads the model libraries itself: from the same bytes, or ranks on nodes with different installs
+/// would run different code under one model name.
+void check_same_libraries(const distributed_context& ctx, const model_file& model) {
+  std::vector<std::int64_t> low, high;
+  for (const auto& library : model.libraries)
+    low.push_back(static_cast<std::int64_t>(std::stoull(library.file_hash, nullptr, 16)));
+  high = low;
+  ctx.reduce_in_place(low, reduce_op::min);
+  ctx.reduce_in_place(high, reduce_op::max);
+  agree_on_input_errors(ctx, [&] {
+    for (std::size_t i = 0; i < low.size(); ++i)
+      if (low[i] != high[i])
+        throw input_error(model.path + ": libraries[" + std::to_string(i) + "]: " + model.libraries[i].path +
+                          " holds other bytes on some ranks than on others (another build on another node); "
+                          "allowed: the same library file on every rank");
+  });
+}
+
+}  // namespace
+
 model_file load_model(const distributed_context& ctx, const model_options& m) {
   model_overrides o;
   o.set = m.set;
   o.seed = m.seed;
   o.t_sim = m.t_sim;
-  return agree_on_input_errors(ctx, [&] { return load_model_file(m.model_path, o); });
+  model_file model = agree_on_input_errors(ctx, [&] { return load_model_file(m.model_path, o); });
+  check_same_libraries(ctx, model);
+  return model;
 }
 
 namespace {

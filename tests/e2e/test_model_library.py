@@ -8,6 +8,7 @@ model library and a model offered twice must be refused naming the file, the key
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import SOURCE_DIR, expect_refused, hetspike, report, run_ok, sorted_spike_list
+from conftest import (BIN, HANG_LIMIT, MPIEXEC, SOURCE_DIR, expect_refused, hetspike, mpi_env, report, run_ok,
+                      sorted_spike_list)
 from test_nestml_models import GENERATED, HAND_WRITTEN, NETWORK
 
 LIBRARY = Path(os.environ.get("HETSPIKE_TEST_MODEL_LIBRARY", "build/tests/e2e/libhetspike_test_models.so"))
@@ -105,6 +107,22 @@ def test_a_relative_path_is_the_model_files_directory(tmp_path, loaded):
     assert a.shape == b.shape and (a == b).all()
     [here], [there] = report(tmp_path / "out")["libraries"], report(loaded)["libraries"]
     assert here["path"] == str(tmp_path / "lib" / LIBRARY.name) and here["file_hash"] == there["file_hash"]
+
+
+def test_a_library_that_differs_between_ranks_is_refused(tmp_path):
+    # Two "nodes": each rank runs in its own folder, whose lib/ holds a different build (trailing bytes make other
+    # bytes of a library that still loads).
+    for node, extra in (("a", b""), ("b", b"another build")):
+        (tmp_path / node / "lib").mkdir(parents=True)
+        (tmp_path / node / "lib" / LIBRARY.name).write_bytes(LIBRARY.read_bytes() + extra)
+        mixed_model(tmp_path / node, loaded=True, libraries=repr(f"lib/{LIBRARY.name}"))
+    per_rank = [["-n", "1", "--wdir", str(tmp_path / node), BIN, "run", "loaded.toml", "--out", str(tmp_path / "out")]
+                for node in ("a", "b")]
+    r = subprocess.run([MPIEXEC, *per_rank[0], ":", *per_rank[1]], capture_output=True, text=True, timeout=HANG_LIMIT,
+                       env=mpi_env())
+    expect_refused(r, 2, "loaded.toml: libraries[0]:", "holds other bytes on some ranks than on others",
+                   "allowed: the same library file on every rank")
+    assert not (tmp_path / "out" / "spikes.h5").exists()
 
 
 def test_loaded_iaf_psc_exp_neuron_spikes_as_the_hand_written_iaf_psc_exp(tmp_path):
