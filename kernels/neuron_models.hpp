@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -91,28 +92,18 @@ template <class Params>
 using model_of = typename detail::model_with_params<std::remove_cvref_t<Params>, registered_models>::type;
 
 /// Calls f(Model{}, params) with the model of `p` (the model type as a tag: models are stateless) where it is
-/// compiled in, loaded(params) where it was loaded from a library.
-template <class F, class L>
-decltype(auto) visit_model(const neuron_params& p, F&& f, L&& loaded) {
+/// compiled in, loaded(params) where it was loaded from a library; `p` const or not.
+template <class P, class F, class L>
+requires std::is_same_v<std::remove_cvref_t<P>, neuron_params>
+decltype(auto) visit_model(P&& p, F&& f, L&& loaded) {
   return std::visit(
-      [&](const auto& params) -> decltype(auto) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(params)>, loaded_params>)
+      [&](auto&& params) -> decltype(auto) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(params)>, loaded_params>)
           return loaded(params);
         else
           return f(model_of<decltype(params)>{}, params);
       },
-      p);
-}
-template <class F, class L>
-decltype(auto) visit_model(neuron_params& p, F&& f, L&& loaded) {
-  return std::visit(
-      [&](auto& params) -> decltype(auto) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(params)>, loaded_params>)
-          return loaded(params);
-        else
-          return f(model_of<decltype(params)>{}, params);
-      },
-      p);
+      std::forward<P>(p));
 }
 
 /// Calls f(Model{}) for every registered model, in order.
