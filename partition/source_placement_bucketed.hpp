@@ -22,6 +22,44 @@ struct synapse_list {
   }
 };
 
+/// Per source of a bucket (by its low bits): whether it has one synapse or several, and whether its row is wanted,
+/// as three sets of bits. (A byte per source was a 512 KiB table for Brunel's 2^19 sources a bucket at P = 131,072,
+/// this machine's whole second-level cache, so nearly every mark missed it: a third of the build.)
+class source_marks {
+ public:
+  void resize(std::size_t sources) {
+    const std::size_t words = (sources + 63) / 64;
+    if (once_.size() == words) return;
+    once_.assign(words, 0), several_.assign(words, 0), wanted_.assign(words, 0);
+  }
+  /// One more synapse of source s.
+  void count(std::uint32_t s) {
+    const std::uint64_t bit = std::uint64_t{1} << (s & 63);
+    std::uint64_t& once = once_[s >> 6];
+    several_[s >> 6] |= once & bit;
+    once |= bit;
+  }
+  /// Whether counted source s has one synapse.
+  bool single(std::uint32_t s) const { return ((several_[s >> 6] >> (s & 63)) & 1) == 0; }
+  void want(std::uint32_t s) { wanted_[s >> 6] |= std::uint64_t{1} << (s & 63); }
+  bool wanted(std::uint32_t s) const { return ((wanted_[s >> 6] >> (s & 63)) & 1) != 0; }
+  /// Clears the counts of the `counted` synapses' sources, which each_source(f) calls f for: the whole sets once
+  /// there are a quarter as many synapses as words, else word by word.
+  template <class EachSource>
+  void clear_counts(std::size_t counted, EachSource&& each_source) {
+    if (counted >= once_.size() / 4) {
+      std::fill(once_.begin(), once_.end(), 0), std::fill(several_.begin(), several_.end(), 0);
+      return;
+    }
+    each_source([this](std::uint32_t s) { once_[s >> 6] = 0, several_[s >> 6] = 0; });
+  }
+  /// Clears the wanted marks of s and of the sources that share its word.
+  void unwant(std::uint32_t s) { wanted_[s >> 6] = 0; }
+
+ private:
+  std::vector<std::uint64_t> once_, several_, wanted_;
+};
+
 /// What place_bucketed works in while it plans one chunk (it says what each list holds): one per thread, emptied
 /// for each chunk, its capacity kept.
 struct bucketed_scratch {
@@ -38,7 +76,7 @@ struct bucketed_scratch {
   std::vector<std::uint32_t> wanted_singles;  ///< (source, class, place counted from the zone's end) triples
   std::vector<std::uint32_t> wanted_runs;     ///< (source, class, run row within the class) triples
   std::vector<std::uint8_t> multi_wanted;
-  std::vector<std::uint8_t> seen;  ///< all zero between chunks (each bucket clears what it set)
+  source_marks marks;  ///< all clear between buckets (each bucket clears what it set)
 
   void begin(std::uint32_t classes, std::size_t sources_per_bucket) {
     one.clear(), others.clear();
@@ -46,7 +84,7 @@ struct bucketed_scratch {
     pairs.resize(classes);
     for (std::uint32_t k = 0; k < classes; ++k) runs[k].clear(), run_starts[k].clear();
     multis.clear(), spans.clear(), wanted_singles.clear(), wanted_runs.clear(), multi_wanted.clear();
-    if (seen.size() != sources_per_bucket) seen.assign(sources_per_bucket, 0);
+    marks.resize(sources_per_bucket);
   }
 };
 
@@ -183,9 +221,8 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
     others.reserve(chunk_synapses);
     auto& multi_wanted = s.multi_wanted;
     wanted_cursor wanted(on_row.wanted(), b0 << shift_);
-    // Per source of the bucket: its synapses, counted up to 2, and whether it is wanted.
-    constexpr std::uint8_t count_mask = 3, wanted_bit = 0x80;
-    auto& seen = s.seen;
+    // Per source of the bucket: one synapse or several, and whether it is wanted.
+    auto& marks = s.marks;
     // Per class, the bucket's synapses of several-synapse sources: (key << 32 | stash position), then split into
     // keys and positions once sorted.
     auto& pairs = s.pairs;
@@ -198,13 +235,12 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
     for (std::uint64_t b = b0; b < b1; ++b) {
       const std::uint64_t bucket_first = b << shift_, bucket_end = (b + 1) << shift_;
       const bool every = wanted.every(), some = !every && wanted.any(bucket_first, bucket_end);
-      if (some) wanted.each(bucket_first, bucket_end, [&](std::uint64_t s) { seen[s - bucket_first] = wanted_bit; });
+      if (some)
+        wanted.each(bucket_first, bucket_end,
+                    [&](std::uint64_t s) { marks.want(static_cast<std::uint32_t>(s - bucket_first)); });
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         const std::uint32_t* key = keys_of(k);
-        each_in(k, b, [&](std::uint32_t i) {
-          std::uint8_t& n = seen[key[i] >> bits];
-          n += (n & count_mask) < 2;
-        });
+        each_in(k, b, [&](std::uint32_t i) { marks.count(key[i] >> bits); });
       }
       for (std::uint32_t k = 0; k < num_classes_; ++k) {
         const std::uint32_t* key = keys_of(k);
@@ -214,7 +250,7 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
         one.from.resize(in_bucket), one.offset.resize(in_bucket), several.resize(in_bucket);
         each_in(k, b, [&](std::uint32_t i) {
           const std::uint32_t x = key[i];
-          const bool single = (seen[x >> bits] & count_mask) == 1;
+          const bool single = marks.single(x >> bits);
           one.from[n] = i, one.offset[n] = static_cast<std::uint16_t>(x & offset_mask), n += single;
           several[m] = std::uint64_t{x} << 32 | i, m += !single;
         });
@@ -225,7 +261,7 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
         if (every || some)
           for (std::size_t j = 0; j < n; ++j) {
             const std::uint32_t low = key[one.from[j]] >> bits;
-            if (every || (seen[low] & wanted_bit) != 0)
+            if (every || marks.wanted(low))
               wanted_singles.insert(wanted_singles.end(), {static_cast<std::uint32_t>(bucket_first | low), k,
                                                            taken - static_cast<std::uint32_t>(j)});
           }
@@ -238,7 +274,7 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
       }
       merge(split, [&](std::uint32_t low, const walk& v) {
         const auto source = static_cast<std::uint32_t>(bucket_first | low);
-        const bool wants = every || (seen[low] & wanted_bit) != 0;
+        const bool wants = every || marks.wanted(low);
         if (v.count[v.only] == v.total) {  // a run row
           const std::uint32_t k = v.only;
           if (wants)
@@ -256,12 +292,18 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
           others.append(multi_at[k].data() + v.at[k], multi_key[k].data() + v.at[k], v.count[k], offset_mask);
         }
       });
-      // The table cleared for the next bucket.
-      if (some) wanted.each(bucket_first, bucket_end, [&](std::uint64_t s) { seen[s - bucket_first] = 0; });
-      for (std::uint32_t k = 0; k < num_classes_; ++k) {
-        const std::uint32_t* key = keys_of(k);
-        each_in(k, b, [&](std::uint32_t i) { seen[key[i] >> bits] = 0; });
-      }
+      // The marks cleared for the next bucket.
+      if (some)
+        wanted.each(bucket_first, bucket_end,
+                    [&](std::uint64_t s) { marks.unwant(static_cast<std::uint32_t>(s - bucket_first)); });
+      std::size_t in_bucket = 0;
+      for (std::uint32_t k = 0; k < num_classes_; ++k) in_bucket += start_of(k, b + 1) - start_of(k, b);
+      marks.clear_counts(in_bucket, [&](auto&& forget) {
+        for (std::uint32_t k = 0; k < num_classes_; ++k) {
+          const std::uint32_t* key = keys_of(k);
+          each_in(k, b, [&](std::uint32_t i) { forget(key[i] >> bits); });
+        }
+      });
     }
     std::vector<std::uint64_t> base(num_classes_), sizes;
     for (std::uint32_t k = 0; k < num_classes_; ++k) base[k] = start_of(k, b0);
