@@ -17,10 +17,11 @@ namespace {
 /// Threads take whole runs of this many targets, so that per-run tallies (quantisation errors) are summed in an
 /// order that does not depend on the thread count.
 constexpr std::uint64_t target_run = 256;
-/// What a bucket should hold: 32,768 synapses (128 KiB of keys) sort within the second-level cache, and with
-/// buckets this full the draw writes to few enough stretches at once (about 3,000 per thread for 10^8 synapses)
-/// that the lines it writes stay in that cache too.
-constexpr double synapses_per_bucket = 32768;
+/// What a bucket should hold: 65,536 synapses (256 KiB of keys) are split within a second-level cache of 512 KiB,
+/// and the fewer the buckets, the fewer stretches the draw writes to at once (about 1,500 per thread for 10^8
+/// synapses), each write a likely cache and TLB miss. Half as many synapses a bucket: hpc_benchmark's rank of
+/// 16,384 took 6% more CPU time (7.14 s against 6.74, medians of 6 alternated builds); twice as many: more.
+constexpr double synapses_per_bucket = 65536;
 /// The direct way while its per-source counters take at most this many bytes per synapse (per counting thread) and
 /// this many bytes in all: counters that outgrow the caches make every count a miss, and then the bucketed way is
 /// faster too. Constants, not the machine's cache sizes: the way decides the store's row order, which must be the

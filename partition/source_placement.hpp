@@ -13,7 +13,7 @@
 //             counts over the whole population, and a second draw writes every synapse straight to its place.
 //             Needs 4 bytes per (class, source) and counting thread: right while a rank holds several synapses per
 //             source (few ranks). Rows: by layout, then class, then source.
-//   bucketed  buckets of consecutive sources, sized to hold about 32,768 synapses (few enough buckets that the
+//   bucketed  buckets of consecutive sources, sized to hold about 65,536 synapses (few enough buckets that the
 //             stretches being written stay in the second-level cache, and a bucket is split within it), grouped
 //             into a fixed number of chunks. The one draw puts each synapse, its source's low bits and its target's
 //             offset in its class block in one 32-bit key (the offset takes as many bits as the population's largest
