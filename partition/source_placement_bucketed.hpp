@@ -7,18 +7,28 @@ namespace hetspike {
 
 namespace detail {
 
+/// Grows v to at least n elements, never shrinks it: the bucketed way's lists are written by index within room made
+/// once, not resized for every bucket and row (the zero-filling and capacity checks of a resize for each row of two or
+/// three synapses were 5% of hpc_benchmark's build at P = 16,384).
+template <class T>
+void make_room(std::vector<T>& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+}
+
 /// Synapses on their way to the store: their stash positions and their targets' offsets (the key's low bits, noted
-/// while the key is at hand: read again later it would be a miss).
+/// while the key is at hand: read again later it would be a miss). The first `size` entries of the room.
 struct synapse_list {
   std::vector<std::uint32_t> from;
   std::vector<std::uint16_t> offset;
-  void clear() { from.clear(), offset.clear(); }
-  void reserve(std::size_t n) { from.reserve(n), offset.reserve(n); }
+  std::size_t size = 0;
+  void clear() { size = 0; }
+  void room_for(std::size_t n) { make_room(from, n), make_room(offset, n); }
+  std::span<const std::uint32_t> list() const { return {from.data(), size}; }
+  /// Appends n synapses, within the room made for them.
   void append(const std::uint32_t* at, const std::uint32_t* key, std::uint32_t n, std::uint32_t mask) {
-    const std::size_t size = from.size();
-    from.resize(size + n), offset.resize(size + n);
     for (std::uint32_t i = 0; i < n; ++i)
       from[size + i] = at[i], offset[size + i] = static_cast<std::uint16_t>(key[i] & mask);
+    size += n;
   }
 };
 
@@ -208,7 +218,7 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
     auto& runs = s.runs;
     std::uint64_t chunk_synapses = 0;
     for (std::uint32_t k = 0; k < num_classes_; ++k) {
-      runs[k].reserve(start_of(k, b1) - start_of(k, b0));
+      runs[k].room_for(start_of(k, b1) - start_of(k, b0));
       chunk_synapses += start_of(k, b1) - start_of(k, b0);
     }
     auto& run_starts = s.run_starts;
@@ -218,7 +228,7 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
     auto& multis = s.multis;
     auto& spans = s.spans;
     auto& others = s.others;
-    others.reserve(chunk_synapses);
+    others.room_for(chunk_synapses);
     auto& multi_wanted = s.multi_wanted;
     wanted_cursor wanted(on_row.wanted(), b0 << shift_);
     // Per source of the bucket: one synapse or several, and whether it is wanted.
@@ -247,7 +257,7 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
         const std::uint32_t in_bucket = start_of(k, b + 1) - start_of(k, b);
         auto& several = pairs[k];
         std::size_t n = 0, m = 0;
-        one.from.resize(in_bucket), one.offset.resize(in_bucket), several.resize(in_bucket);
+        one.room_for(in_bucket), detail::make_room(several, in_bucket);
         each_in(k, b, [&](std::uint32_t i) {
           const std::uint32_t x = key[i];
           const bool single = marks.single(x >> bits);
@@ -255,9 +265,9 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
           several[m] = std::uint64_t{x} << 32 | i, m += !single;
         });
         planner.count_singles(k, n, tally[0]);
-        one.from.resize(n), several.resize(m);
+        one.size = n;
         const std::uint32_t taken = singles_taken[k] += static_cast<std::uint32_t>(n);
-        if (n != 0) sink.move_each(first + k, one.from, one.offset.data(), start_of(k, b1) - taken);
+        if (n != 0) sink.move_each(first + k, one.list(), one.offset.data(), start_of(k, b1) - taken);
         if (every || some)
           for (std::size_t j = 0; j < n; ++j) {
             const std::uint32_t low = key[one.from[j]] >> bits;
@@ -265,8 +275,8 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
               wanted_singles.insert(wanted_singles.end(), {static_cast<std::uint32_t>(bucket_first | low), k,
                                                            taken - static_cast<std::uint32_t>(j)});
           }
-        detail::sort_by_source(several, 32 + bits, pair_scratch);
-        multi_key[k].resize(m), multi_at[k].resize(m);
+        detail::sort_by_source(several, m, 32 + bits, pair_scratch);
+        detail::make_room(multi_key[k], m), detail::make_room(multi_at[k], m);
         for (std::size_t j = 0; j < m; ++j)
           multi_key[k][j] = static_cast<std::uint32_t>(several[j] >> 32),
           multi_at[k][j] = static_cast<std::uint32_t>(several[j]);
@@ -279,7 +289,7 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
           const std::uint32_t k = v.only;
           if (wants)
             wanted_runs.insert(wanted_runs.end(), {source, k, static_cast<std::uint32_t>(run_starts[k].size())});
-          run_starts[k].push_back(static_cast<std::uint32_t>(runs[k].from.size()));
+          run_starts[k].push_back(static_cast<std::uint32_t>(runs[k].size));
           runs[k].append(&multi_at[k][v.at[k]], &multi_key[k][v.at[k]], v.total, offset_mask);
           planner.count_runs(k, 1, v.total, tally[0]);
           return;
@@ -288,7 +298,7 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
         multis.push_back({source, static_cast<std::uint32_t>(spans.size())});
         multi_wanted.push_back(wants);
         for (std::uint32_t k = 0; k < num_classes_; ++k) {
-          spans.insert(spans.end(), {static_cast<std::uint32_t>(others.from.size()), v.count[k]});
+          spans.insert(spans.end(), {static_cast<std::uint32_t>(others.size), v.count[k]});
           others.append(multi_at[k].data() + v.at[k], multi_key[k].data() + v.at[k], v.count[k], offset_mask);
         }
       });
@@ -314,10 +324,10 @@ void source_placement::place_bucketed(row_parts& parts, Sink& sink, OnRow& on_ro
         throw internal_error("source_placement: a chunk's rows laid out for other class sizes");
     std::vector<std::uint32_t> run_first_row(num_classes_, 0);
     for (std::uint32_t k = 0; k < num_classes_; ++k) {
-      if (runs[k].from.empty()) continue;
+      if (runs[k].size == 0) continue;
       std::uint32_t position = 0;
-      run_first_row[k] = planner.place_runs(cursor, k, run_starts[k], runs[k].from.size(), position, out.rows);
-      sink.move_each(first + k, runs[k].from, runs[k].offset.data(), position);
+      run_first_row[k] = planner.place_runs(cursor, k, run_starts[k], runs[k].size, position, out.rows);
+      sink.move_each(first + k, runs[k].list(), runs[k].offset.data(), position);
     }
     for (std::size_t i = 0; i < wanted_runs.size(); i += 3)
       out.wanted.emplace_back(wanted_runs[i], run_first_row[wanted_runs[i + 1]] + wanted_runs[i + 2]);
