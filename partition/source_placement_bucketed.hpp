@@ -3,23 +3,26 @@
 #include <span>
 #include <utility>
 
+#include "partition/uninitialized_array.hpp"
+
 namespace hetspike {
 
 namespace detail {
 
-/// Grows v to at least n elements, never shrinks it: the bucketed way's lists are written by index within room made
+/// Room for at least n elements in an empty list: the bucketed way's lists are written by index within room made
 /// once, not resized for every bucket and row (the zero-filling and capacity checks of a resize for each row of two or
-/// three synapses were 5% of hpc_benchmark's build at P = 16,384).
+/// three synapses were 5% of hpc_benchmark's build at P = 16,384). Unwritten room is never touched, so it costs no
+/// memory (a rank of 131,072 puts nearly every synapse in a single row, and its lists of other rows stay empty).
 template <class T>
-void make_room(std::vector<T>& v, std::size_t n) {
-  if (v.size() < n) v.resize(n);
+void make_room(uninitialized_array<T>& a, std::size_t n) {
+  if (a.size() < n) a.allocate(n);
 }
 
 /// Synapses on their way to the store: their stash positions and their targets' offsets (the key's low bits, noted
 /// while the key is at hand: read again later it would be a miss). The first `size` entries of the room.
 struct synapse_list {
-  std::vector<std::uint32_t> from;
-  std::vector<std::uint16_t> offset;
+  uninitialized_array<std::uint32_t> from;
+  uninitialized_array<std::uint16_t> offset;
   std::size_t size = 0;
   void clear() { size = 0; }
   void room_for(std::size_t n) { make_room(from, n), make_room(offset, n); }
@@ -34,7 +37,7 @@ struct synapse_list {
 
 /// Per source of a bucket (by its low bits): whether it has one synapse or several, and whether its row is wanted,
 /// as three sets of bits. (A byte per source was a 512 KiB table for Brunel's 2^19 sources a bucket at P = 131,072,
-/// this machine's whole second-level cache, so nearly every mark missed it: a third of the build.)
+/// this machine's whole second-level cache, so nearly every mark missed it: a fifth of that build's CPU time.)
 class source_marks {
  public:
   void resize(std::size_t sources) {
@@ -78,9 +81,10 @@ struct bucketed_scratch {
   };
   synapse_list one, others;
   std::vector<synapse_list> runs;
-  std::vector<std::vector<std::uint32_t>> run_starts, multi_key, multi_at;
-  std::vector<std::vector<std::uint64_t>> pairs;
-  std::vector<std::uint64_t> pair_scratch;
+  std::vector<std::vector<std::uint32_t>> run_starts;
+  std::vector<uninitialized_array<std::uint32_t>> multi_key, multi_at;
+  std::vector<uninitialized_array<std::uint64_t>> pairs;
+  uninitialized_array<std::uint64_t> pair_scratch;
   std::vector<multi> multis;
   std::vector<std::uint32_t> spans;
   std::vector<std::uint32_t> wanted_singles;  ///< (source, class, place counted from the zone's end) triples

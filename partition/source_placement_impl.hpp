@@ -57,14 +57,14 @@ void radix_passes(T*& from, T*& to, std::size_t n, int low, int high) {
 }
 
 /// Sorts the first n 64-bit keys by their bits from `low` up, stably (the result may come to lie in what was the
-/// scratch: the two are swapped, and each keeps room for n).
-inline void sort_by_source(std::vector<std::uint64_t>& keys, std::size_t n, int low,
-                           std::vector<std::uint64_t>& scratch) {
-  if (scratch.size() < keys.size()) scratch.resize(keys.size());
+/// scratch: the two are swapped; both have room for n).
+inline void sort_by_source(uninitialized_array<std::uint64_t>& keys, std::size_t n, int low,
+                           uninitialized_array<std::uint64_t>& scratch) {
+  if (scratch.size() < n) scratch.allocate(n);
   std::uint64_t* from = keys.data();
   std::uint64_t* to = scratch.data();
   radix_passes(from, to, n, low, 64);
-  if (from != keys.data()) keys.swap(scratch);
+  if (from != keys.data()) std::swap(keys, scratch);
 }
 
 }  // namespace detail
