@@ -26,15 +26,17 @@ inline double horner(double z, const double (&c)[N]) {
 /// parts (fdlibm's) so that e ln2_hi is exact.
 inline double log_unit(double u) {
   constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
-  constexpr double sqrt2 = 1.41421356237309504880;
-  const std::uint64_t bits = std::bit_cast<std::uint64_t>(u);
+  // m and e by integer arithmetic alone (musl's way), without a select: a select of doubles on a condition
+  // keeps GCC 12 from vectorising the loop for AVX2 (no mask registers), and the AVX2 clone ran scalar. Adding
+  // 2^52 (1.0's field) less the bits of the double above sqrt(2) carries into the exponent exactly when m >
+  // sqrt(2); the mantissa plus those bits is then m, or m / 2 after a carry.
+  constexpr std::uint64_t above_sqrt2 = 0x3fe6a09e667f3bce;  // sqrt(2)/2's bits + 1 (sqrt(2) itself stays)
+  const std::uint64_t bits = std::bit_cast<std::uint64_t>(u) + (std::uint64_t{0x3ff0000000000000} - above_sqrt2);
   // The exponent field as a double without an integer conversion (2^52 + field, less 2^52), which vectorises
   // on every x86 level.
-  double e = std::bit_cast<double>(std::uint64_t{0x4330000000000000} | (bits >> 52)) - 4503599627370496.0 - 1023.0;
-  double m = std::bit_cast<double>((bits & std::uint64_t{0x000fffffffffffff}) | std::uint64_t{0x3ff0000000000000});
-  const bool high = m > sqrt2;
-  m = high ? m * 0.5 : m;
-  e = high ? e + 1.0 : e;
+  const double e =
+      std::bit_cast<double>(std::uint64_t{0x4330000000000000} | (bits >> 52)) - 4503599627370496.0 - 1023.0;
+  const double m = std::bit_cast<double>((bits & std::uint64_t{0x000fffffffffffff}) + above_sqrt2);
   const double f = (m - 1.0) / (m + 1.0);
   const double s = f * f;
   constexpr double series[] = {1.0 / 21, 1.0 / 19, 1.0 / 17, 1.0 / 15, 1.0 / 13,
@@ -52,7 +54,7 @@ inline void cos_sin_turn(double u, double& c, double& s) {
   constexpr double round_shift = 6755399441055744.0;  // 1.5 * 2^52
   const double shifted = u * 4.0 + round_shift;
   const double q = shifted - round_shift;
-  const auto quadrant = static_cast<std::uint32_t>(std::bit_cast<std::uint64_t>(shifted)) & 3u;
+  const std::uint64_t quadrant = std::bit_cast<std::uint64_t>(shifted) & 3u;
   const double x = (u - q * 0.25) * two_pi;
   const double z = x * x;
   constexpr double sin_series[] = {-1.0 / 121645100408832000.0,
@@ -77,11 +79,13 @@ inline void cos_sin_turn(double u, double& c, double& s) {
                                    -0.5};
   const double cp = horner(z, cos_series);
   const double cos_x = 1.0 + z * cp;
-  // Quadrant 0: (cos x, sin x); 1: (-sin x, cos x); 2: (-cos x, -sin x); 3: (sin x, -cos x).
-  const bool odd = (quadrant & 1u) != 0;
-  const double a = odd ? sin_x : cos_x, b = odd ? cos_x : sin_x;
-  c = ((quadrant ^ (quadrant >> 1)) & 1u) != 0 ? -a : a;
-  s = (quadrant & 2u) != 0 ? -b : b;
+  // Quadrant 0: (cos x, sin x); 1: (-sin x, cos x); 2: (-cos x, -sin x); 3: (sin x, -cos x). Chosen and negated
+  // by masks and sign bits (the same bits as selects and unary minus), so that the AVX2 clone vectorises too.
+  const std::uint64_t odd = std::uint64_t{0} - (quadrant & 1u);
+  const std::uint64_t sin_bits = std::bit_cast<std::uint64_t>(sin_x), cos_bits = std::bit_cast<std::uint64_t>(cos_x);
+  const std::uint64_t a = (sin_bits & odd) | (cos_bits & ~odd), b = (cos_bits & odd) | (sin_bits & ~odd);
+  c = std::bit_cast<double>(a ^ (((quadrant ^ (quadrant >> 1)) & 1u) << 63));
+  s = std::bit_cast<double>(b ^ ((quadrant & 2u) << 62));
 }
 
 }  // namespace box_muller_detail

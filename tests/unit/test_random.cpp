@@ -139,6 +139,30 @@ TEST(random, box_muller_logarithm_and_turn_are_within_a_few_ulp_of_libm) {
   EXPECT_EQ(sn, 0.0);
 }
 
+TEST(random, box_muller_gives_the_same_bits_as_ever) {
+  // The reproducibility contract: a drawn weight or delay keeps its bits across versions. Pinned at the edges of
+  // the logarithm's reduction (m = sqrt(2) exactly, the double above it, u1 = 1 and 2^-53) and at the quadrant
+  // boundaries of the turn; the values are those of the version before the selects became bit masks.
+  struct pinned {
+    double u1, u2;
+    std::uint64_t first, second;
+  };
+  const pinned cases[] = {
+      {0x1.6a09e667f3bcdp-1, 0x1p-3, 0x3fe2d6abe44afc42, 0x3fe2d6abe44afc42},
+      {0x1.6a09e667f3bcep-1, 0x1.8p-2, 0xbfe2d6abe44afc42, 0x3fe2d6abe44afc41},
+      {0x1p+0, 0x1.4p-1, 0x0000000000000000, 0x0000000000000000},
+      {0x1p-53, 0x1.cp-1, 0x40183e8e2149f689, 0xc0183e8e2149f688},
+      {0x1.3333333333333p-2, 0x1p-2, 0x8000000000000000, 0x3ff8d3fdbc7d5647},
+      {0x1.6a09e667f3bcdp-6, 0x1.8p-1, 0x0000000000000000, 0xc006171563451dce},
+  };
+  for (const auto& c : cases) {
+    double first = 0, second = 0;
+    box_muller(c.u1, c.u2, first, second);
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(first), c.first) << c.u1 << " " << c.u2;
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(second), c.second) << c.u1 << " " << c.u2;
+  }
+}
+
 TEST(random, vectorised_normals_are_the_normals_one_by_one) {
   // random_stream::normals (16 blocks at a time through normal_lanes, built for the CPU's widest vectors) against
   // normal() one by one, bit for bit: from a fresh stream, after a spare was left, from within a block (a uniform
