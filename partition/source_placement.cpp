@@ -154,16 +154,24 @@ std::uint64_t source_placement::num_synapses() const {
 
 void source_placement::count_buckets() {
   counts_.assign(static_cast<std::uint64_t>(num_classes_) * threads_ * buckets_, 0);
+  if (keeps_draws()) drawn_.assign(runs_.size() * static_cast<std::size_t>(threads_), {});
   parallel_threads(threads_, [&](int th) {
-    for (const auto& r : runs_) {
+    for (std::size_t i = 0; i < runs_.size(); ++i) {
+      const auto& r = runs_[i];
       const std::uint32_t first = classes_.projection_first[r.index] - first_class();
-      r.targets->for_each_in(r.target_first_index + r.thread_begin[th], r.target_first_index + r.thread_begin[th + 1],
-                             [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
-                               const auto k =
-                                   first + static_cast<std::uint32_t>((t - r.target_first_index) / segment_block_size);
-                               std::uint32_t* bucket = &counter(k, th, 0);
-                               for (auto s : sources) ++bucket[s >> shift_];
-                             });
+      const std::uint64_t begin = r.target_first_index + r.thread_begin[th],
+                          end = r.target_first_index + r.thread_begin[th + 1];
+      drawn_sources* kept = drawn_.empty() ? nullptr : &drawn_[i * threads_ + th];
+      if (kept != nullptr) {
+        const double expected = r.targets->expected_synapses(begin, end);  // a mean for pairwise_bernoulli
+        kept->reserve(end - begin, static_cast<std::uint64_t>(stretch_room(expected, room_margin_)));
+      }
+      r.targets->for_each_in(begin, end, [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
+        const auto k = first + static_cast<std::uint32_t>((t - r.target_first_index) / segment_block_size);
+        std::uint32_t* bucket = &counter(k, th, 0);
+        for (auto s : sources) ++bucket[s >> shift_];
+        if (kept != nullptr) kept->add(sources);
+      });
     }
   });
 }

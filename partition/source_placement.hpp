@@ -12,7 +12,9 @@
 //   direct    buckets of one source (shift 0): the first draw counts per source, the rows are planned from the
 //             counts over the whole population, and a second draw writes every synapse straight to its place.
 //             Needs 4 bytes per (class, source) and counting thread: right while a rank holds several synapses per
-//             source (few ranks). Rows: by layout, then class, then source.
+//             source (few ranks). Rows: by layout, then class, then source. A population of at most 65,536
+//             neurons keeps its first draw's sources (drawn_sources.hpp: 2 bytes a synapse until it is placed), and
+//             the second reads them.
 //   bucketed  buckets of consecutive sources, sized to hold about 65,536 synapses (few enough buckets that the
 //             stretches being written stay in the second-level cache, and a bucket is split within it), grouped
 //             into a fixed number of chunks. The one draw puts each synapse, its source's low bits and its target's
@@ -36,6 +38,7 @@
 #include <vector>
 
 #include "kernels/row_planner.hpp"
+#include "partition/drawn_sources.hpp"
 #include "partition/projection_targets.hpp"
 #include "partition/row_parts.hpp"
 #include "partition/synapse_classes.hpp"
@@ -182,6 +185,8 @@ class source_placement {
   /// The direct way's second draw: every synapse's place from its (class, thread, source) cursor, to the sink.
   template <class Sink>
   void second_draw(Sink& sink);
+  /// Whether the first draw's sources are kept for the second (the direct way, for a population that fits).
+  bool keeps_draws() const { return shift_ == 0 && drawn_sources::fits(population_size_); }
 
   const network_spec& net_;
   const class_table& classes_;
@@ -195,6 +200,7 @@ class source_placement {
   int offset_bits_ = 16;  ///< the stash keys' target offset bits: as many as the largest class block needs
   std::uint64_t buckets_ = 0;
   std::vector<std::uint32_t> counts_;  ///< per (class, thread, bucket): synapses (room), then (place) cursors
+  std::vector<drawn_sources> drawn_;   ///< the direct way's first draw, per (projection run, thread), if kept
   // The bucketed way's stash: per synapse (source low bits << offset_bits_ | target offset), per class from
   // key_base_.
   uninitialized_array<std::uint32_t> keys_;

@@ -102,20 +102,26 @@ template <class Sink>
 void source_placement::second_draw(Sink& sink) {
   parallel_threads(threads_, [&](int th) {
     std::vector<std::uint32_t> positions, narrow;
-    for (const auto& r : runs_) {
+    for (std::size_t i = 0; i < runs_.size(); ++i) {
+      const auto& r = runs_[i];
       if (!sink.visits(r.index)) continue;
-      r.targets->for_each_in(r.target_first_index + r.thread_begin[th], r.target_first_index + r.thread_begin[th + 1],
-                             [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
-                               const std::uint64_t local = t - r.target_first_index;
-                               const std::uint32_t cls = classes_.of(r.index, local);
-                               std::uint32_t* cursor = &counter(cls - first_class(), th, 0);
-                               positions.resize(sources.size());
-                               for (std::size_t i = 0; i < sources.size(); ++i) positions[i] = cursor[sources[i]]++;
-                               narrow.assign(sources.begin(), sources.end());
-                               sink.target(th, r, local, cls, narrow, positions, false);
-                             });
+      auto place = [&](std::uint64_t t, const auto& sources) {
+        const std::uint64_t local = t - r.target_first_index;
+        const std::uint32_t cls = classes_.of(r.index, local);
+        std::uint32_t* cursor = &counter(cls - first_class(), th, 0);
+        positions.resize(sources.size());
+        for (std::size_t j = 0; j < sources.size(); ++j) positions[j] = cursor[sources[j]]++;
+        narrow.assign(sources.begin(), sources.end());
+        sink.target(th, r, local, cls, narrow, positions, false);
+      };
+      const std::uint64_t begin = r.target_first_index + r.thread_begin[th];
+      if (drawn_.empty())
+        r.targets->for_each_in(begin, r.target_first_index + r.thread_begin[th + 1], place);
+      else
+        drawn_[i * threads_ + th].for_each(begin, place);
     }
   });
+  drawn_ = {};
 }
 
 namespace detail {
