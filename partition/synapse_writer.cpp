@@ -74,6 +74,7 @@ void synapse_writer::target(int thread, const source_placement::projection_run& 
   const auto projection = static_cast<std::uint32_t>(run.index);
   buffered_normal_stream weights(make_rng_key(net_.seed, rng_purpose::weight, projection), gid);
   buffered_normal_stream delays(make_rng_key(net_.seed, rng_purpose::delay, projection), gid);
+  // Null unless the target quantises weights (those get a summary).
   const auto runs = quantization_.find(run.index);
   loihi_quantization_summary* quantization =
       runs == quantization_.end() ? nullptr : &runs->second[local_target / quantization_run];
@@ -92,11 +93,15 @@ void synapse_writer::target(int thread, const source_placement::projection_run& 
     if (target != nullptr) target[p] = offset;  // stashed: the placement's key holds it
     if (c.plastic) {
       if (writes_plastic) plastic[p] = draw_value(spec.weight, weights);
-    } else if (c.has_weights)
-      weight[p] = fixed_weight(
-          *run.target,
-          received_weight(table_.target_params[run.index], spec.weight, draw_value(spec.weight, weights), quantization),
-          run.index);
+    } else if (c.has_weights) {
+      // A target that does not quantise receives the drawn weight as it is (asked once, not per synapse).
+      const double drawn = draw_value(spec.weight, weights);
+      weight[p] = fixed_weight(*run.target,
+                               quantization == nullptr
+                                   ? drawn
+                                   : received_weight(table_.target_params[run.index], spec.weight, drawn, quantization),
+                               run.index);
+    }
     if (c.has_delays) {
       const auto steps =
           checked_delay(drawn_delay_steps(draw_value(spec.delay, delays), net_.dt), true, run.index, net_.dt);
