@@ -114,7 +114,7 @@ namespace {
 struct rows_only {
   bool visits(std::size_t) const { return false; }
   void target(int, const source_placement::projection_run&, std::uint64_t, std::uint32_t,
-              std::span<const std::uint32_t>, const std::vector<std::uint32_t>&, bool) {}
+              const std::vector<std::uint32_t>&, bool) {}
   bool stashes(std::uint32_t) const { return false; }
   void stash_begin(const source_placement&, const std::vector<std::uint64_t>&) {}
   void move_each(std::uint32_t, std::span<const std::uint32_t>, const std::uint16_t*, std::uint32_t) {}

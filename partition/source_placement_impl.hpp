@@ -5,11 +5,10 @@
 // A Sink provides:
 //   bool visits(std::size_t projection) const    whether it wants that projection's synapses
 //   void target(int thread, const source_placement::projection_run& run, std::uint64_t local_target,
-//               std::uint32_t cls, std::span<const std::uint32_t> sources,
-//               const std::vector<std::uint32_t>& positions, bool stashed)
-//                                                 one target's synapses (sources in draw order) and their
-//                                                 class-relative positions: final ones, or (stashed) their place in
-//                                                 the class's bucket stretch, to be moved later
+//               std::uint32_t cls, const std::vector<std::uint32_t>& positions, bool stashed)
+//                                                 one target's synapses, in draw order, by their class-relative
+//                                                 positions: final ones, or (stashed) their place in the class's
+//                                                 bucket stretch, to be moved later
 //   void stash_begin(const source_placement&, const std::vector<std::uint64_t>& room), stash_end()
 //                                                 around the bucketed way's stash: room per class of the population
 //                                                 (a draw that overflows begins again: forget what it noted)
@@ -101,7 +100,7 @@ void source_placement::place(const std::vector<synapse_class>& classes, row_part
 template <class Sink>
 void source_placement::second_draw(Sink& sink) {
   parallel_threads(threads_, [&](int th) {
-    std::vector<std::uint32_t> positions, narrow;
+    std::vector<std::uint32_t> positions;
     for (std::size_t i = 0; i < runs_.size(); ++i) {
       const auto& r = runs_[i];
       if (!sink.visits(r.index)) continue;
@@ -111,8 +110,7 @@ void source_placement::second_draw(Sink& sink) {
         std::uint32_t* cursor = &counter(cls - first_class(), th, 0);
         positions.resize(sources.size());
         for (std::size_t j = 0; j < sources.size(); ++j) positions[j] = cursor[sources[j]]++;
-        narrow.assign(sources.begin(), sources.end());
-        sink.target(th, r, local, cls, narrow, positions, false);
+        sink.target(th, r, local, cls, positions, false);
       };
       const std::uint64_t begin = r.target_first_index + r.thread_begin[th];
       if (drawn_.empty())
@@ -161,7 +159,7 @@ bool source_placement::stash_draw(Sink& sink) {
   for (std::uint64_t i = 0; i < limit.size(); ++i) limit[i] += counts_[i];
   std::vector<std::uint8_t> overflow(threads_, 0);
   parallel_threads(threads_, [&](int th) {
-    std::vector<std::uint32_t> positions, narrow;
+    std::vector<std::uint32_t> positions;
     for (const auto& r : runs_)
       r.targets->for_each_in(r.target_first_index + r.thread_begin[th], r.target_first_index + r.thread_begin[th + 1],
                              [&](std::uint64_t t, const std::vector<std::uint64_t>& sources) {
@@ -188,10 +186,7 @@ bool source_placement::stash_draw(Sink& sink) {
                                  detail::prefetch_next_line(key + p);
                                  if (stashed) positions[i] = p;
                                }
-                               if (stashed) {
-                                 narrow.assign(sources.begin(), sources.end());
-                                 sink.target(th, r, local, cls, narrow, positions, true);
-                               }
+                               if (stashed) sink.target(th, r, local, cls, positions, true);
                              });
   });
   if (std::any_of(overflow.begin(), overflow.end(), [](std::uint8_t o) { return o != 0; })) return false;

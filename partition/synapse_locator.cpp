@@ -33,9 +33,9 @@ class position_recorder {
   bool visits(std::size_t projection) const { return projection == projection_; }
 
   void target(int thread, const source_placement::projection_run&, std::uint64_t, std::uint32_t cls,
-              std::span<const std::uint32_t> sources, const std::vector<std::uint32_t>& positions, bool stashed) {
+              const std::vector<std::uint32_t>& positions, bool stashed) {
     std::uint64_t next = next_[thread];  // the threads' counters share a cache line: written once
-    for (std::size_t i = 0; i < sources.size(); ++i, ++next)
+    for (std::size_t i = 0; i < positions.size(); ++i, ++next)
       if (stashed)
         stash_[stash_base_[cls] + positions[i]] = static_cast<std::uint64_t>(thread) << 48 | next;
       else if (base_[thread] + next < positions_.size())

@@ -43,8 +43,7 @@ void synapse_writer::attach(const std::vector<synapse_class>& classes, synapse_s
 }
 
 void synapse_writer::target(int thread, const source_placement::projection_run& run, std::uint64_t local_target,
-                            std::uint32_t cls, std::span<const std::uint32_t> sources,
-                            const std::vector<std::uint32_t>& positions, bool stashed) {
+                            std::uint32_t cls, const std::vector<std::uint32_t>& positions, bool stashed) {
   // A target's synapses land in as many rows as it has sources, far apart: the lines are asked for this many
   // synapses ahead, while the values of the ones before are drawn (written out in the loop: GCC drops a
   // prefetch-only function's calls as free of side effects).
@@ -81,8 +80,8 @@ void synapse_writer::target(int thread, const source_placement::projection_run& 
   const auto offset = static_cast<std::uint16_t>(local_target % segment_block_size);
   // The threads' bounds share a cache line: kept here for the target's synapses and written once.
   std::int64_t min_delay = min_delay_[thread], max_delay = max_delay_[thread];
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    if (i + prefetch_distance < sources.size()) {
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    if (i + prefetch_distance < positions.size()) {
       const std::uint32_t ahead = positions[i + prefetch_distance];
       if (target != nullptr) __builtin_prefetch(target + ahead, 1);
       if (writes_plastic) __builtin_prefetch(plastic + ahead, 1);

@@ -25,7 +25,7 @@ class synapse_writer {
 
   bool visits(std::size_t) const { return true; }
   void target(int thread, const source_placement::projection_run& run, std::uint64_t local_target, std::uint32_t cls,
-              std::span<const std::uint32_t> sources, const std::vector<std::uint32_t>& positions, bool stashed);
+              const std::vector<std::uint32_t>& positions, bool stashed);
   void stash_begin(const source_placement& placement, const std::vector<std::uint64_t>& room);
   bool stashes(std::uint32_t cls) const {
     const synapse_class& c = table_.classes[cls];
