@@ -123,11 +123,18 @@ built_connectivity build_connectivity(const network_spec& net, const block_parti
   std::vector<std::unique_ptr<source_placement>> placements;
   std::vector<std::unique_ptr<synapse_writer>> writers;
   std::vector<std::uint64_t> sizes;
+  std::vector<double> store_bytes, draw_bytes;
   for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
     placements.push_back(std::make_unique<source_placement>(net, partition, layout, table, sp, options.placement));
-    writers.push_back(std::make_unique<synapse_writer>(net, table, sp, placements.back()->threads()));
-    placements.back()->count(*writers.back());
-    const auto& s = placements.back()->class_sizes();
+    store_bytes.push_back(placements.back()->store_bytes());
+    draw_bytes.push_back(placements.back()->draw_bytes());
+  }
+  const auto kept = choose_kept_draws(store_bytes, draw_bytes);
+  for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
+    placements[sp]->keep_draws(kept.keep[sp] != 0);
+    writers.push_back(std::make_unique<synapse_writer>(net, table, sp, placements[sp]->threads()));
+    placements[sp]->count(*writers.back());
+    const auto& s = placements[sp]->class_sizes();
     sizes.insert(sizes.end(), s.begin(), s.end());
   }
   auto& store = out.store;

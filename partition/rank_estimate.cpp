@@ -100,7 +100,7 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
   const local_layout layout = make_local_layout(net, partition, rank);
   const auto summary = summarize_network(net);
   double placement = 0;
-  std::vector<double> store, kept;  // per source population: its synapses' bytes, its kept draw's
+  std::vector<double> store, draws;  // per source population: its synapses' bytes, its draw's if kept
   const auto by_source = index_projections_by_source(net);
   for (std::size_t sp = 0; sp < net.populations.size(); ++sp) {
     const double ns = static_cast<double>(net.populations[sp].size);
@@ -117,7 +117,7 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
       const auto& p = net.projections[i];
       const auto [first, last] = partition.block(p.target, rank);
       targets += static_cast<double>(last - first);
-      const double weight = p.plasticity ? 8 : p.weight.is_constant() ? 0 : 4, delay = p.delay.is_constant() ? 0 : 1;
+      const double weight = synapse_weight_bytes(p), delay = synapse_delay_bytes(p);
       for (std::uint64_t b = first; b < last; b += segment_block_size) {
         const double n = static_cast<double>(std::min<std::uint64_t>(last - b, segment_block_size));
         widest = std::max(widest, n);
@@ -140,7 +140,7 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
     const auto how = choose_placement(synapses, ns, static_cast<std::uint32_t>(classes.size()), threads,
                                       placement_method::automatic, 32 - offset_bits);
     store.push_back(2 * synapses + values);
-    kept.push_back(how.shift == 0 && drawn_sources::fits(net.populations[sp].size) ? 2 * synapses + 8 * targets : 0);
+    draws.push_back(how.shift == 0 && drawn_sources::fits(net.populations[sp].size) ? 2 * synapses + 8 * targets : 0);
     // Every population is drawn before the store is allocated: their counters or stashes are held together.
     if (how.shift == 0)
       placement += 4.0 * static_cast<double>(classes.size()) * ns * how.threads;
@@ -149,17 +149,8 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
           stash_room(synapses * std::ldexp(1.0, how.shift) / ns / static_cast<double>(classes.size()) / how.threads) *
           (4 * synapses + stashed_values);  // keys, weights and delays
   }
-  // The draws kept for placing (drawn_sources.hpp: 2 bytes a synapse, 8 a target of each projection) are freed
-  // population by population as the store's pages are first written, population by population: what they add
-  // to the whole store is largest while population k is placed, with the kept draws of k and after it held and the
-  // store of those after it not yet written.
-  double kept_after = 0, store_after = 0, kept_beyond_store = 0;
-  for (std::size_t k = kept.size(); k-- > 0;) {
-    kept_after += kept[k];
-    kept_beyond_store = std::max(kept_beyond_store, kept_after - store_after);
-    store_after += store[k];
-  }
-  placement += kept_beyond_store;
+  // The draws kept for placing, as the builder chooses them (drawn_sources.hpp).
+  placement += choose_kept_draws(store, draws).beyond_store;
   for (const auto& lp : layout.populations) {
     // The model's state, statistics, spike flags, ring columns (one per receptor) over d_max slots.
     const auto& params = net.populations[lp.population].params;

@@ -70,11 +70,15 @@ source_placement::source_placement(const network_spec& net, const block_partitio
     r.targets.emplace(net, partition, i, r.target_first_index, r.target_first_index + r.target->count);
     runs_.push_back(std::move(r));
   }
-  double synapses = 0;
-  for (const auto& r : runs_)
-    synapses +=
+  double synapses = 0, targets = 0;
+  for (const auto& r : runs_) {
+    const double n =
         expected_local_synapses(*r.spec, static_cast<double>(r.target->count), static_cast<double>(population_size_),
                                 static_cast<double>(net.populations[r.spec->target].size));
+    synapses += n;
+    targets += static_cast<double>(r.target->count);
+    store_bytes_ += n * (2 + synapse_weight_bytes(*r.spec) + synapse_delay_bytes(*r.spec));
+  }
   // The keys' offset bits: the largest class block's targets (a block holds at most segment_block_size).
   std::uint64_t widest = 1;
   for (const auto& r : runs_)
@@ -84,6 +88,8 @@ source_placement::source_placement(const network_spec& net, const block_partitio
                                        options.method, 32 - offset_bits_);
   shift_ = choice.shift;
   threads_ = choice.threads;
+  // A kept draw: 2 bytes a synapse, 8 a target of each projection (drawn_sources.hpp).
+  if (shift_ == 0 && drawn_sources::fits(population_size_)) draw_bytes_ = 2 * synapses + 8 * targets;
   buckets_ = population_size_ == 0 ? 0 : ((population_size_ - 1) >> shift_) + 1;
   for (auto& r : runs_) {
     const std::uint64_t n = r.target->count;
@@ -154,7 +160,8 @@ std::uint64_t source_placement::num_synapses() const {
 
 void source_placement::count_buckets() {
   counts_.assign(static_cast<std::uint64_t>(num_classes_) * threads_ * buckets_, 0);
-  if (keeps_draws()) drawn_.assign(runs_.size() * static_cast<std::size_t>(threads_), {});
+  drawn_.clear();
+  if (keeps_draws()) drawn_.resize(runs_.size() * static_cast<std::size_t>(threads_));
   parallel_threads(threads_, [&](int th) {
     for (std::size_t i = 0; i < runs_.size(); ++i) {
       const auto& r = runs_[i];

@@ -134,6 +134,13 @@ class source_placement {
   /// if a class outgrows 2^32 - 2 synapses.
   template <class Sink>
   void count(Sink& sink);
+  /// Whether the direct way keeps the first draw's sources for the second (where it can: see draw_bytes; only when
+  /// told, before count()).
+  void keep_draws(bool keep) { keep_draws_ = keep; }
+  /// What the population's synapses are expected to take in the store, and its kept draw (0 where the draw cannot
+  /// be kept: bucketed, or more than 65,536 neurons): the builder's choose_kept_draws weighs the two.
+  double store_bytes() const { return store_bytes_; }
+  double draw_bytes() const { return draw_bytes_; }
   /// Synapses per class of the population (after count()).
   const std::vector<std::uint64_t>& class_sizes() const { return class_sizes_; }
   std::uint64_t num_synapses() const;
@@ -185,8 +192,8 @@ class source_placement {
   /// The direct way's second draw: every synapse's place from its (class, thread, source) cursor, to the sink.
   template <class Sink>
   void second_draw(Sink& sink);
-  /// Whether the first draw's sources are kept for the second (the direct way, for a population that fits).
-  bool keeps_draws() const { return shift_ == 0 && drawn_sources::fits(population_size_); }
+  /// Whether the first draw's sources are kept for the second.
+  bool keeps_draws() const { return keep_draws_ && draw_bytes_ > 0; }
 
   const network_spec& net_;
   const class_table& classes_;
@@ -196,6 +203,8 @@ class source_placement {
   int threads_;
   double room_margin_;
   std::vector<projection_run> runs_;
+  double store_bytes_ = 0, draw_bytes_ = 0;
+  bool keep_draws_ = false;
   int shift_ = 0;         ///< a bucket holds sources [b << shift, (b + 1) << shift)
   int offset_bits_ = 16;  ///< the stash keys' target offset bits: as many as the largest class block needs
   std::uint64_t buckets_ = 0;

@@ -119,7 +119,7 @@ void source_placement::second_draw(Sink& sink) {
         drawn_[i * threads_ + th].for_each(begin, place);
     }
   });
-  drawn_ = {};
+  std::vector<drawn_sources>().swap(drawn_);  // given back before the next population is placed
 }
 
 namespace detail {

@@ -52,6 +52,13 @@ inline std::int64_t drawn_delay_steps(double delay_ms, double dt) {
 [[noreturn]] void throw_delay_beyond(std::int64_t steps, std::int64_t limit, bool per_synapse, std::size_t projection,
                                      double dt);
 
+/// What a synapse of `p` takes in the store besides its 16-bit target offset: its weight (plastic: 8 bytes; varying:
+/// 4, fixed point; constant: none) and its delay (varying: 1 byte).
+inline double synapse_weight_bytes(const projection_spec& p) {
+  return p.plasticity ? 8 : p.weight.is_constant() ? 0 : 4;
+}
+inline double synapse_delay_bytes(const projection_spec& p) { return p.delay.is_constant() ? 0 : 1; }
+
 /// A delay the store can hold (per synapse: 8 bits; constant: 16 bits), else capacity_error naming the projection.
 inline std::uint16_t checked_delay(std::int64_t steps, bool per_synapse, std::size_t projection, double dt) {
   const std::int64_t limit = per_synapse ? max_synapse_delay_steps : std::numeric_limits<std::uint16_t>::max();
