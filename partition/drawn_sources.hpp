@@ -56,7 +56,8 @@ class drawn_sources {
 };
 
 /// What the kept draws may add to a rank's peak memory: a rank of hpc_benchmark at scale 2 on 2 ranks would keep
-/// 100 MB for its E population (12% more memory) to build 5% faster; Brunel 2500 keeps 12 MiB for 10 to 20%.
+/// 100 MB for its E population (12% more memory) to build 5 to 10% faster; Brunel 2500 keeps 12 MiB and builds
+/// about 30% faster.
 inline constexpr double kept_draw_budget = 64.0 * (1 << 20);
 
 /// The most the kept draws add to the store at any moment, and which populations keep theirs. Given per source
