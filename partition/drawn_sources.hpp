@@ -17,6 +17,8 @@ class drawn_sources {
  public:
   /// Whether a population of `size` neurons fits 16-bit indices.
   static constexpr bool fits(std::uint64_t size) { return size <= (std::uint64_t{1} << 16); }
+  /// What the kept draw of `synapses` synapses onto `targets` targets (counted once per projection) takes.
+  static constexpr double bytes(double synapses, double targets) { return 2 * synapses + 8 * targets; }
 
   /// Room for `targets` targets and `synapses` synapses (what is expected; more grows the arrays).
   void reserve(std::uint64_t targets, std::uint64_t synapses) {

@@ -140,7 +140,8 @@ rank_estimate estimate_rank(const network_spec& net, int ranks, int rank, int th
     const auto how = choose_placement(synapses, ns, static_cast<std::uint32_t>(classes.size()), threads,
                                       placement_method::automatic, 32 - offset_bits);
     store.push_back(2 * synapses + values);
-    draws.push_back(how.shift == 0 && drawn_sources::fits(net.populations[sp].size) ? 2 * synapses + 8 * targets : 0);
+    const bool keeps = how.shift == 0 && drawn_sources::fits(net.populations[sp].size);
+    draws.push_back(keeps ? drawn_sources::bytes(synapses, targets) : 0);
     // Every population is drawn before the store is allocated: their counters or stashes are held together.
     if (how.shift == 0)
       placement += 4.0 * static_cast<double>(classes.size()) * ns * how.threads;

@@ -88,8 +88,7 @@ source_placement::source_placement(const network_spec& net, const block_partitio
                                        options.method, 32 - offset_bits_);
   shift_ = choice.shift;
   threads_ = choice.threads;
-  // A kept draw: 2 bytes a synapse, 8 a target of each projection (drawn_sources.hpp).
-  if (shift_ == 0 && drawn_sources::fits(population_size_)) draw_bytes_ = 2 * synapses + 8 * targets;
+  if (shift_ == 0 && drawn_sources::fits(population_size_)) draw_bytes_ = drawn_sources::bytes(synapses, targets);
   buckets_ = population_size_ == 0 ? 0 : ((population_size_ - 1) >> shift_) + 1;
   for (auto& r : runs_) {
     const std::uint64_t n = r.target->count;

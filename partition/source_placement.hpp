@@ -13,8 +13,8 @@
 //             counts over the whole population, and a second draw writes every synapse straight to its place.
 //             Needs 4 bytes per (class, source) and counting thread: right while a rank holds several synapses per
 //             source (few ranks). Rows: by layout, then class, then source. A population of at most 65,536
-//             neurons keeps its first draw's sources (drawn_sources.hpp: 2 bytes a synapse until it is placed), and
-//             the second reads them.
+//             neurons may keep its first draw's sources (drawn_sources.hpp: 2 bytes a synapse until it is placed,
+//             where the builder's choose_kept_draws allows), and the second reads them.
 //   bucketed  buckets of consecutive sources, sized to hold about 65,536 synapses (few enough buckets that the
 //             stretches being written stay in the second-level cache, and a bucket is split within it), grouped
 //             into a fixed number of chunks. The one draw puts each synapse, its source's low bits and its target's
