@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <type_traits>
 
@@ -55,7 +56,8 @@ class spike_collector {
     } else {
       reserve(count_ + neurons_);  // room for every neuron to spike in this step: grows rarely
       std::uint64_t added = 0;
-      Kokkos::parallel_scan("hetspike::collect_spikes", Kokkos::RangePolicy<ExecSpace>(space, 0, n),
+      const auto words = (n + scan_functor::flags_per_word - 1) / scan_functor::flags_per_word;
+      Kokkos::parallel_scan("hetspike::collect_spikes", Kokkos::RangePolicy<ExecSpace>(space, 0, words),
                             scan_functor{spiked, spikes_, count_, lag}, added);
       count_ += added;
     }
@@ -74,17 +76,28 @@ class spike_collector {
   const Kokkos::View<local_spike*, memory_space>& spikes() const { return spikes_; }
 
   // Kernel functors: public, as CUDA requires of types it launches.
+  /// Work item w takes the flags of neurons [8 w, 8 w + 8): one test skips eight silent neurons. A test per neuron
+  /// took about a third as long as the microcircuit's neuron updates themselves (perf).
   struct scan_functor {
     using value_type = std::uint64_t;
+    static constexpr std::size_t flags_per_word = sizeof(std::uint64_t);
     Kokkos::View<const std::uint8_t*, memory_space> spiked;
     Kokkos::View<local_spike*, memory_space> out;
     std::uint64_t offset;
     std::uint32_t lag;
-    KOKKOS_INLINE_FUNCTION void operator()(std::size_t i, value_type& position, const bool final) const {
-      if (spiked(i)) {
-        if (final) out(offset + position) = local_spike{static_cast<std::uint32_t>(i), lag};
-        position += 1;
+    KOKKOS_INLINE_FUNCTION void operator()(std::size_t w, value_type& position, const bool final) const {
+      const std::size_t first = w * flags_per_word, n = spiked.extent(0);
+      const std::size_t end = first + flags_per_word < n ? first + flags_per_word : n;
+      if (end - first == flags_per_word) {
+        std::uint64_t word;
+        std::memcpy(&word, spiked.data() + first, sizeof word);
+        if (word == 0) return;
       }
+      for (std::size_t i = first; i < end; ++i)
+        if (spiked(i)) {
+          if (final) out(offset + position) = local_spike{static_cast<std::uint32_t>(i), lag};
+          position += 1;
+        }
     }
   };
   struct append_functor {

@@ -52,13 +52,21 @@ std::vector<local_spike> collect_all(const Kokkos::View<std::uint8_t*, Kokkos::H
 }
 
 TEST(device_parity, atomic_collection_equals_the_prefix_sum) {
-  Kokkos::View<std::uint8_t*, Kokkos::HostSpace> flags("flags", 1000);
+  // Silent stretches of 64 neurons between busy ones (the host skips eight silent flags at a time) and a count
+  // that is no multiple of eight, whose last neuron fires.
+  constexpr int n = 1003;
+  Kokkos::View<std::uint8_t*, Kokkos::HostSpace> flags("flags", n);
   random_stream s(make_rng_key(1, rng_purpose::connectivity, 0), 0);
-  for (int i = 0; i < 1000; ++i) flags(i) = s.below(5) == 0;
+  for (int i = 0; i < n; ++i) flags(i) = (i / 64) % 3 == 0 && s.below(5) == 0;
+  flags(n - 1) = 1;
   const auto device = collect_all<device_exec, true>(flags, 3);
   const auto host = collect_all<host_exec, false>(flags, 3);
   ASSERT_EQ(device.size(), host.size());
-  ASSERT_GT(host.size(), 300u);
+  std::size_t flagged = 0;
+  for (int i = 0; i < n; ++i) flagged += flags(i);
+  ASSERT_EQ(host.size(), 3 * flagged);
+  ASSERT_GT(flagged, 50u);
+  EXPECT_EQ(host.back().lid, static_cast<std::uint32_t>(n - 1));
   for (std::size_t i = 0; i < host.size(); ++i) {
     ASSERT_EQ(device[i].lid, host[i].lid) << i;
     ASSERT_EQ(device[i].lag, host[i].lag) << i;
