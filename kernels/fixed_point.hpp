@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "kernels/fixed_to_double.hpp"
 #include "kernels/types.hpp"
 
 namespace hetspike {
@@ -49,7 +50,7 @@ class fixed_point_scale {
     return static_cast<std::int32_t>(scaled);
   }
 
-  KOKKOS_INLINE_FUNCTION double to_double(fixed_type v) const { return static_cast<double>(v) * inverse_; }
+  KOKKOS_INLINE_FUNCTION double to_double(fixed_type v) const { return fixed_to_double(v) * inverse_; }
   KOKKOS_INLINE_FUNCTION double inverse() const { return inverse_; }
 
  private:

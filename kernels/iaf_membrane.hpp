@@ -3,6 +3,7 @@
 // membrane's parameters, in NEST's order, and the rule between threshold and reset. Each model adds its synaptic
 // parameters, its state and its step. Voltages in the state are relative to E_L, as in NEST.
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -130,7 +131,11 @@ struct iaf_model {
 template <class State>
 HETSPIKE_MODEL_FUNCTION bool iaf_threshold_and_reset(const iaf_membrane_propagators& p, State& s, double v_int) {
   const bool is_refractory = s.refractory > 0;
-  const double v1 = is_refractory ? s.V_rel : v_int;
+  // A select of bits: written as a choice between doubles, GCC computes v_int only where it is chosen and, as a
+  // multiplication may trap, cannot then vectorise the update.
+  const std::uint64_t refractory_mask = std::uint64_t{0} - static_cast<std::uint64_t>(is_refractory);
+  const double v1 = std::bit_cast<double>((std::bit_cast<std::uint64_t>(s.V_rel) & refractory_mask) |
+                                          (std::bit_cast<std::uint64_t>(v_int) & ~refractory_mask));
   const std::int32_t r1 = is_refractory ? s.refractory - 1 : s.refractory;
   const bool spike = v1 >= p.V_th;
   s.V_rel = spike ? p.V_reset : v1;

@@ -70,8 +70,8 @@ struct iaf_psc_alpha : iaf_model<iaf_psc_alpha_params, iaf_psc_alpha_propagators
   static constexpr auto receptors = iaf_current_receptors;
 
   HETSPIKE_MODEL_FUNCTION static bool step(const constants& p, state& s, const fixed_type* input) {
-    const double in_ex = static_cast<double>(input[0]) * p.input_scale;
-    const double in_in = static_cast<double>(input[1]) * p.input_scale;
+    const double in_ex = fixed_to_double(input[0]) * p.input_scale;
+    const double in_in = fixed_to_double(input[1]) * p.input_scale;
     const double y3 = s.V_rel, iex = s.I_syn_ex, diex = s.dI_syn_ex, iin = s.I_syn_in, diin = s.dI_syn_in;
     // NEST: P30 (y0 + I_e) + P31ex dI_ex + P32ex I_ex + P31in dI_in + P32in I_in + expm1_tau_m y3 + y3.
     double v_int = p.P30 * (0.0 + p.I_e) + p.P31ex * diex + p.P32ex * iex + p.P31in * diin + p.P32in * iin +

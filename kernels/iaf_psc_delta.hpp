@@ -52,7 +52,7 @@ struct iaf_psc_delta : iaf_model<iaf_psc_delta_params, iaf_psc_delta_propagators
   static constexpr std::array<receptor_port, 1> receptors{{{"spikes", default_weights::every}}};
 
   HETSPIKE_MODEL_FUNCTION static bool step(const constants& p, state& s, const fixed_type* input) {
-    const double in = static_cast<double>(input[0]) * p.input_scale;
+    const double in = fixed_to_double(input[0]) * p.input_scale;
     double v = p.P30 * (0.0 + p.I_e) + p.P33 * s.V_rel + in;  // NEST: P30 * (y0 + I_e) + P33 * y3 + B
     v = v < p.V_min ? p.V_min : v;
     return iaf_threshold_and_reset(p, s, v);

@@ -49,8 +49,8 @@ struct iaf_psc_exp : iaf_model<iaf_psc_exp_params, iaf_psc_exp_propagators> {
   static constexpr auto receptors = iaf_current_receptors;
 
   HETSPIKE_MODEL_FUNCTION static bool step(const constants& p, state& s, const fixed_type* input) {
-    const double in_ex = static_cast<double>(input[0]) * p.input_scale;
-    const double in_in = static_cast<double>(input[1]) * p.input_scale;
+    const double in_ex = fixed_to_double(input[0]) * p.input_scale;
+    const double in_in = fixed_to_double(input[1]) * p.input_scale;
     const double v0 = s.V_rel, ex0 = s.I_syn_ex, inh0 = s.I_syn_in;
     // NEST: V_m * P22 + i_syn_ex * P21ex + i_syn_in * P21in + (I_e + i_0) * P20, left to right.
     const double v_int = v0 * p.P22 + ex0 * p.P21ex + inh0 * p.P21in + (p.I_e + 0.0) * p.P20;

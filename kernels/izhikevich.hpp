@@ -59,7 +59,7 @@ struct izhikevich {
 
   HETSPIKE_MODEL_FUNCTION static bool step(const constants& k, state& s, const fixed_type* input) {
     const params& p = k.p;
-    const double in = static_cast<double>(input[0]) * k.input_scale;
+    const double in = fixed_to_double(input[0]) * k.input_scale;
     const double v_old = s.V_m, u_old = s.U_m;
     // NEST: v += h * (0.04 v^2 + 5 v + 140 - u + I + I_e) + spikes; u += h * a * (b * v_old - u_old), where I (the
     // current inputs of the step before) is 0: DC inputs are in I_e.

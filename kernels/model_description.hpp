@@ -19,7 +19,8 @@
 //   static void set_potential(const params&, state&, double v);      a neuron's V_m, absolute mV, on the host
 //   HETSPIKE_MODEL_FUNCTION static bool step(const constants&, state&, const fixed_type* input);
 //        one step of one neuron: input[r] is what receptor r received for this step (the ring's fixed-point sum;
-//        constants hold the scale), returns whether it spiked (and has reset itself)
+//        constants hold the scale; fixed_to_double reads it, so that the host vectorises the step), returns
+//        whether it spiked (and has reset itself)
 //
 // Optional: `static state initial_state(const constants&)` where initial values depend on parameters (generated
 // NESTML models), `static constexpr bool neuromorphic = true` for a chip's model (run on ranks that emulate chips),
@@ -45,6 +46,7 @@
 #include <variant>
 #include <vector>
 
+#include "kernels/fixed_to_double.hpp"
 #include "kernels/number_text.hpp"
 #include "kernels/types.hpp"
 

@@ -13,6 +13,7 @@
 
 #include "kernels/model_description.hpp"
 #include "kernels/ring_buffer.hpp"
+#include "kernels/target_clones.hpp"
 
 namespace hetspike {
 
@@ -70,9 +71,14 @@ class model_neurons {
   /// spiked(i).
   void update(const ExecSpace& space, const ring_row_view<memory_space>& input, std::uint32_t column,
               const Kokkos::View<std::uint8_t*, memory_space>& spiked) const {
-    Kokkos::parallel_for(
-        update_label_, Kokkos::RangePolicy<ExecSpace>(space, 0, size()),
-        step_functor{constants_, real_, integer_, input, column, static_cast<std::uint32_t>(size()), spiked});
+    const step_functor step{constants_, real_, integer_, input, column, static_cast<std::uint32_t>(size()), spiked};
+    if constexpr (Kokkos::SpaceAccessibility<Kokkos::HostSpace, memory_space>::accessible)
+      Kokkos::parallel_for(update_label_,
+                           Kokkos::RangePolicy<ExecSpace, typename step_functor::block_tag>(
+                               space, 0, (size() + step_functor::block_size - 1) / step_functor::block_size),
+                           step);
+    else
+      Kokkos::parallel_for(update_label_, Kokkos::RangePolicy<ExecSpace>(space, 0, size()), step);
   }
 
   struct step_functor {
@@ -83,21 +89,62 @@ class model_neurons {
     std::uint32_t column, n;
     Kokkos::View<std::uint8_t*, memory_space> spiked;
 
+    /// Devices: one neuron per thread.
     KOKKOS_INLINE_FUNCTION void operator()(std::size_t i) const {
-      fixed_type in[num_receptors];
-      for (int r = 0; r < num_receptors; ++r) {
-        in[r] = input(column + r * n + i);
-        input(column + r * n + i) = 0;
-      }
-      state s;
-      load(s, real, integer, i);
-      const bool spike = Model::step(c, s, in);
-      store(s, real, integer, i);
-      spiked(i) = spike ? 1 : 0;
+      step_one(c, real, integer, input.data() + column, n, spiked.data(), i);
+    }
+
+    /// Host spaces: neurons [i block_size, (i + 1) block_size) with every address in a local. The spike flags are
+    /// bytes, and a byte's store may alias anything: stepping through the views, the compiler reloads each
+    /// address and constant from the functor after every flag. Built for each x86 level (target_clones.hpp): the
+    /// loop vectorises where the CPU has AVX2 or AVX-512, with the same bits as one neuron at a time
+    /// (tests/unit/test_model_registry.cpp). A block is a threaded space's work item: a few per thread and step.
+    struct block_tag {};
+    static constexpr std::size_t block_size = 512;
+    HETSPIKE_TARGET_CLONES void operator()(block_tag, std::size_t block) const {
+      const typename Model::constants constants = c;
+      const strided_rows<double> reals{real.data(), real.stride(0)};
+      const strided_rows<std::int32_t> integers{integer.data(), integer.stride(0)};
+      fixed_type* const in = input.data() + column;
+      std::uint8_t* const flags = spiked.data();
+      const std::uint32_t count = n;
+      const std::size_t end = (block + 1) * block_size < count ? (block + 1) * block_size : count;
+      // Neuron i's step touches element i of each array only, and the arrays do not overlap (rows of views at least
+      // `count` long): said, since GCC otherwise needs more run-time overlap checks than it makes and stays scalar.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC ivdep
+#endif
+      for (std::size_t i = block * block_size; i < end; ++i) step_one(constants, reals, integers, in, count, flags, i);
     }
   };
 
  private:
+  /// Row `slot`, column i of a row-major array: what step_one reads state through, a view or its bare address.
+  template <class T>
+  struct strided_rows {
+    T* data;
+    std::size_t stride;
+    KOKKOS_INLINE_FUNCTION T& operator()(std::size_t slot, std::size_t i) const { return data[slot * stride + i]; }
+  };
+
+  /// Neuron i's step: its input (receptor r at in[r n + i]) read and cleared, its state read and written back,
+  /// its spike flag set.
+  template <class Real, class Integer>
+  KOKKOS_INLINE_FUNCTION static void step_one(const typename Model::constants& c, const Real& real,
+                                              const Integer& integer, fixed_type* in, std::uint32_t n,
+                                              std::uint8_t* flags, std::size_t i) {
+    fixed_type x[num_receptors];
+    for (int r = 0; r < num_receptors; ++r) {
+      x[r] = in[r * n + i];
+      in[r * n + i] = 0;
+    }
+    state s;
+    load(s, real, integer, i);
+    const bool spike = Model::step(c, s, x);
+    store(s, real, integer, i);
+    flags[i] = spike ? 1 : 0;
+  }
+
   /// Where variable j lives: its row in the view of its kind.
   static constexpr std::size_t slot_of(std::size_t j) {
     std::size_t slot = 0;

@@ -269,7 +269,7 @@ class ModelHeader:
         for r, port in enumerate(self.ports):
             sign = "-" if port.is_inhibitory() and not port.is_excitatory() else ""  # unqualified: both
             lines.append(f"{ind}const double in_{cpp_name(port.get_symbol_name())} = "
-                         f"{sign}(static_cast<double>(input[{r}]) * k.input_scale);")
+                         f"{sign}(fixed_to_double(input[{r}]) * k.input_scale);")
         update = self.ns.get("update_expressions") or {}
         convolutions = [v for v in self.analytic if "__X__" in v]
         for v in convolutions:

@@ -52,7 +52,7 @@ def test_options_shape_the_step(tmp_path):
     assert "__P__" not in aeif  # no propagators: the conductances are in RKF45's system, as in NEST's aeif
     assert aeif.count("rkf45_evolve_apply<5>") == 2 and "if (t_ode == t_from)" in aeif
     # izhikevich's one port is unqualified: it takes every weight as it is (NESTML calls it both kinds).
-    assert "const double in_spikes = (static_cast<double>(input[0]) * k.input_scale);" in izhikevich
+    assert "const double in_spikes = (fixed_to_double(input[0]) * k.input_scale);" in izhikevich
 
 
 def test_constant_subexpressions_leave_the_step(tmp_path):

@@ -41,6 +41,33 @@ TEST(fixed_point, round_half_away_is_std_round) {
   EXPECT_EQ(round_half_away(std::numeric_limits<double>::infinity()), std::numeric_limits<double>::infinity());
 }
 
+TEST(fixed_point, fixed_to_double_is_the_cast) {
+  // The rounding edges: 2^53 + 1 and 2^53 + 3 are ties (to even), low words of all ones and of zero, both signs.
+  const fixed_type edges[] = {0,
+                              1,
+                              -1,
+                              0xffffffff,
+                              -0xffffffffLL,
+                              0x100000000LL,
+                              -0x100000000LL,
+                              (fixed_type{1} << 53) + 1,
+                              (fixed_type{1} << 53) + 3,
+                              -(fixed_type{1} << 53) - 1,
+                              -(fixed_type{1} << 53) - 3,
+                              (fixed_type{1} << 62) + 0x1ff,
+                              std::numeric_limits<fixed_type>::max(),
+                              std::numeric_limits<fixed_type>::max() - 0x3ff,
+                              std::numeric_limits<fixed_type>::min(),
+                              std::numeric_limits<fixed_type>::min() + 1};
+  for (const fixed_type x : edges) ASSERT_EQ(fixed_to_double(x), static_cast<double>(x)) << x;
+  random_stream s(make_rng_key(4, rng_purpose::weight, 2), 3);
+  for (int i = 0; i < 1000000; ++i) {
+    // Every magnitude: the word shifted right by 0 to 63 bits, with its sign.
+    const auto x = static_cast<fixed_type>(s.next_u64()) >> s.below(64);
+    ASSERT_EQ(fixed_to_double(x), static_cast<double>(x)) << x;
+  }
+}
+
 TEST(fixed_point, to_fixed_and_to_fixed32_are_ldexp_rounded_for_every_exponent) {
   random_stream s(make_rng_key(4, rng_purpose::weight, 1), 2);
   for (const int exponent : {-1080, -1074, -1030, -1022, -20, 0, 7, 30, 600, 1023, 1024, 1100}) {

@@ -4,16 +4,19 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "kernels/model_neurons.hpp"
 #include "kernels/neuron_models.hpp"
 #include "kernels/neuron_population.hpp"
+#include "kernels/random.hpp"
 #include "partition/synapse_classes.hpp"
 
 namespace hetspike {
@@ -63,6 +66,59 @@ TEST(model_registry, positive_and_negative_weights_reach_every_model) {
 // move the state too. A positive weight into the receptor that takes it by default must raise the membrane
 // potential and a negative one lower it (through a current, a conductance towards its reversal potential or the
 // potential itself), in every model.
+/// Every state variable of every neuron as bits, and the step's spike flags: what two runs must share exactly.
+template <class Neurons>
+std::vector<std::uint64_t> bits_of(const Neurons& n, const Kokkos::View<std::uint8_t*, mem>& spiked) {
+  std::vector<std::uint64_t> out;
+  n.for_each_variable([&](const auto&, const auto& view) {
+    for (std::size_t i = 0; i < view.extent(0); ++i) {
+      if constexpr (std::is_same_v<typename std::decay_t<decltype(view)>::value_type, double>)
+        out.push_back(std::bit_cast<std::uint64_t>(view(i)));
+      else
+        out.push_back(static_cast<std::uint64_t>(view(i)));
+    }
+  });
+  for (std::size_t i = 0; i < spiked.extent(0); ++i) out.push_back(spiked(i));
+  return out;
+}
+
+// The host runs blocks of neurons with vector instructions where the CPU has them (model_neurons' block_tag);
+// devices run one neuron per thread, the same step. On this host both shapes must give the same bits, step by
+// step, for every model: 1,037 neurons (two blocks and a tail, lanes and a remainder), membranes spread up to above
+// threshold, random input of both signs in every receptor.
+TEST(model_registry, blocks_of_neurons_and_one_neuron_per_thread_give_the_same_bits) {
+  for_each_model([]<class M>(M) {
+    using neurons = model_neurons<exec, M>;
+    constexpr std::uint32_t n = 1037;
+    const double input_scale = std::ldexp(1.0, -20);
+    neurons blocks(typename M::params{}, 0.1, n, input_scale), single(typename M::params{}, 0.1, n, input_scale);
+    const auto columns = static_cast<std::size_t>(neurons::num_receptors) * n;
+    ring_row_view<mem> row_blocks("row_blocks", columns), row_single("row_single", columns);
+    Kokkos::View<std::uint8_t*, mem> spiked_blocks("spiked_blocks", n), spiked_single("spiked_single", n);
+    random_stream s(make_rng_key(8, rng_purpose::poisson_input, 1), 0);
+    // Membranes from rest to 40 mV above it: some fire at once, and the rest meet the input from many places.
+    std::vector<double> v(n);
+    const double rest = M::resting_potential(typename M::params{});
+    for (double& x : v) x = rest + 40.0 * s.uniform();
+    blocks.set_membrane_potentials(v);
+    single.set_membrane_potentials(v);
+    std::size_t spikes = 0;
+    for (int step = 0; step < 200; ++step) {
+      for (std::size_t c = 0; c < columns; ++c)
+        row_blocks(c) = row_single(c) = (static_cast<fixed_type>(s.below(2001)) - 1000) << s.below(12);
+      blocks.update(exec(), row_blocks, 0, spiked_blocks);
+      Kokkos::parallel_for(Kokkos::RangePolicy<exec>(exec(), 0, n),
+                           typename neurons::step_functor{single.constants(), single.real_state(),
+                                                          single.integer_state(), row_single, 0, n, spiked_single});
+      Kokkos::fence();
+      ASSERT_EQ(bits_of(blocks, spiked_blocks), bits_of(single, spiked_single)) << M::name << ", step " << step;
+      for (std::size_t c = 0; c < columns; ++c) ASSERT_EQ(row_blocks(c), 0) << M::name << ": the input is cleared";
+      for (std::uint32_t i = 0; i < n; ++i) spikes += spiked_blocks(i);
+    }
+    EXPECT_GT(spikes, 0u) << M::name << ": the comparison should include spikes and resets";
+  });
+}
+
 TEST(model_registry, positive_weights_depolarise_and_negative_ones_hyperpolarise) {
   for_each_model([](auto model) {
     using M = decltype(model);
