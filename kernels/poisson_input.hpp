@@ -14,6 +14,7 @@
 #include "kernels/poisson_table.hpp"
 #include "kernels/random.hpp"
 #include "kernels/ring_buffer.hpp"
+#include "kernels/target_clones.hpp"
 
 namespace hetspike {
 
@@ -63,8 +64,9 @@ struct poisson_input_lanes_functor {
   step_type step;
   bool refill;
 
-  /// Host only (philox_lanes is a host function): only host execution spaces take this path.
-  void operator()(std::size_t block) const {
+  /// Host only (philox_lanes is a host function): only host execution spaces take this path. Built for each x86
+  /// level (integers only).
+  HETSPIKE_TARGET_CLONES void operator()(std::size_t block) const {
     const std::uint32_t first = static_cast<std::uint32_t>(block) * lanes;
     const std::uint32_t n = first + lanes <= p.count ? lanes : p.count - first;
     std::uint32_t* const block_words = words.data() + block * 4 * lanes;
