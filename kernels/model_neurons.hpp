@@ -111,7 +111,7 @@ class model_neurons {
       const std::size_t end = (block + 1) * block_size < count ? (block + 1) * block_size : count;
       // Neuron i's step touches element i of each array only, and the arrays do not overlap (rows of views at least
       // `count` long): said, since GCC otherwise needs more run-time overlap checks than it makes and stays scalar.
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
 #pragma GCC ivdep
 #endif
       for (std::size_t i = block * block_size; i < end; ++i) step_one(constants, reals, integers, in, count, flags, i);
