@@ -94,10 +94,10 @@ class model_neurons {
       step_one(c, real, integer, input.data() + column, n, spiked.data(), i);
     }
 
-    /// Host spaces: neurons [i block_size, (i + 1) block_size) with every address in a local. The spike flags are
-    /// bytes, and a byte's store may alias anything: stepping through the views, the compiler reloads each
-    /// address and constant from the functor after every flag. Built for each x86 level (target_clones.hpp): the
-    /// loop vectorises where the CPU has AVX2 or AVX-512, with the same bits as one neuron at a time
+    /// Host spaces: neurons [block block_size, (block + 1) block_size) with every address in a local. The spike flags
+    /// are bytes, and a byte's store may alias anything: stepping through the views, the compiler reloads each address
+    /// and constant from the functor after every flag. Built for each x86 level (target_clones.hpp): the loop
+    /// vectorises where the CPU has AVX2 or AVX-512, with the same bits as one neuron at a time
     /// (tests/unit/test_model_registry.cpp). A block is a threaded space's work item: a few per thread and step.
     struct block_tag {};
     static constexpr std::size_t block_size = 512;
